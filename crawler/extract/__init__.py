@@ -1,0 +1,102 @@
+"""Article extraction: a pure function of the response (no requests, no database).
+
+``extract_article`` returns an ``ArticleItem`` with raw-but-located fields; the item pipelines (or
+``crawler.processing.process_article`` for the command line) then clean the text, parse the date and hash it.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from urllib.parse import urljoin
+
+from scrapy.http import HtmlResponse, TextResponse
+
+from crawler.dates import to_utc_iso
+from crawler.extract.content import find_author, find_body_html, find_category, find_lead, find_title, select
+from crawler.extract.datefind import date_candidates, htmldate_candidate
+from crawler.extract.links import ListingLinks, find_article_links
+from crawler.extract.metadata import page_metadata
+from crawler.items import ArticleItem
+from crawler.registry import Site, host_of, site_for_url
+from crawler.text import clean_text
+
+__all__ = ["extract_article", "extract_links", "site_selectors", "response_from_file"]
+
+
+def site_selectors(site: Site | None, sel, fetched_on: date | None = None) -> dict[str, str]:
+    """Selectors of the parser version for the fetch date; an older version if only its body selector matches."""
+    if site is None or not site.parsers:
+        return {}
+    current = site.selectors(fetched_on)
+    if not current.get("body") or select(sel, current["body"]):
+        return current
+    for version in site.parsers:
+        if version.selectors.get("body") and select(sel, version.selectors["body"]):
+            return version.selectors
+    return current
+
+
+def extract_article(
+    response: TextResponse,
+    site: Site | None = None,
+    *,
+    now: datetime | None = None,
+    listing_date: str | None = None,
+    generic: bool = False,
+) -> ArticleItem:
+    """Locate the article's parts on the page. ``generic=True`` ignores registry selectors."""
+    now = now or datetime.now(timezone.utc)
+    url = response.url
+    if site is None and not generic:
+        site = site_for_url(url)
+    sel = response.selector
+    selectors = {} if generic else site_selectors(site, sel, now.date())
+    meta = page_metadata(sel)
+    body_html = find_body_html(sel, selectors.get("body"), url)
+    body_hint = clean_text(sel.xpath("string(//body)").get()) or ""
+    candidates = date_candidates(sel, url, meta, selectors.get("date"))
+    if not candidates:
+        fallback = htmldate_candidate(response.text, url)
+        if fallback:
+            candidates.append(fallback)
+    if listing_date:
+        candidates.append(["listing", listing_date])
+    canonical = meta.get("canonical")
+    return ArticleItem(
+        url=url,
+        canonical_url=urljoin(url, canonical) if canonical else None,
+        site=site.key if site else host_of(url),
+        province=site.province if site else None,
+        province_before_2025=site.province_before_2025 if site else None,
+        title=find_title(sel, selectors.get("title"), meta),
+        lead=find_lead(sel, selectors.get("lead"), meta, body_hint),
+        body_html=body_html,
+        body_text=None,
+        author=find_author(sel, selectors.get("author"), meta),
+        source_attribution=clean_text(" ".join(select(sel, selectors.get("attribution")).xpath(".//text()").getall())),
+        category=find_category(sel, selectors.get("category"), meta),
+        tags=[t for t in (clean_text(t) for t in meta.get("tags", [])) if t],
+        images=[],
+        published_at=None,
+        published_at_local=None,
+        date_raw=None,
+        date_source=None,
+        date_candidates=candidates,
+        content_hash=None,
+        crawled_at=to_utc_iso(now.replace(microsecond=0)),
+    )
+
+
+def extract_links(response: TextResponse, site: Site | None = None, *, generic: bool = False) -> ListingLinks:
+    """Article links, listing dates and next page of a listing page."""
+    if site is None and not generic:
+        site = site_for_url(response.url)
+    selectors = {} if generic or site is None else site.selectors()
+    domains = site.all_domains if site else (host_of(response.url),)
+    return find_article_links(response.selector, response.url, domains, selectors)
+
+
+def response_from_file(path: str, url: str, encoding: str | None = None) -> HtmlResponse:
+    """A response built from a saved page, for the command line and tests (encoding sniffed like Scrapy does)."""
+    with open(path, "rb") as fh:
+        body = fh.read()
+    return HtmlResponse(url=url, body=body, encoding=encoding) if encoding else HtmlResponse(url=url, body=body)

@@ -1,0 +1,188 @@
+"""Finding the parts of an article page: title, lead, main body, author, category.
+
+Each finder takes a parsel Selector (the page parsed once) and optional site selectors; with no selector it
+uses a generic heuristic. Nothing here fetches or stores anything.
+"""
+from __future__ import annotations
+
+import re
+
+import trafilatura
+from lxml import html as lxml_html
+from parsel import Selector, SelectorList
+
+from crawler.text import clean_text, normalize_for_compare
+
+# Regions that are never the article: menus, headers, footers, sidebars, comments, related lists.
+BOILERPLATE_RE = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|header|footer|sidebar|side-bar|breadcrumbs?|banner|social|share|sharing|"
+    r"comment|comments|binh-luan|binhluan|related|lien-quan|tin-khac|othernews|other-news|most-?read|"
+    r"doc-nhieu|tin-moi|widget|advert|ads|quang-cao|toolbar|print|login|search|weblink|lien-ket|copyright)"
+    r"($|[\s_-])",
+    re.I,
+)
+BOILERPLATE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript", "iframe", "button"}
+LEAD_CLASSES = ("sapo", "lead", "summary", "chapeau", "description", "text-intro", "article-summary", "tomtat", "mota")
+AUTHOR_CLASSES = ("author", "tac-gia", "tacgia", "byline", "pAuthor", "news-author")
+
+
+def select(sel: Selector, query: str | None) -> SelectorList:
+    """Run a registry selector: CSS by default, ``xpath:`` prefix for XPath."""
+    if not query:
+        return SelectorList([])
+    if query.startswith("xpath:"):
+        return sel.xpath(query[6:])
+    return sel.css(query)
+
+
+def node_text(node) -> str:
+    return clean_text(" ".join(node.xpath(".//text()").getall())) or ""
+
+
+def in_boilerplate(element) -> bool:
+    """True if the lxml element or one of its ancestors is a menu, footer, sidebar, comment block ..."""
+    while element is not None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in BOILERPLATE_TAGS:
+            return True
+        marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if marker.strip() and BOILERPLATE_RE.search(marker):
+            return True
+        element = element.getparent()
+    return False
+
+
+def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
+    if selector:
+        title = clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
+        if title:
+            return title
+    html_title = normalize_for_compare(meta.get("html_title"))
+    best = None
+    # The visible title is usually the longest heading-like element that <title> starts with.
+    for node in sel.xpath("//h1 | //h2 | //h3 | //*[contains(@class,'title')] | //*[contains(@class,'tieu-de')]"):
+        text = node_text(node)
+        if not 10 <= len(text) <= 400 or in_boilerplate(node.root):
+            continue
+        norm = normalize_for_compare(text)
+        if html_title and html_title.startswith(norm) and (best is None or len(text) > len(best)):
+            best = text
+    if best:
+        return best
+    if meta.get("title"):
+        return clean_text(meta["title"])
+    for node in sel.xpath("//h1"):
+        text = node_text(node)
+        if len(text) >= 10 and not in_boilerplate(node.root):
+            return text
+    if meta.get("html_title"):
+        parts = re.split(r"\s+[|–-]\s+", meta["html_title"])
+        return clean_text(max(parts, key=len))
+    return None
+
+
+# Body containers of known CMS families (Liferay, the -post<id>.html newspaper CMS, docbao configs ...).
+KNOWN_BODY_XPATH = (
+    "//*[@itemprop='articleBody'] | //*[contains(@class,'journal-content-article')] | "
+    "//*[contains(@class,'article__body')] | //*[contains(@class,'cms-body')] | //*[contains(@class,'fck_detail')] | "
+    "//*[@id='main-detail'] | //*[contains(@class,'detail-content')] | //*[contains(@class,'content-detail')] | "
+    "//*[contains(@class,'newscontent')] | //*[contains(@class,'ArticleContent')] | //*[contains(@class,'news-content')]"
+)
+_PARAGRAPH_BLOCKS = {"div", "p", "table", "ul", "ol", "section", "article"}
+
+
+def _score_candidates(sel: Selector):
+    """Readability-style scoring: paragraphs credit their parent fully and grandparent by half."""
+    scores: dict = {}
+    for p in sel.root.iter("p", "br", "div"):
+        parent = p.getparent()
+        if parent is None:
+            continue
+        if p.tag == "div" and any(c.tag in _PARAGRAPH_BLOCKS for c in p.iterdescendants() if isinstance(c.tag, str)):
+            continue
+        text = (p.text_content() if p.tag != "br" else (p.tail or "")).strip()
+        if len(text) < 25:
+            continue
+        points = 1 + min(len(text) / 100, 3) + text.count(",") * 0.3
+        scores[parent] = scores.get(parent, 0) + points
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0) + points / 2
+    ranked = []
+    for element, score in scores.items():
+        if in_boilerplate(element):
+            continue
+        text_len = len(element.text_content()) or 1
+        link_len = sum(len(a.text_content()) for a in element.iter("a"))
+        ranked.append((score * (1 - link_len / text_len), element))
+    ranked.sort(key=lambda pair: pair[0], reverse=True)
+    return ranked
+
+
+def find_body_html(sel: Selector, selector: str | None, url: str) -> str | None:
+    """HTML of the main content element; site selector first, then density scoring, then trafilatura."""
+    if selector:
+        nodes = select(sel, selector)
+        if nodes and sum(len(node_text(n)) for n in nodes) >= 40:
+            return "\n".join(nodes.getall())
+    for node in sel.xpath(KNOWN_BODY_XPATH):
+        if len(node_text(node)) >= 200 and not in_boilerplate(node.root):
+            return node.get()
+    ranked = _score_candidates(sel)
+    if ranked and ranked[0][0] >= 3:
+        return lxml_html.tostring(ranked[0][1], encoding="unicode")
+    return trafilatura.extract(
+        sel.root, url=url, output_format="html", include_images=True, include_tables=True,
+        include_links=False, favor_precision=True,
+    )
+
+
+def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: str = "") -> str | None:
+    if selector:
+        return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
+    for cls in LEAD_CLASSES:
+        for node in sel.xpath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]"):
+            text = node_text(node)
+            if len(text) >= 40 and not in_boilerplate(node.root):
+                return text
+    description = clean_text(meta.get("description"))
+    if description and len(description) >= 60:
+        # Portals often put a site-wide slogan in <meta description>: keep it only if the page text has it.
+        probe = normalize_for_compare(description.rstrip(". …"))[:60]
+        if probe and probe in normalize_for_compare(body_text_hint):
+            return description
+    return None
+
+
+def find_author(sel: Selector, selector: str | None, meta: dict) -> str | None:
+    if selector:
+        return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
+    for cls in AUTHOR_CLASSES:
+        for node in sel.xpath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]"):
+            text = node_text(node)
+            if 2 <= len(text) <= 80 and not in_boilerplate(node.root):
+                return text
+    author = clean_text(meta.get("author"))
+    site_name = normalize_for_compare(meta.get("site_name"))
+    norm = normalize_for_compare(author)
+    # <meta name="author"> often names the publisher ("Báo Lào Cai điện tử"), not the writer.
+    if author and len(author) <= 80 and norm != site_name and not re.match(r"(báo|cổng|trang|sở|ubnd)\b", norm) \
+            and "." not in author.split()[-1]:
+        return author
+    return None
+
+
+def find_category(sel: Selector, selector: str | None, meta: dict) -> str | None:
+    if selector:
+        return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
+    if meta.get("section"):
+        return clean_text(meta["section"])
+    crumbs = sel.xpath(
+        "//*[contains(@class,'breadcrumb') or contains(@class,'chuyenmuc') or contains(@class,'chuyen-muc')]"
+    )
+    for crumb in crumbs:
+        parts = [clean_text(t) for t in crumb.xpath(".//a//text() | .//p//text() | .//li//text()").getall()]
+        parts = [p for p in parts if p and p.casefold() not in ("trang chủ", "home", ">", "»", "/")]
+        if parts:
+            return parts[-1]
+    return None

@@ -1,0 +1,102 @@
+"""A local HTTP server for saved pages: the offline demo and the tests crawl it instead of the live sites.
+
+Each site folder holds a ``MANIFEST.tsv`` (url, file, provenance, kind, source, and optionally content_type).
+The server answers on 127.0.0.1 either at the root (one site) or under ``/<host>/`` (several sites), with the
+same path and query as the real URL. It counts hits per URL so tests can assert what was fetched.
+"""
+from __future__ import annotations
+
+import csv
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from crawler.registry import host_of
+
+MANIFEST = "MANIFEST.tsv"
+MANIFEST_COLUMNS = ["url", "file", "provenance", "kind", "source"]
+
+
+def read_manifest(folder: Path) -> list[dict]:
+    with open(folder / MANIFEST, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    for row in rows:
+        missing = [c for c in MANIFEST_COLUMNS if not row.get(c)]
+        if missing:
+            raise ValueError(f"{folder / MANIFEST}: row {row.get('file')!r} lacks {missing}")
+        if row["provenance"] not in ("recorded", "synthetic"):
+            raise ValueError(f"{folder / MANIFEST}: provenance must be recorded or synthetic, not {row['provenance']!r}")
+    return rows
+
+
+def _key(url: str) -> str:
+    parts = urlsplit(url)
+    return unquote(parts.path or "/") + ("?" + parts.query if parts.query else "")
+
+
+class FixtureServer:
+    """``with FixtureServer([folder, ...]) as server: server.base_url(host)``."""
+
+    def __init__(self, folders, port: int = 0):
+        self.routes: dict[str, dict[str, tuple[Path, dict]]] = {}
+        for folder in map(Path, folders):
+            for row in read_manifest(folder):
+                host = host_of(row["url"])
+                self.routes.setdefault(host, {})[_key(row["url"])] = (folder / row["file"], row)
+        self.hits: Counter = Counter()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server API)
+                found = server.lookup(self.path)
+                if found is None:
+                    server.hits[("404", self.path)] += 1
+                    self.send_error(404)
+                    return
+                url, path, row = found
+                server.hits[url] += 1
+                body = path.read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Type", row.get("content_type") or "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def lookup(self, raw_path: str):
+        path = _key("http://x" + raw_path)
+        first, _, rest = path.lstrip("/").partition("/")
+        if first in self.routes:
+            found = self.routes[first].get("/" + rest)
+            return (f"{first}/{rest}", *found) if found else None
+        for host, routes in self.routes.items():
+            if path in routes:
+                return (f"{host}{path}", *routes[path])
+        return None
+
+    def base_url(self, host: str | None = None) -> str:
+        root = f"http://127.0.0.1:{self.port}"
+        return f"{root}/{host}" if host else root
+
+    def start(self) -> "FixtureServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,72 @@
+"""The per-item steps between extraction and storage, as pure functions.
+
+The item pipelines call these one each; ``python -m crawler extract`` calls them in the same order, so the
+command line shows exactly what a crawl would store (minus deduplication against the database).
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from jsonschema import Draft202012Validator
+
+from crawler.cleaning import CleaningReport, clean_article
+from crawler.dates import parse_date, to_local_iso, to_utc_iso
+from crawler.items import article_schema
+from crawler.text import normalize_for_compare
+
+
+def assign_date(item: dict, now: datetime | None = None) -> bool:
+    """Parse the date candidates in order; keep the first that parses, with its raw text and source.
+
+    Returns False when no candidate gives a date: ``published_at`` stays None (never "now").
+    """
+    candidates = item.pop("date_candidates", None) or []
+    if now is None and item.get("crawled_at"):
+        now = datetime.fromisoformat(item["crawled_at"].replace("Z", "+00:00"))
+    for source, raw in candidates:
+        parsed = parse_date(raw, now=now)
+        if parsed is not None:
+            item["published_at"] = to_utc_iso(parsed)
+            item["published_at_local"] = to_local_iso(parsed)
+            item["date_raw"] = raw
+            item["date_source"] = source
+            return True
+    item["published_at"] = item["published_at_local"] = None
+    item["date_raw"] = candidates[0][1] if candidates else None
+    item["date_source"] = None
+    return False
+
+
+def content_hash(title: str | None, body_text: str | None) -> str:
+    """SHA-256 of the comparison forms of title and body: Unicode form, case, tone placement and spacing do not matter."""
+    payload = normalize_for_compare(title) + "\n" + normalize_for_compare(body_text)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def assign_content_hash(item: dict) -> str:
+    item["content_hash"] = content_hash(item.get("title"), item.get("body_text"))
+    return item["content_hash"]
+
+
+_validator = None
+
+
+def validation_errors(item: dict) -> list[str]:
+    """Schema violations as short "field: message" strings; empty when the item is valid."""
+    global _validator
+    if _validator is None:
+        _validator = Draft202012Validator(article_schema())
+    errors = []
+    for error in sorted(_validator.iter_errors(dict(item)), key=lambda e: list(e.path)):
+        where = ".".join(str(p) for p in error.path) or (error.validator == "required" and error.message.split("'")[1]) or "item"
+        errors.append(f"{where}: {error.message[:160]}")
+    return errors
+
+
+def process_article(item: dict, now: datetime | None = None) -> tuple[CleaningReport, list[str]]:
+    """Cleaning, date, hash and validation, in pipeline order. Returns the cleaning report and schema errors."""
+    report = clean_article(item)
+    assign_date(item, now or datetime.now(timezone.utc))
+    assign_content_hash(item)
+    return report, validation_errors(item)

@@ -1,0 +1,183 @@
+"""SQLite storage with sqlite-utils: articles, their source URLs, full-text search.
+
+One ``ArticleStore`` per database file and process, shared by the deduplication and writer pipelines of every
+crawler in the process (``ArticleStore.shared``). Items are written in batches of ``batch_size`` inside one
+transaction, so a crash loses at most the last batch and never leaves half an article.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from crawler.items import ARTICLE_FIELDS
+from crawler.text import d_folded_terms
+
+logger = logging.getLogger(__name__)
+SCHEMA_VERSION = 1
+FTS_COLUMNS = ["title", "lead", "body_text", "search_extra"]
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+JSON_FIELDS = ("tags", "images")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class WriteResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sources_added: int = 0
+
+
+class ArticleStore:
+    """The ``articles`` table (one row per distinct content) and ``article_urls`` (every URL it was seen at)."""
+
+    _shared: dict[str, tuple["ArticleStore", int]] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, path: str | Path, batch_size: int = 20):
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.enable_wal()
+        self.batch_size = batch_size
+        self._pending: list[dict] = []
+        self._pending_sources: list[dict] = []
+        self.ensure_schema()
+
+    @classmethod
+    def shared(cls, path: str, batch_size: int = 20) -> "ArticleStore":
+        """The process-wide store for ``path``; call ``release`` once per ``shared`` call."""
+        key = str(Path(path).resolve())
+        with cls._lock:
+            store, users = cls._shared.get(key, (None, 0))
+            if store is None:
+                store = cls(path, batch_size)
+            cls._shared[key] = (store, users + 1)
+            return store
+
+    def release(self) -> None:
+        key = str(Path(self.path).resolve())
+        with self._lock:
+            store, users = self._shared.get(key, (self, 1))
+            if users <= 1:
+                self._shared.pop(key, None)
+                self.close()
+            else:
+                self._shared[key] = (store, users - 1)
+
+    # -- schema -------------------------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        db = self.db
+        if "articles" not in db.table_names():
+            columns = {name: str for name in ARTICLE_FIELDS}
+            columns.update({"id": int, "first_seen_at": str, "updated_at": str, "search_extra": str})
+            db["articles"].create(columns, pk="id", not_null={"url", "site", "content_hash"})
+            db["articles"].create_index(["content_hash"], unique=True)
+            db["articles"].create_index(["url"], unique=True)
+            for column in ("published_at", "site", "province"):
+                db["articles"].create_index([column])
+            db["articles"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+        if "article_urls" not in db.table_names():
+            db["article_urls"].create(
+                {"url": str, "article_id": int, "site": str, "first_seen_at": str},
+                pk="url", foreign_keys=[("article_id", "articles", "id")],
+            )
+            db["article_urls"].create_index(["article_id"])
+        if "schema_version" not in db.table_names():
+            db["schema_version"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id")
+
+    # -- reads ---------------------------------------------------------------------------------------------
+    def article_id_for_hash(self, content_hash: str) -> int | None:
+        row = self.db.execute("select id from articles where content_hash = ?", [content_hash]).fetchone()
+        return row[0] if row else None
+
+    def article_for_url(self, url: str) -> tuple[int, str] | None:
+        row = self.db.execute(
+            "select a.id, a.content_hash from article_urls u join articles a on a.id = u.article_id where u.url = ?",
+            [url],
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def pending_hashes(self) -> set[str]:
+        return {row["content_hash"] for row in self._pending}
+
+    def pending_urls(self) -> dict[str, str]:
+        return {row["url"]: row["content_hash"] for row in self._pending}
+
+    # -- writes --------------------------------------------------------------------------------------------
+    def add(self, item: dict) -> None:
+        """Queue an article (new content, or new content at a known URL); flushed every ``batch_size``."""
+        row = {name: item.get(name) for name in ARTICLE_FIELDS}
+        for name in JSON_FIELDS:
+            row[name] = json.dumps(row[name] or [], ensure_ascii=False)
+        row["search_extra"] = d_folded_terms(row["title"], row["lead"], row["body_text"])
+        self._pending.append(row)
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def add_source(self, url: str, content_hash: str, site: str) -> None:
+        """Record that the article with ``content_hash`` was also seen at ``url``."""
+        self._pending_sources.append({"url": url, "content_hash": content_hash, "site": site})
+        if len(self._pending_sources) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> WriteResult:
+        """Write everything queued in one transaction."""
+        result = WriteResult()
+        if not self._pending and not self._pending_sources:
+            return result
+        now = _now()
+        rows, sources = self._pending, self._pending_sources
+        self._pending, self._pending_sources = [], []
+        with self.db.conn:
+            for row in rows:
+                self._write_article(row, now, result)
+            for source in sources:
+                article_id = self.article_id_for_hash(source["content_hash"])
+                if article_id is not None:
+                    self._touch_url(source["url"], article_id, source["site"], now, result)
+        return result
+
+    def _write_article(self, row: dict, now: str, result: WriteResult) -> None:
+        existing_id = self.article_id_for_hash(row["content_hash"])
+        if existing_id is not None:  # same content already stored (a duplicate that raced the batch)
+            self._touch_url(row["url"], existing_id, row["site"], now, result)
+            result.unchanged += 1
+            return
+        at_url = self.article_for_url(row["url"])
+        if at_url is not None:  # the page at a known URL changed: update that article in place
+            article_id = at_url[0]
+            update = {k: v for k, v in row.items() if k not in ("url", "crawled_at")}
+            update["updated_at"] = now
+            self.db["articles"].update(article_id, update)
+            self._touch_url(row["url"], article_id, row["site"], now, result)
+            result.updated += 1
+            return
+        row = dict(row, first_seen_at=now, updated_at=None)
+        article_id = self.db["articles"].insert(row).last_pk
+        self._touch_url(row["url"], article_id, row["site"], now, result)
+        result.inserted += 1
+
+    def _touch_url(self, url: str, article_id: int, site: str, now: str, result: WriteResult) -> None:
+        known = self.db.execute("select article_id from article_urls where url = ?", [url]).fetchone()
+        if known is None:
+            self.db["article_urls"].insert({"url": url, "article_id": article_id, "site": site, "first_seen_at": now})
+            result.sources_added += 1
+        elif known[0] != article_id:
+            self.db.execute("update article_urls set article_id = ? where url = ?", [article_id, url])
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.db.close()

@@ -1,0 +1,100 @@
+"""Text normalization shared by cleaning, hashing and search.
+
+Two forms exist on purpose:
+- display text (``clean_text``): the page's own spelling, in NFC, entities decoded, whitespace folded;
+- the comparison form (``normalize_for_compare``): also case-folded, one tone-mark placement, zero-width and
+  control characters removed. Hashing and deduplication use it, never the display form.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import ftfy
+
+# Zero-width and bidi controls, soft hyphen, BOM.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANK_LINES = re.compile(r"\s*\n\s*")
+
+# Old-style ("hòa", "thủy") and new-style ("hoà", "thuỷ") tone placement differ only in open syllables
+# "oa", "oe", "uy". The comparison form uses the old style: the mark sits on the first vowel.
+_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+_NEW_STYLE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0309\u0303\u0323])(?![^\W\d_])")
+
+
+def _move_tone(match: re.Match) -> str:
+    first, second, tone = match.groups()
+    if first in "oO" and second in "yY" or first in "uU" and second not in "yY":
+        return match.group(0)
+    return first + tone + second
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair UTF-8 that was decoded as Latin-1/Windows-1252 (ftfy), leave good text alone."""
+    if not text or text.isascii():
+        return text
+    return ftfy.fix_encoding(text)
+
+
+def clean_text(text: str | None, *, multiline: bool = False) -> str | None:
+    """Display form: entities decoded, mojibake repaired, NFC, invisible characters dropped, spaces folded."""
+    if text is None:
+        return None
+    text = html.unescape(text)
+    text = fix_mojibake(text)
+    text = nfc(text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _SPACES.sub(" ", text)
+    if multiline:
+        text = _BLANK_LINES.sub("\n", text)
+        text = "\n".join(line.strip() for line in text.split("\n"))
+    else:
+        text = " ".join(text.split())
+    text = text.strip()
+    return text or None
+
+
+def normalize_tone_marks(text: str) -> str:
+    """One tone-mark placement ("hoà" -> "hòa", "thuỷ" -> "thủy"); returns NFC."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return nfc(_NEW_STYLE.sub(_move_tone, decomposed))
+
+
+def normalize_for_compare(text: str | None) -> str:
+    """Comparison form used for hashing and near-duplicate checks."""
+    if not text:
+        return ""
+    text = clean_text(text) or ""
+    text = normalize_tone_marks(text).casefold()
+    return " ".join(text.split())
+
+
+def strip_diacritics(text: str) -> str:
+    """ASCII-ish folding: removes tone and vowel marks and maps đ to d ("Đắk Nông" -> "Dak Nong")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def d_folded_terms(*texts: str | None) -> str | None:
+    """Words containing "đ", spelled with "d", for full-text search.
+
+    SQLite's ``unicode61 remove_diacritics 2`` removes tone marks but cannot fold "đ" (it has no Unicode
+    decomposition), so "dong" would not find "Đồng". Indexing these extra spellings fixes that.
+    """
+    seen: dict[str, None] = {}
+    for text in texts:
+        for word in _WORD.findall(text or ""):
+            if "đ" in word or "Đ" in word:
+                seen.setdefault(word.replace("đ", "d").replace("Đ", "D").casefold(), None)
+    return " ".join(seen) or None

@@ -1,0 +1,1 @@
+"""Spiders: ``generic`` for any portal section, and one spider per registry site (``spiders/sites.py``)."""

@@ -1,0 +1,22 @@
+"""One spider per registry site (``crawler/sites.toml``): ``scrapy crawl <key>``.
+
+Tuned behaviour comes from the registry entry's selectors (listing links, next page, article parts); sites
+without selectors use the generic discovery and extraction.
+"""
+from __future__ import annotations
+
+from crawler.registry import registry
+from spiders.base import ArticleSpider
+
+
+def _make_spider(site):
+    return type(
+        f"{site.key.title().replace('_', '')}Spider",
+        (ArticleSpider,),
+        {"name": site.key, "site": site, "__module__": __name__, "__doc__": f"{site.name} ({site.province})."},
+    )
+
+
+for _site in registry().values():
+    _spider = _make_spider(_site)
+    globals()[_spider.__name__] = _spider
