@@ -52,6 +52,7 @@ class Block:
     caption: str | None = None
     right_aligned: bool = False
     emphasised: bool = False
+    linked: bool = False  # the whole block is one link (a "read also" teaser)
     list_tag: str = "ul"
 
 
@@ -83,6 +84,12 @@ def _emphasised(element) -> bool:
     text = " ".join(element.text_content().split())
     bold = " ".join(" ".join(n.text_content().split()) for n in element.iter("strong", "b", "em", "i"))
     return bool(text) and len(bold) >= 0.9 * len(text)
+
+
+def _linked(element) -> bool:
+    text = " ".join(element.text_content().split())
+    linked = " ".join(" ".join(a.text_content().split()) for a in element.iter("a"))
+    return bool(text) and len(linked) >= 0.9 * len(text)
 
 
 def _is_data_table(table) -> bool:
@@ -123,7 +130,7 @@ def _blocks_from(root) -> list[Block]:
         text = clean_text(element.text_content())
         if text:
             blocks.append(Block(kind, text, _inner_html(element), right_aligned=_is_right_aligned(element),
-                                emphasised=_emphasised(element),
+                                emphasised=_emphasised(element), linked=_linked(element),
                                 list_tag=element.getparent().tag if kind == "li" and element.getparent() is not None else "ul"))
 
     def loose_text(text):
@@ -135,7 +142,9 @@ def _blocks_from(root) -> list[Block]:
     def walk(element):
         tag = element.tag
         if tag == "img":
-            src = element.get("src") or element.get("data-src")
+            src = element.get("src") or ""
+            if not src or src.startswith("data:"):  # lazy-loaded: the real address is in data-src
+                src = element.get("data-src") or element.get("data-original") or src
             if src and not src.startswith("data:"):
                 blocks.append(Block("img", src=src, caption=clean_text(element.get("alt") or element.get("title"))))
             loose_text(element.tail)
@@ -252,6 +261,9 @@ def clean_blocks(blocks: list[Block], item: dict, report: CleaningReport) -> lis
             continue
         seen.add(norm)
         kept.append(block)
+    while kept and kept[-1].kind in ("p", "li", "h") and kept[-1].linked:
+        kept.pop()  # trailing "read also" links
+        report.count("related_block")
     _drop_duplicate_captions(kept, report)
     _drop_date_lines(kept, report)
     return kept

@@ -20,3 +20,4 @@ def _make_spider(site):
 for _site in registry().values():
     _spider = _make_spider(_site)
     globals()[_spider.__name__] = _spider
+del _site, _spider  # keep each class under one name only (Scrapy would see duplicates)

@@ -16,7 +16,7 @@ from crawler.text import clean_text, normalize_for_compare
 # Regions that are never the article: menus, headers, footers, sidebars, comments, related lists.
 BOILERPLATE_RE = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|header|footer|sidebar|side-bar|breadcrumbs?|banner|social|share|sharing|"
-    r"comment|comments|binh-luan|binhluan|related|lien-quan|tin-khac|othernews|other-news|most-?read|"
+    r"comment|comments|binh-luan|binhluan|related|relate|lien-quan|tin-khac|othernews|other-news|most-?read|"
     r"doc-nhieu|tin-moi|widget|advert|ads|quang-cao|toolbar|print|login|search|weblink|lien-ket|copyright)"
     r"($|[\s_-])",
     re.I,
@@ -163,13 +163,14 @@ def find_author(sel: Selector, selector: str | None, meta: dict) -> str | None:
             if 2 <= len(text) <= 80 and not in_boilerplate(node.root):
                 return text
     author = clean_text(meta.get("author"))
-    site_name = normalize_for_compare(meta.get("site_name"))
+    if not author or len(author) > 80 or "." in author.split()[-1]:
+        return None
     norm = normalize_for_compare(author)
-    # <meta name="author"> often names the publisher ("Báo Lào Cai điện tử"), not the writer.
-    if author and len(author) <= 80 and norm != site_name and not re.match(r"(báo|cổng|trang|sở|ubnd)\b", norm) \
-            and "." not in author.split()[-1]:
-        return author
-    return None
+    # <meta name="author"> often names the publisher ("Báo Lào Cai điện tử", "VnExpress"), not the writer.
+    publisher = normalize_for_compare(f"{meta.get('site_name') or ''} {meta.get('html_title') or ''}").replace(" ", "")
+    if re.match(r"(báo|cổng|trang|sở|ubnd)\b", norm) or norm.replace(" ", "") in publisher:
+        return None
+    return author
 
 
 def find_category(sel: Selector, selector: str | None, meta: dict) -> str | None:

@@ -110,6 +110,12 @@ def _generic_links(sel: Selector, url: str, domains: tuple[str, ...], result: Li
             order.append(key)
         groups[key].append((link, text))
     if not groups:
+        # Short lists (one or two items) repeat nothing: take headline-like article links outside boilerplate.
+        for a in sel.root.iter("a"):
+            link = urljoin(url, (a.get("href") or "").strip())
+            text = " ".join(a.text_content().split())
+            if len(text) >= 20 and looks_like_article(link, text, domains) and not in_boilerplate(a):
+                _add(result, link)
         return
 
     def weight(key):
