@@ -253,7 +253,8 @@ def clean_blocks(blocks: list[Block], item: dict, report: CleaningReport) -> lis
             report.count("repeated_lead")
             continue
         if norm in seen and block.kind != "caption":
-            report.count("repeated_paragraph")
+            echo_of_caption = kept and kept[-1].kind == "caption" and normalize_for_compare(kept[-1].text) == norm
+            report.count("repeated_caption" if echo_of_caption else "repeated_paragraph")
             continue
         if block.kind == "caption" and norm in seen:
             report.count("repeated_caption")

@@ -1,0 +1,57 @@
+"""Shared test fixtures: the local mirror of every fixture site, and running the real `scrapy` command."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.fixture_server import FixtureServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SITES = ROOT / "tests" / "fixtures" / "sites"
+
+
+@pytest.fixture(scope="session")
+def mirror():
+    """All fixture sites served on 127.0.0.1 under /<host>/; stopped after the session."""
+    folders = sorted(p for p in SITES.iterdir() if (p / "MANIFEST.tsv").exists())
+    with FixtureServer(folders) as server:
+        yield server
+
+
+def run_scrapy(args: list[str], db: Path | None, timeout: int = 240) -> subprocess.CompletedProcess:
+    """Run ``scrapy`` from the repository root like a user would; CCHC_DB points at ``db``."""
+    env = dict(os.environ, CCHC_DB=str(db) if db else "", CCHC_LOG_LEVEL="INFO")
+    scrapy = Path(sys.executable).with_name("scrapy")
+    return subprocess.run([str(scrapy), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def crawl_stats(result: subprocess.CompletedProcess) -> dict:
+    """The stats dict Scrapy logs at the end, parsed back (only the cchc/* and count keys we assert on)."""
+    stats = {}
+    for line in result.stderr.splitlines():
+        line = line.strip().rstrip(",")
+        if line.startswith("{") or line.startswith("'"):
+            key, _, value = line.lstrip("{").partition(":")
+            key, value = key.strip().strip("'"), value.strip().rstrip("}")
+            if value.isdigit():
+                stats[key] = int(value)
+    return stats
+
+
+def rows(db: Path, sql: str, params=()) -> list[dict]:
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in con.execute(sql, params)]
+    finally:
+        con.close()
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,0 +1,56 @@
+"""The site registry: typed data, validated at load, one spider per site."""
+from datetime import date
+
+import pytest
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+
+from crawler.registry import RegistryError, load_registry, registry, site_for_url
+
+ENTRY = """
+[[site]]
+key = "{key}"
+name = "x"
+province = "Hà Tĩnh"
+kind = "portal"
+domains = ["{domain}"]
+start_urls = ["https://{domain}/"]
+"""
+
+
+def write(tmp_path, *entries):
+    path = tmp_path / "sites.toml"
+    path.write_text("\n".join(ENTRY.format(key=k, domain=d) for k, d in entries), encoding="utf-8")
+    return path
+
+
+def test_registry_loads_with_seed_sites():
+    sites = registry()
+    assert {"sotttt_hanoi", "daknong_gov", "baocaobang", "baolamdong", "hatinh_gov", "baohatinh"} <= set(sites)
+    assert sites["daknong_gov"].province == "Lâm Đồng" and sites["daknong_gov"].province_before_2025 == "Đắk Nông"
+
+
+def test_duplicate_keys_and_domains_rejected(tmp_path):
+    with pytest.raises(RegistryError, match="duplicate site key"):
+        load_registry(write(tmp_path, ("a_site", "a.gov.vn"), ("a_site", "b.gov.vn")))
+    with pytest.raises(RegistryError, match="claimed by"):
+        load_registry(write(tmp_path, ("a_site", "a.gov.vn"), ("b_site", "a.gov.vn")))
+    with pytest.raises(RegistryError, match="lowercase identifier"):
+        load_registry(write(tmp_path, ("Bad-Key", "a.gov.vn")))
+
+
+def test_site_for_url_matches_www_and_subdomains_longest_first():
+    assert site_for_url("https://www.sotttt.hanoi.gov.vn/x").key == "sotttt_hanoi"
+    assert site_for_url("http://demo.hatinh.gov.vn/").key == "hatinh_gov"
+    assert site_for_url("https://example.com/") is None
+
+
+def test_parser_versions_follow_fetch_date():
+    site = registry()["baohatinh"]
+    assert site.selectors(date(2012, 8, 15))["body"] == "#main-detail"
+    assert site.selectors(date(2026, 1, 1))["body"] == ".article__body"
+
+
+def test_every_registry_site_has_a_spider():
+    names = set(SpiderLoader.from_settings(get_project_settings()).list())
+    assert names == set(registry()) | {"generic"}
