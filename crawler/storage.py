@@ -108,11 +108,19 @@ class ArticleStore:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
+    def known_hash_for_url(self, url: str) -> str | None:
+        """Content hash last seen at ``url``: queued in this batch or stored."""
+        for row in reversed(self._pending):
+            if row["url"] == url:
+                return row["content_hash"]
+        for source in reversed(self._pending_sources):
+            if source["url"] == url:
+                return source["content_hash"]
+        known = self.article_for_url(url)
+        return known[1] if known else None
+
     def pending_hashes(self) -> set[str]:
         return {row["content_hash"] for row in self._pending}
-
-    def pending_urls(self) -> dict[str, str]:
-        return {row["url"]: row["content_hash"] for row in self._pending}
 
     # -- writes --------------------------------------------------------------------------------------------
     def add(self, item: dict) -> None:

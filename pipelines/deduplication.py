@@ -28,9 +28,7 @@ class DeduplicationPipeline:
 
     def process_item(self, item):
         store, url, digest = self.store, item["url"], item["content_hash"]
-        pending_at_url = store.pending_urls().get(url)
-        known = store.article_for_url(url)
-        if pending_at_url == digest or (known is not None and known[1] == digest):
+        if store.known_hash_for_url(url) == digest:
             self.stats.inc_value("cchc/dropped/unchanged")
             raise DropItem(f"unchanged: {url}", log_level="DEBUG")
         if digest in store.pending_hashes() or store.article_id_for_hash(digest) is not None:

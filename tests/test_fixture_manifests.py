@@ -1,0 +1,44 @@
+"""Fixture honesty: every page is in its folder's manifest, as recorded (with its origin) or synthetic."""
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from crawler.fixture_server import read_manifest
+
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = ROOT.parent / "shared" / "real-pages"
+FOLDERS = sorted(p.parent for p in FIXTURES.rglob("MANIFEST.tsv"))
+
+
+def page_files(folder: Path):
+    return {str(p.relative_to(folder)) for p in folder.rglob("*.html")}
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_manifest_lists_every_page(folder):
+    rows = read_manifest(folder)
+    assert {r["file"] for r in rows} == page_files(folder)
+    for r in rows:
+        assert r["url"].startswith(("http://", "https://"))
+        if r["provenance"] == "recorded":
+            assert "shared/real-pages/MANIFEST.tsv" in r["source"], r["file"]
+
+
+def test_every_html_fixture_folder_has_a_manifest():
+    for html in FIXTURES.rglob("*.html"):
+        assert any(html.is_relative_to(folder) for folder in FOLDERS), html
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared not beside the repository")
+def test_recorded_pages_are_byte_identical_to_the_shared_copies():
+    checked = 0
+    for folder in FOLDERS:
+        for r in read_manifest(folder):
+            if r["provenance"] != "recorded":
+                continue
+            original = r["file"].replace("__", "/") if "__" in r["file"] else f"{folder.name}/{r['file']}"
+            assert filecmp.cmp(folder / r["file"], SHARED / original, shallow=False), r["file"]
+            checked += 1
+    assert checked >= 9

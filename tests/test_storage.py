@@ -1,0 +1,118 @@
+"""SQLite storage: dedup by content hash, extra sources, updates, FTS without diacritics, WAL and batches."""
+import sqlite3
+import unicodedata
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.processing import assign_content_hash
+from crawler.storage import ArticleStore
+from pipelines.deduplication import DeduplicationPipeline
+from pipelines.sqlite_writer import SQLiteWriterPipeline
+from pipelines.validation import ValidationPipeline
+
+BODY = "Tỉnh đẩy mạnh cải cách hành chính, đơn giản hóa thủ tục và phát triển dịch vụ công trực tuyến tại Đắk Nông."
+
+
+def article(url, title="Đẩy mạnh cải cách hành chính", body=BODY, **extra):
+    item = {"url": url, "canonical_url": None, "site": "test_site", "province": "Lâm Đồng", "province_before_2025": None,
+            "title": title, "lead": None, "body_text": body, "body_html": f"<p>{body}</p>", "author": None,
+            "source_attribution": None, "category": None, "tags": [], "images": [],
+            "published_at": "2024-01-02T03:04:05Z", "published_at_local": "2024-01-02T10:04:05+07:00",
+            "date_raw": "02/01/2024 10:04", "date_source": "selector", "crawled_at": "2026-11-01T00:00:00Z", **extra}
+    assign_content_hash(item)
+    return item
+
+
+@pytest.fixture
+def pipelines(tmp_path):
+    crawler = get_crawler(settings_dict={"CCHC_DB": str(tmp_path / "t.db"), "CCHC_DB_BATCH_SIZE": 3})
+    crawler.stats.open_spider()
+    dedup, writer = DeduplicationPipeline.from_crawler(crawler), SQLiteWriterPipeline.from_crawler(crawler)
+    dedup.open_spider(), writer.open_spider()
+
+    def feed(item):
+        try:
+            return writer.process_item(dedup.process_item(item))
+        except DropItem:
+            return None
+
+    yield feed, crawler.stats, tmp_path / "t.db"
+    dedup.close_spider(), writer.close_spider()
+
+
+def query(db, sql, params=()):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def test_same_content_at_two_urls_is_one_article_with_two_sources(pipelines):
+    feed, stats, db = pipelines
+    feed(article("https://baodaknong.vn/a-1.html"))
+    nfd = unicodedata.normalize("NFD", BODY).replace(" ", "  ")
+    feed(article("https://daknong.gov.vn/b-2", body=nfd))
+    feed(article("https://daknong.gov.vn/b-2", body=nfd))  # re-crawl of the same page
+    store = ArticleStore.shared(str(db))
+    store.flush()
+    store.release()
+    assert query(db, "select count(*) from articles") == [(1,)]
+    assert sorted(query(db, "select url from article_urls")) == [("https://baodaknong.vn/a-1.html",), ("https://daknong.gov.vn/b-2",)]
+    assert stats.get_value("cchc/dropped/duplicate") == 1 and stats.get_value("cchc/dropped/unchanged") == 1
+
+
+def test_changed_page_at_known_url_updates_in_place(tmp_path):
+    store = ArticleStore(tmp_path / "t.db", batch_size=1)
+    store.add(article("https://a.gov.vn/x"))
+    store.add(article("https://a.gov.vn/x", body=BODY + " Bổ sung một câu."))
+    store.close()
+    rows = query(tmp_path / "t.db", "select body_text, updated_at is not null from articles")
+    assert rows == [(BODY + " Bổ sung một câu.", 1)]
+
+
+def test_full_text_search_without_diacritics_and_with_d(tmp_path):
+    store = ArticleStore(tmp_path / "t.db")
+    store.add(article("https://a.gov.vn/x"))
+    store.add(article("https://a.gov.vn/y", title="Tin thể thao", body="Bóng đá giao hữu giữa các đội trong tỉnh vào cuối tuần qua."))
+    store.close()
+    db = tmp_path / "t.db"
+    for q in ("cai cach hanh chinh", "cải cách hành chính", "dich vu cong", "dak nong", "Đắk Nông"):
+        hits = query(db, "select a.url from articles_fts join articles a on a.id = articles_fts.rowid where articles_fts match ?", [q])
+        assert hits == [("https://a.gov.vn/x",)], q
+
+
+def test_schema_wal_indexes(tmp_path):
+    ArticleStore(tmp_path / "t.db").close()
+    db = tmp_path / "t.db"
+    assert query(db, "pragma journal_mode") == [("wal",)]
+    indexes = {r[0] for r in query(db, "select sql from sqlite_master where type='index' and sql is not null")}
+    for column in ("published_at", "site", "province", "content_hash"):
+        assert any(f'("{column}")' in sql for sql in indexes), column
+    fts = query(db, "select sql from sqlite_master where name='articles_fts'")[0][0]
+    assert "remove_diacritics 2" in fts
+    triggers = {r[0] for r in query(db, "select name from sqlite_master where type='trigger'")}
+    assert {"articles_ai", "articles_ad", "articles_au"} <= triggers
+
+
+def test_batches_commit_every_n_items(tmp_path):
+    store = ArticleStore(tmp_path / "t.db", batch_size=2)
+    store.add(article("https://a.gov.vn/1", title="Bài thứ nhất về cải cách"))
+    assert query(tmp_path / "t.db", "select count(*) from articles") == [(0,)]  # still in the open batch
+    store.add(article("https://a.gov.vn/2", title="Bài thứ hai về cải cách"))
+    assert query(tmp_path / "t.db", "select count(*) from articles") == [(2,)]  # committed, visible to others
+    store.close()
+
+
+def test_invalid_item_dropped_with_counted_reason():
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    pipeline = ValidationPipeline.from_crawler(crawler)
+    with pytest.raises(DropItem, match="title"):
+        pipeline.process_item(article("https://a.gov.vn/x", title=None))
+    with pytest.raises(DropItem, match="body_text"):
+        pipeline.process_item(article("https://a.gov.vn/y", body=""))
+    assert crawler.stats.get_value("cchc/dropped/invalid") == 2
+    assert pipeline.process_item(article("https://a.gov.vn/z"))["url"] == "https://a.gov.vn/z"
