@@ -9,7 +9,7 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.registry import registry
 
-_CONNECTION_ERRORS = ("DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError",
+_CONNECTION_ERRORS = ("CannotResolveHostError", "DNSLookupError", "DownloadConnectionRefusedError", "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError",
                       "ConnectError", "NoRouteError", "ConnectionLost")
 
 
@@ -61,7 +61,9 @@ def run_all(keys: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown or disabled sites: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    results = crawl([(site.key, {}) for site in sites])
+    import os
+
+    results = crawl([(site.key, {}) for site in sites], {"LOG_LEVEL": os.environ.get("CCHC_LOG_LEVEL", "WARNING")})
     print_summary(results)
     db = get_project_settings().get("CCHC_DB")
     if results and all(offline(s) for s in results.values()):
