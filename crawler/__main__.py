@@ -72,7 +72,11 @@ def main(argv=None) -> int:
     p.add_argument("sites", nargs="*", help="registry keys (default: all enabled)")
     p.set_defaults(func=_run)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except FileNotFoundError as exc:
+        print(f"error: {exc.filename}: no such file", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,16 +2,10 @@
 from __future__ import annotations
 
 from crawler.cleaning import clean_article
+from pipelines.base import StatsPipeline
 
 
-class TextCleaningPipeline:
-    def __init__(self, stats):
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.stats)
-
+class TextCleaningPipeline(StatsPipeline):
     def process_item(self, item):
         report = clean_article(item)
         for reason, count in report.dropped.items():

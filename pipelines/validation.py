@@ -1,23 +1,13 @@
 """Validation against the article JSON Schema; invalid items are dropped with a counted, logged reason."""
 from __future__ import annotations
 
-import logging
-
 from scrapy.exceptions import DropItem
 
 from crawler.processing import validation_errors
+from pipelines.base import StatsPipeline
 
-logger = logging.getLogger(__name__)
 
-
-class ValidationPipeline:
-    def __init__(self, stats):
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.stats)
-
+class ValidationPipeline(StatsPipeline):
     def process_item(self, item):
         errors = validation_errors(item)
         if errors:

@@ -2,16 +2,10 @@
 from __future__ import annotations
 
 from crawler.processing import assign_date
+from pipelines.base import StatsPipeline
 
 
-class VietnameseDatesPipeline:
-    def __init__(self, stats):
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.stats)
-
+class VietnameseDatesPipeline(StatsPipeline):
     def process_item(self, item):
         if assign_date(item):
             self.stats.inc_value(f"cchc/date/{item['date_source']}")

@@ -1,0 +1,41 @@
+"""Shared construction for the pipelines: crawl stats, and the process-wide article store."""
+from __future__ import annotations
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.storage import ArticleStore
+
+
+class StatsPipeline:
+    """A pipeline that counts what it does in the crawl stats."""
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+
+class StorePipeline(StatsPipeline):
+    """A pipeline that needs the database (``CCHC_DB``); disabled when the setting is empty."""
+
+    def __init__(self, stats, db_path: str, batch_size: int):
+        super().__init__(stats)
+        self.db_path, self.batch_size = db_path, batch_size
+        self.store: ArticleStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        path = crawler.settings.get("CCHC_DB")
+        if not path:
+            raise NotConfigured("CCHC_DB is empty: no database (items go to feeds only)")
+        return cls(crawler.stats, path, crawler.settings.getint("CCHC_DB_BATCH_SIZE", 20))
+
+    def open_spider(self):
+        self.store = ArticleStore.shared(self.db_path, self.batch_size)
+
+    def close_spider(self):
+        if self.store is not None:
+            self.store.release()
+            self.store = None
