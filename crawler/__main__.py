@@ -18,6 +18,7 @@ def _extract(args) -> int:
 
     response = response_from_file(args.page, args.url, args.encoding)
     item = extract_article(response, generic=args.generic)
+    item["from_cchc_section"] = args.cchc_section
     report, errors = process_article(item)
     out = dict(item)
     if not args.html:
@@ -64,6 +65,7 @@ def main(argv=None) -> int:
         p.add_argument("--generic", action="store_true", help="ignore registry selectors")
         if name == "extract":
             p.add_argument("--html", action="store_true", help="include body_html")
+            p.add_argument("--cchc-section", action="store_true", help="the page comes from a CCHC section")
         p.set_defaults(func=func)
     p = sub.add_parser("demo", help="crawl the bundled offline mirror into output/demo.db")
     p.add_argument("--db", default="output/demo.db")

@@ -30,6 +30,10 @@ class ArticleItem(scrapy.Item):
     date_raw = scrapy.Field()
     date_source = scrapy.Field()
     content_hash = scrapy.Field()
+    from_cchc_section = scrapy.Field()
+    topics = scrapy.Field()
+    topic_terms = scrapy.Field()
+    relevance = scrapy.Field()
     crawled_at = scrapy.Field()
     # Working field between extraction and the date pipeline, removed by it: [[source, raw text], ...]
     date_candidates = scrapy.Field()

@@ -14,6 +14,7 @@ from crawler.cleaning import CleaningReport, clean_article
 from crawler.dates import parse_date, to_local_iso, to_utc_iso
 from crawler.items import article_schema
 from crawler.text import normalize_for_compare
+from crawler.topics import tag_topics
 
 
 def assign_date(item: dict, now: datetime | None = None) -> bool:
@@ -49,6 +50,15 @@ def assign_content_hash(item: dict) -> str:
     return item["content_hash"]
 
 
+def assign_topics(item: dict) -> list[str]:
+    """CCHC topics, the terms that matched and a relevance score (1.0 for articles of a CCHC section)."""
+    item["from_cchc_section"] = bool(item.get("from_cchc_section"))
+    topics, terms, relevance = tag_topics(item.get("title"), item.get("lead"), item.get("body_text"),
+                                          item["from_cchc_section"])
+    item["topics"], item["topic_terms"], item["relevance"] = topics, terms, relevance
+    return topics
+
+
 _validator = None
 
 
@@ -65,8 +75,9 @@ def validation_errors(item: dict) -> list[str]:
 
 
 def process_article(item: dict, now: datetime | None = None) -> tuple[CleaningReport, list[str]]:
-    """Cleaning, date, hash and validation, in pipeline order. Returns the cleaning report and schema errors."""
+    """Cleaning, date, hash, topics and validation, in pipeline order. Returns the cleaning report and schema errors."""
     report = clean_article(item)
     assign_date(item, now or datetime.now(timezone.utc))
     assign_content_hash(item)
+    assign_topics(item)
     return report, validation_errors(item)

@@ -42,6 +42,7 @@ ITEM_PIPELINES = {
     "pipelines.text_cleaning.TextCleaningPipeline": 100,
     "pipelines.vietnamese_dates.VietnameseDatesPipeline": 200,
     "pipelines.content_hash.ContentHashPipeline": 300,
+    "pipelines.topic_tagging.TopicTaggingPipeline": 350,
     "pipelines.validation.ValidationPipeline": 400,
     "pipelines.deduplication.DeduplicationPipeline": 500,
     "pipelines.sqlite_writer.SQLiteWriterPipeline": 600,

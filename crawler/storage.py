@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 FTS_COLUMNS = ["title", "lead", "body_text", "search_extra"]
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
-JSON_FIELDS = ("tags", "images")
+JSON_FIELDS = ("tags", "images", "topics", "topic_terms")
+COLUMN_TYPES = {"relevance": float, "from_cchc_section": int}
 
 
 def _now() -> str:
@@ -79,7 +80,7 @@ class ArticleStore:
     def ensure_schema(self) -> None:
         db = self.db
         if "articles" not in db.table_names():
-            columns = {name: str for name in ARTICLE_FIELDS}
+            columns = {name: COLUMN_TYPES.get(name, str) for name in ARTICLE_FIELDS}
             columns.update({"id": int, "first_seen_at": str, "updated_at": str, "search_extra": str})
             db["articles"].create(columns, pk="id", not_null={"url", "site", "content_hash"})
             db["articles"].create_index(["content_hash"], unique=True)
@@ -87,6 +88,9 @@ class ArticleStore:
             for column in ("published_at", "site", "province"):
                 db["articles"].create_index([column])
             db["articles"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+        missing = [name for name in ARTICLE_FIELDS if name not in db["articles"].columns_dict]
+        for name in missing:  # databases made by an older version: add the new columns in place
+            db["articles"].add_column(name, COLUMN_TYPES.get(name, str))
         if "article_urls" not in db.table_names():
             db["article_urls"].create(
                 {"url": str, "article_id": int, "site": str, "first_seen_at": str},
@@ -127,7 +131,9 @@ class ArticleStore:
         """Queue an article (new content, or new content at a known URL); flushed every ``batch_size``."""
         row = {name: item.get(name) for name in ARTICLE_FIELDS}
         for name in JSON_FIELDS:
-            row[name] = json.dumps(row[name] or [], ensure_ascii=False)
+            if row[name] is not None:
+                row[name] = json.dumps(row[name], ensure_ascii=False)
+        row["from_cchc_section"] = int(bool(row["from_cchc_section"]))
         row["search_extra"] = d_folded_terms(row["title"], row["lead"], row["body_text"])
         self._pending.append(row)
         if len(self._pending) >= self.batch_size:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import re
+
 import scrapy
 from scrapy.http import TextResponse
 
@@ -21,18 +23,24 @@ def _split(value) -> list[str]:
 
 class ArticleSpider(scrapy.Spider):
     """Spider arguments: ``start_urls`` (comma-separated listing URLs), ``max_pages`` (listing pages per start
-    URL), ``base_url`` (crawl a mirror of the site at this address instead of the live host)."""
+    URL), ``base_url`` (crawl a mirror of the site at this address instead of the live host), ``cchc_section``
+    (the start URLs are a CCHC section; default: the registry's word, or a CCHC-looking start URL path)."""
 
     site: Site | None = None
     generic_extraction = False
 
-    def __init__(self, *args, start_urls=None, base_url=None, max_pages=None, **kwargs):
+    def __init__(self, *args, start_urls=None, base_url=None, max_pages=None, cchc_section=None, **kwargs):
         super().__init__(*args, **kwargs)
         urls = _split(start_urls) or (list(self.site.start_urls) if self.site else [])
         if not urls:
             raise ValueError(f"{self.name}: no start URLs; pass -a start_urls=URL[,URL...]")
         self.start_urls = urls
         self.max_pages_arg = max_pages
+        if cchc_section is not None:
+            self.cchc_section = str(cchc_section).lower() in ("1", "true", "yes")
+        else:
+            self.cchc_section = self.site.cchc_section if self.site and not start_urls else all(
+                re.search(r"cai-cach-hanh-chinh|cchc", u, re.I) for u in urls)
         self.base_url = base_url.rstrip("/") if base_url else None
         domains = self.site.all_domains if self.site else tuple(dict.fromkeys(host_of(u) for u in urls))
         self.allowed_domains = list(domains)
@@ -74,7 +82,9 @@ class ArticleSpider(scrapy.Spider):
             self.crawler.stats.inc_value("cchc/dropped/not_html")
             return
         self.crawler.stats.inc_value("cchc/articles/extracted")
-        yield extract_article(
+        item = extract_article(
             response, self.site, now=datetime.now(timezone.utc), listing_date=listing_date,
             generic=self.generic_extraction,
         )
+        item["from_cchc_section"] = self.cchc_section
+        yield item

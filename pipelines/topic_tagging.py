@@ -1,0 +1,12 @@
+"""CCHC topic tagging: topics and matched terms from the lexicon (crawler/topics.toml), and a relevance score."""
+from __future__ import annotations
+
+from crawler.processing import assign_topics
+from pipelines.base import StatsPipeline
+
+
+class TopicTaggingPipeline(StatsPipeline):
+    def process_item(self, item):
+        topics = assign_topics(item)
+        self.stats.inc_value("cchc/topics/relevant" if topics or item["from_cchc_section"] else "cchc/topics/none")
+        return item
