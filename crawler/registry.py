@@ -12,8 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REGISTRY_FILE = Path(__file__).with_name("sites.toml")
-KINDS = {"portal", "department", "newspaper"}
-CMS_FAMILIES = {"liferay", "sharepoint", "aspnet", "post-id", "laravel", "nukeviet", "custom", "unknown"}
+KINDS = {"portal", "department", "newspaper", "national"}  # national: a national outlet, no province
+CMS_FAMILIES = {"liferay", "sharepoint", "aspnet", "post-id", "a-id", "drupal", "laravel", "nukeviet", "custom", "unknown"}
 SELECTOR_KEYS = {
     "title", "date", "lead", "body", "author", "category", "attribution", "tags",
     "listing_links", "listing_date", "next_page", "remove",
@@ -42,10 +42,10 @@ class ParserVersion:
 class Site:
     key: str
     name: str
-    province: str
     kind: str
     domains: tuple[str, ...]
     start_urls: tuple[str, ...]
+    province: str | None = None
     cms: str = "unknown"
     province_before_2025: str | None = None
     former_domains: tuple[str, ...] = ()
@@ -55,18 +55,23 @@ class Site:
     parsers: tuple[ParserVersion, ...] = ()
     notes: str = ""
     enabled: bool = True
+    platform_selectors: tuple[tuple[str, str], ...] = ()  # the CMS family's defaults, from [platform.<cms>]
 
     @property
     def all_domains(self) -> tuple[str, ...]:
         return self.domains + self.former_domains
 
     def selectors(self, fetched_on: date | None = None) -> dict[str, str]:
-        """Selectors of the parser version valid on ``fetched_on`` (today by default); {} if none."""
+        """Platform defaults overlaid with the parser version valid on ``fetched_on`` (today by default)."""
         day = fetched_on or date.today()
         for version in self.parsers:
             if version.covers(day):
-                return version.selectors
-        return {}
+                return {**dict(self.platform_selectors), **version.selectors}
+        return dict(self.platform_selectors)
+
+    def selector_versions(self) -> list[dict[str, str]]:
+        """Every parser version's selectors (with platform defaults), newest definition last."""
+        return [{**dict(self.platform_selectors), **v.selectors} for v in self.parsers] or [dict(self.platform_selectors)]
 
     def owns(self, url: str) -> bool:
         return domain_matches(host_of(url), self.all_domains)
@@ -82,7 +87,7 @@ def domain_matches(host: str, domains: tuple[str, ...] | list[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
-def _site_from_entry(entry: dict) -> Site:
+def _site_from_entry(entry: dict, platforms: dict) -> Site:
     entry = dict(entry)
     unknown = set(entry) - {f for f in Site.__dataclass_fields__} - {"selectors"}
     if unknown:
@@ -96,13 +101,16 @@ def _site_from_entry(entry: dict) -> Site:
             raise RegistryError(f"site {entry.get('key')!r}: unknown selector names {sorted(bad)}")
     for name in ("domains", "former_domains", "start_urls"):
         entry[name] = tuple(entry.get(name, ()))
-    site = Site(parsers=tuple(versions), **entry)
+    platform = platforms.get(entry.get("cms", "unknown"), {}).get("selectors", {})
+    site = Site(parsers=tuple(versions), platform_selectors=tuple(platform.items()), **entry)
     if site.kind not in KINDS:
         raise RegistryError(f"site {site.key!r}: kind must be one of {sorted(KINDS)}")
     if site.cms not in CMS_FAMILIES:
         raise RegistryError(f"site {site.key!r}: cms must be one of {sorted(CMS_FAMILIES)}")
     if not site.key.isidentifier() or site.key != site.key.lower():
         raise RegistryError(f"site key {site.key!r} must be a lowercase identifier (it is the spider name)")
+    if (site.province is None) != (site.kind == "national"):
+        raise RegistryError(f"site {site.key!r}: a province is required, except for kind = 'national'")
     if not site.domains or not site.start_urls:
         raise RegistryError(f"site {site.key!r}: domains and start_urls are required")
     return site
@@ -114,8 +122,15 @@ def load_registry(path: Path = REGISTRY_FILE) -> dict[str, Site]:
         data = tomllib.load(fh)
     sites: dict[str, Site] = {}
     owners: dict[str, str] = {}
+    platforms = data.get("platform", {})
+    for name, platform in platforms.items():
+        if name not in CMS_FAMILIES:
+            raise RegistryError(f"[platform.{name}]: not a known CMS family {sorted(CMS_FAMILIES)}")
+        bad = set(platform.get("selectors", {})) - SELECTOR_KEYS
+        if bad:
+            raise RegistryError(f"[platform.{name}]: unknown selector names {sorted(bad)}")
     for entry in data.get("site", []):
-        site = _site_from_entry(entry)
+        site = _site_from_entry(entry, platforms)
         if site.key in sites or site.key == "generic":
             raise RegistryError(f"duplicate site key {site.key!r}")
         for domain in site.all_domains:

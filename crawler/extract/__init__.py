@@ -24,15 +24,16 @@ __all__ = ["extract_article", "extract_links", "site_selectors", "response_from_
 
 def site_selectors(site: Site | None, sel, fetched_on: date | None = None) -> dict[str, str]:
     """Selectors of the parser version for the fetch date; an older version if only its body selector matches."""
-    if site is None or not site.parsers:
+    if site is None:
         return {}
     current = site.selectors(fetched_on)
     if not current.get("body") or select(sel, current["body"]):
         return current
-    for version in site.parsers:
-        if version.selectors.get("body") and select(sel, version.selectors["body"]):
-            return version.selectors
-    return current
+    for version in site.selector_versions():
+        if version.get("body") and select(sel, version["body"]):
+            return version
+    # No version's body selector matches this page: keep only what still matches, generic for the rest.
+    return {k: v for k, v in current.items() if k in ("remove",) or select(sel, v)}
 
 
 def extract_article(
@@ -74,7 +75,7 @@ def extract_article(
         author=find_author(sel, selectors.get("author"), meta),
         source_attribution=clean_text(" ".join(select(sel, selectors.get("attribution")).xpath(".//text()").getall())),
         category=find_category(sel, selectors.get("category"), meta),
-        tags=[t for t in (clean_text(t) for t in meta.get("tags", [])) if t],
+        tags=_tags(sel, selectors.get("tags"), meta),
         images=[],
         published_at=None,
         published_at_local=None,
@@ -84,6 +85,11 @@ def extract_article(
         content_hash=None,
         crawled_at=to_utc_iso(now.replace(microsecond=0)),
     )
+
+
+def _tags(sel, selector: str | None, meta: dict) -> list[str]:
+    raw = select(sel, selector).xpath("normalize-space(.)").getall() if selector else meta.get("tags", [])
+    return list(dict.fromkeys(t for t in (clean_text((t or "").lstrip("#")) for t in raw) if t))
 
 
 def extract_links(response: TextResponse, site: Site | None = None, *, generic: bool = False) -> ListingLinks:

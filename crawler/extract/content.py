@@ -174,8 +174,9 @@ def find_author(sel: Selector, selector: str | None, meta: dict) -> str | None:
 
 
 def find_category(sel: Selector, selector: str | None, meta: dict) -> str | None:
-    if selector:
-        return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
+    if selector:  # a breadcrumb selector matches every level: the last one is the category
+        nodes = [t for t in (node_text(n) for n in select(sel, selector)) if t]
+        return nodes[-1] if nodes else None
     if meta.get("section"):
         return clean_text(meta["section"])
     crumbs = sel.xpath(
