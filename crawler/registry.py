@@ -52,6 +52,7 @@ class Site:
     cchc_section: bool = False
     needs_browser: bool = False
     verified: bool = False
+    tuned: bool = False  # site-specific fixtures and expected output under tests/fixtures/sites/<domain>
     parsers: tuple[ParserVersion, ...] = ()
     notes: str = ""
     enabled: bool = True

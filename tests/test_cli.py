@@ -11,7 +11,7 @@ def cli(*args):
 
 
 def test_extract_prints_the_item():
-    page = SITES / "hatinh.gov.vn" / "seed-003-article.html"
+    page = SITES / "hatinh.gov.vn" / "article-1.html"
     result = cli("extract", str(page), "--url", "https://hatinh.gov.vn/vi/bai-viet/ha-tinh-dot-pha")
     assert result.returncode == 0, result.stderr
     item = json.loads(result.stdout)

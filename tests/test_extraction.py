@@ -6,6 +6,7 @@ import pytest
 
 from crawler.extract import extract_article, extract_links, response_from_file
 from crawler.processing import process_article
+from conftest import ROOT
 from expected_fields import EXPECTED, article_fixtures, summarize
 
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -15,7 +16,7 @@ NOISE = ["Viết bình luận", "Ý kiến bạn đọc", "FormShield", "EmailPr
 
 
 def test_every_article_fixture_has_expected_output():
-    assert len(FIXTURES) >= 12
+    assert len(FIXTURES) >= 25
     for ident, _, _ in FIXTURES:
         assert (EXPECTED / (ident.replace("/", "__") + ".json")).exists(), ident
 
@@ -34,14 +35,49 @@ def test_article_matches_expected(ident, path, url):
     assert item["date_raw"], "the raw date text is kept"
 
 
-@pytest.mark.parametrize("ident,path,url", [f for f in FIXTURES if "seed-" in f[0]], ids=lambda v: str(v)[-30:])
-def test_seed_text_survives_cleaning(ident, path, url):
-    """Every paragraph of the seed's article text is in the body (noise out, text in)."""
+SEED_FILES = {"000": "daknong.gov.vn/article-1.html", "001": "baocaobang.vn/article-1.html",
+              "002": "baolamdong.vn/article-1.html", "003": "hatinh.gov.vn/article-1.html",
+              "004": "baohatinh.vn/article-1.html"}
+SEED_NOISE = {"EmailPrintAa", "Ý kiến bạn đọc", "Viết bình luận", "(*)", "Refresh", "Protected by FormShield",
+              "Số ký tự còn lại:", "Tắt bộ gõ Gõ tự động Telex VNI VIQR",
+              "Hãy sử dụng tiếng Việt có dấu khi viết bài. Bình luận của bạn sẽ được biên tập trước khi đăng"}
+
+
+def seed_lines(number: str) -> list[str]:
+    """The seed's text, line by line, as the naive scraper saved it (seed 000: its HTML body's paragraphs)."""
+    import re
+    from lxml import html as lxml_html
+
+    from crawler.text import clean_text
+
+    text = next((ROOT.parent / "shared" / "seeds").glob(f"{number}_*.txt")).read_text(encoding="utf-8")
+    if number == "000":
+        front, body = re.match(r"---json\n(.*?)\n---\n(.*)", text, re.S).groups()
+        text = json.loads(front)["title"] + "\n" + "\n".join(
+            p.text_content() for p in lxml_html.fragment_fromstring(body, create_parent="div").iter("p"))
+    return [line for line in (clean_text(raw) for raw in text.split("\n")) if line]
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "seeds").exists(), reason="../shared not beside the repository")
+@pytest.mark.parametrize("number", sorted(SEED_FILES))
+def test_seed_comes_out_as_the_seed_minus_its_noise(number):
+    """Every line of the seed is in the item (title, date, lead, body, byline or attribution), except its noise."""
+    ident = SEED_FILES[number]
+    path, url = next((p, u) for i, p, u in FIXTURES if i == ident)
     item = extract_article(response_from_file(str(path), url), now=NOW)
     process_article(item, NOW)
-    body = item["body_text"]
-    assert len(body) > 3000
-    assert "\n\n\n" not in body and "  " not in body and "&nbsp;" not in body and "\u00a0" not in body
+    fields = [item["title"], item["lead"], item["body_text"], item["author"], item["source_attribution"],
+              item["date_raw"]] + [i["caption"] for i in item["images"]]
+    everything = "\n".join(f for f in fields if f).replace('"', "")
+    for line in seed_lines(number):
+        if line in SEED_NOISE:
+            assert line not in item["body_text"]
+            continue
+        line = line.replace('"', "")
+        if number == "003" and line.startswith("ải cách"):
+            line = "C" + line  # the seed lost the drop cap; the item has it back
+        assert line in everything, f"seed {number}: {line[:70]!r} missing"
+    assert "\n\n\n" not in item["body_text"] and "  " not in item["body_text"] and "\u00a0" not in item["body_text"]
 
 
 def test_generic_path_needs_no_selectors():

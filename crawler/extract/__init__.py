@@ -52,7 +52,7 @@ def extract_article(
     sel = response.selector
     selectors = {} if generic else site_selectors(site, sel, now.date())
     meta = page_metadata(sel)
-    body_html = find_body_html(sel, selectors.get("body"), url)
+    body_html = find_body_html(sel, selectors.get("body"), url, selectors.get("remove"))
     body_hint = clean_text(sel.xpath("string(//body)").get()) or ""
     candidates = date_candidates(sel, url, meta, selectors.get("date"))
     if not candidates:

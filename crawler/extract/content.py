@@ -119,12 +119,23 @@ def _score_candidates(sel: Selector):
     return ranked
 
 
-def find_body_html(sel: Selector, selector: str | None, url: str) -> str | None:
+def _without(fragment: str, remove: str | None) -> str:
+    """The fragment minus the elements a registry ``remove`` selector names (toolbars, date lines ...)."""
+    if not remove:
+        return fragment
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    nodes = root.xpath(remove[6:]) if remove.startswith("xpath:") else root.cssselect(remove)
+    for node in nodes:
+        node.drop_tree()
+    return "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+
+
+def find_body_html(sel: Selector, selector: str | None, url: str, remove: str | None = None) -> str | None:
     """HTML of the main content element; site selector first, then density scoring, then trafilatura."""
     if selector:
         nodes = select(sel, selector)
         if nodes and sum(len(node_text(n)) for n in nodes) >= 40:
-            return "\n".join(nodes.getall())
+            return _without("\n".join(nodes.getall()), remove)
     for node in sel.xpath(KNOWN_BODY_XPATH):
         if len(node_text(node)) >= 200 and not in_boilerplate(node.root):
             return node.get()
