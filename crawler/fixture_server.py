@@ -32,8 +32,10 @@ def read_manifest(folder: Path) -> list[dict]:
 
 
 def _key(url: str) -> str:
+    """Path and query; a fragment ``#postback=ARG`` names the page an ASP.NET form post with that argument returns."""
     parts = urlsplit(url)
-    return unquote(parts.path or "/") + ("?" + parts.query if parts.query else "")
+    key = unquote(parts.path or "/") + ("?" + parts.query if parts.query else "")
+    return key + ("#" + parts.fragment if parts.fragment.startswith("postback=") else "")
 
 
 class FixtureServer:
@@ -49,8 +51,16 @@ class FixtureServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server API)
-                found = server.lookup(self.path)
+            def do_POST(self):  # noqa: N802 (http.server API)
+                from urllib.parse import parse_qs
+
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+                argument = (form.get("__EVENTARGUMENT") or [""])[0]
+                self.do_GET(self.path + "#postback=" + argument)
+
+            def do_GET(self, path=None):  # noqa: N802 (http.server API)
+                found = server.lookup(path or self.path)
                 if found is None:
                     server.hits[("404", self.path)] += 1
                     self.send_error(404)
@@ -73,7 +83,7 @@ class FixtureServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def lookup(self, raw_path: str):
-        path = _key("http://x" + raw_path)
+        path = _key("http://x" + raw_path.replace("%23postback=", "#postback="))
         first, _, rest = path.lstrip("/").partition("/")
         if first in self.routes:
             found = self.routes[first].get("/" + rest)

@@ -67,15 +67,23 @@ class ArticleSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("cchc/listing/not_html")
             return
-        links = extract_links(response, self.site, generic=self.generic_extraction)
+        links = extract_links(response, self.site, generic=self.generic_extraction, page=page)
         self.crawler.stats.inc_value("cchc/listing/pages")
         if not links.articles:
             self.crawler.stats.inc_value("cchc/listing/no_links")
             self.logger.warning("no article links found on listing page %s", response.url)
         for url in links.articles:
             yield response.follow(url, callback=self.parse_article, cb_kwargs={"listing_date": links.dates.get(url)})
-        if links.next_page and page < self.max_pages:
+        if page >= self.max_pages:
+            return
+        if links.next_page:
             yield response.follow(links.next_page, callback=self.parse_listing, cb_kwargs={"page": page + 1})
+        elif links.next_postback:  # ASP.NET pager: post the page's form back with the pager's event
+            target, argument = links.next_postback
+            yield scrapy.FormRequest.from_response(
+                response, formdata={"__EVENTTARGET": target, "__EVENTARGUMENT": argument}, dont_click=True,
+                callback=self.parse_listing, cb_kwargs={"page": page + 1},
+            )
 
     def parse_article(self, response, listing_date: str | None = None):
         if not isinstance(response, TextResponse):

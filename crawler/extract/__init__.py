@@ -92,13 +92,14 @@ def _tags(sel, selector: str | None, meta: dict) -> list[str]:
     return list(dict.fromkeys(t for t in (clean_text((t or "").lstrip("#")) for t in raw) if t))
 
 
-def extract_links(response: TextResponse, site: Site | None = None, *, generic: bool = False) -> ListingLinks:
-    """Article links, listing dates and next page of a listing page."""
+def extract_links(response: TextResponse, site: Site | None = None, *, generic: bool = False,
+                  page: int | None = None) -> ListingLinks:
+    """Article links, listing dates and next page (a URL, or an ASP.NET postback) of listing page ``page``."""
     if site is None and not generic:
         site = site_for_url(response.url)
     selectors = {} if generic or site is None else site.selectors()
     domains = site.all_domains if site else (host_of(response.url),)
-    return find_article_links(response.selector, response.url, domains, selectors)
+    return find_article_links(response.selector, response.url, domains, selectors, page)
 
 
 def response_from_file(path: str, url: str, encoding: str | None = None) -> HtmlResponse:

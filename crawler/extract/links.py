@@ -22,6 +22,7 @@ _ARTICLE_HINTS = re.compile(
     re.I,
 )
 _PAGE_PARAMS = ("page", "p", "trang", "pageindex", "pagenumber", "pg")
+_POSTBACK = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
 _NEXT_WORDS = {"sau", "tiếp", "trang sau", "tiếp theo", "next", "›", "»", ">", ">>", "trang tiếp"}
 
 
@@ -29,6 +30,8 @@ _NEXT_WORDS = {"sau", "tiếp", "trang sau", "tiếp theo", "next", "›", "»",
 class ListingLinks:
     articles: list[str] = field(default_factory=list)
     next_page: str | None = None
+    # ASP.NET pagers post the form back instead of linking: (__EVENTTARGET, __EVENTARGUMENT) of the next page
+    next_postback: tuple[str, str] | None = None
     dates: dict[str, str] = field(default_factory=dict)  # article URL -> date text shown in the listing
 
 
@@ -66,7 +69,8 @@ def _list_container(anchor):
     return None, ""
 
 
-def find_article_links(sel: Selector, url: str, domains: tuple[str, ...] = (), selectors: dict | None = None) -> ListingLinks:
+def find_article_links(sel: Selector, url: str, domains: tuple[str, ...] = (), selectors: dict | None = None,
+                       page: int | None = None) -> ListingLinks:
     """Article URLs of the main list, in page order, plus the next-page URL and listing dates."""
     selectors = selectors or {}
     domains = domains or (host_of(url),)
@@ -81,6 +85,8 @@ def find_article_links(sel: Selector, url: str, domains: tuple[str, ...] = (), s
         _generic_links(sel, url, domains, result)
     _listing_dates(sel, url, result, selectors.get("listing_date"))
     result.next_page = find_next_page(sel, url, selectors.get("next_page"))
+    if result.next_page is None:
+        result.next_postback = find_next_postback(sel, selectors.get("next_page"), page or 1)
     return result
 
 
@@ -169,14 +175,34 @@ def _page_number(url: str) -> int | None:
     return None
 
 
+def _pager_anchors(sel: Selector, selector: str | None):
+    return select(sel, selector) if selector else sel.xpath(
+        "//*[contains(@class,'pag') or contains(@class,'Pag') or contains(@class,'paging') or contains(@class,'phantrang') "
+        "or contains(@class,'page-nav') or contains(@id,'pag') or contains(@id,'Pag')]//a[@href]"
+    )
+
+
+def find_next_postback(sel: Selector, selector: str | None, current: int) -> tuple[str, str] | None:
+    """The ``__doPostBack(target, argument)`` of the pager's next page, e.g. GridView's ``Page$2``."""
+    by_number = None
+    for a in _pager_anchors(sel, selector):
+        match = _POSTBACK.search(a.attrib.get("href", ""))
+        if not match:
+            continue
+        text = node_text(a).casefold()
+        if text in _NEXT_WORDS or (a.attrib.get("title") or "").casefold() in _NEXT_WORDS:
+            return match.group(1), match.group(2)
+        number = re.search(r"(\d+)$", match.group(2))
+        if (text.isdigit() and int(text) == current + 1) or (number and int(number.group(1)) == current + 1):
+            by_number = by_number or (match.group(1), match.group(2))
+    return by_number
+
+
 def find_next_page(sel: Selector, url: str, selector: str | None = None) -> str | None:
     """The next listing page: rel=next, a "Sau/Tiếp/»" link, or the link to page N+1 of the pager."""
     for href in sel.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").getall():
         return urljoin(url, href)
-    anchors = select(sel, selector) if selector else sel.xpath(
-        "//*[contains(@class,'pag') or contains(@class,'paging') or contains(@class,'phantrang') "
-        "or contains(@class,'page-nav') or contains(@id,'pag')]//a[@href]"
-    )
+    anchors = _pager_anchors(sel, selector)
     current = _page_number(url) or 1
     by_number: str | None = None
     for a in anchors:
