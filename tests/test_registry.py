@@ -54,3 +54,35 @@ def test_parser_versions_follow_fetch_date():
 def test_every_registry_site_has_a_spider():
     names = set(SpiderLoader.from_settings(get_project_settings()).list())
     assert names == set(registry()) | {"generic"}
+
+
+PROVINCES_2025 = {
+    "Hà Nội", "Huế", "Cao Bằng", "Điện Biên", "Hà Tĩnh", "Lai Châu", "Lạng Sơn", "Nghệ An", "Quảng Ninh", "Thanh Hóa",
+    "Sơn La", "Tuyên Quang", "Lào Cai", "Thái Nguyên", "Phú Thọ", "Bắc Ninh", "Hưng Yên", "Hải Phòng", "Ninh Bình",
+    "Quảng Trị", "Đà Nẵng", "Quảng Ngãi", "Gia Lai", "Khánh Hòa", "Lâm Đồng", "Đắk Lắk", "TP Hồ Chí Minh", "Đồng Nai",
+    "Tây Ninh", "Cần Thơ", "Vĩnh Long", "Đồng Tháp", "Cà Mau", "An Giang",
+}
+
+
+def test_all_34_provinces_have_a_portal_and_a_newspaper():
+    assert len(PROVINCES_2025) == 34
+    sites = registry().values()
+    for province in PROVINCES_2025:
+        kinds = {s.kind for s in sites if s.province == province}
+        assert {"portal", "newspaper"} <= kinds, province
+    assert {s.province for s in sites if s.province} == PROVINCES_2025
+
+
+def test_merged_provinces_keep_their_old_name_and_domains():
+    sites = registry()
+    assert sites["baodaknong"].province_before_2025 == "Đắk Nông" and sites["baodaknong"].province == "Lâm Đồng"
+    assert "binhthuan.gov.vn" in sites["lamdong_gov"].former_domains
+    assert site_for_url("https://www.binhthuan.gov.vn/tin-tuc/1").key == "lamdong_gov"
+
+
+def test_platform_defaults_apply_to_sites_of_the_family():
+    sites = registry()
+    assert sites["danang_gov"].cms == "liferay"
+    assert sites["danang_gov"].selectors()["body"].endswith(".journal-content-article")
+    assert sites["baogialai"].selectors()["body"] == ".article__body"  # post-id family, no own selectors
+    assert sites["sotttt_hanoi"].selectors()["title"] == ".asset-full-content-title"  # own selector wins
