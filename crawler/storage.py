@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.items import ARTICLE_FIELDS
+from crawler.syndication import StoryIndex
 from crawler.text import d_folded_terms
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,9 @@ FTS_COLUMNS = ["title", "lead", "body_text", "search_extra"]
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 JSON_FIELDS = ("tags", "images", "topics", "topic_terms")
 COLUMN_TYPES = {"relevance": float, "from_cchc_section": int}
+# Columns the database adds to the item's fields.
+STORE_COLUMNS = {"first_seen_at": str, "updated_at": str, "search_extra": str, "story_id": int,
+                 "story_similarity": float, "is_first_source": int}
 
 
 def _now() -> str:
@@ -81,16 +85,21 @@ class ArticleStore:
         db = self.db
         if "articles" not in db.table_names():
             columns = {name: COLUMN_TYPES.get(name, str) for name in ARTICLE_FIELDS}
-            columns.update({"id": int, "first_seen_at": str, "updated_at": str, "search_extra": str})
+            columns.update({"id": int, **STORE_COLUMNS})
             db["articles"].create(columns, pk="id", not_null={"url", "site", "content_hash"})
             db["articles"].create_index(["content_hash"], unique=True)
             db["articles"].create_index(["url"], unique=True)
             for column in ("published_at", "site", "province"):
                 db["articles"].create_index([column])
             db["articles"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
-        missing = [name for name in ARTICLE_FIELDS if name not in db["articles"].columns_dict]
-        for name in missing:  # databases made by an older version: add the new columns in place
-            db["articles"].add_column(name, COLUMN_TYPES.get(name, str))
+        wanted = {**{name: COLUMN_TYPES.get(name, str) for name in ARTICLE_FIELDS}, **STORE_COLUMNS}
+        existing = db["articles"].columns_dict
+        for name, kind in wanted.items():  # databases made by an older version: add the new columns in place
+            if name not in existing:
+                db["articles"].add_column(name, kind)
+        if not any(ix.columns == ["story_id"] for ix in db["articles"].indexes):
+            db["articles"].create_index(["story_id"])
+        self.stories = StoryIndex(db)
         if "article_urls" not in db.table_names():
             db["article_urls"].create(
                 {"url": str, "article_id": int, "site": str, "first_seen_at": str},
@@ -174,11 +183,13 @@ class ArticleStore:
             update = {k: v for k, v in row.items() if k not in ("url", "crawled_at")}
             update["updated_at"] = now
             self.db["articles"].update(article_id, update)
+            self.stories.assign(article_id, row["title"], row["body_text"])
             self._touch_url(row["url"], article_id, row["site"], now, result)
             result.updated += 1
             return
         row = dict(row, first_seen_at=now, updated_at=None)
         article_id = self.db["articles"].insert(row).last_pk
+        self.stories.assign(article_id, row["title"], row["body_text"])
         self._touch_url(row["url"], article_id, row["site"], now, result)
         result.inserted += 1
 

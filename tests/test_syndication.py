@@ -1,0 +1,61 @@
+"""Near-duplicate stories: republished copies with small changes share a story id; lookups stay sub-linear."""
+import random
+
+from crawler.storage import ArticleStore
+from crawler.syndication import StoryIndex
+from test_storage import article, query
+
+PARAGRAPHS = [
+    "Năm 2024, tỉnh tiếp nhận hơn 120.000 hồ sơ thủ tục hành chính, tỷ lệ giải quyết đúng hạn đạt 98,7%.",
+    "Trung tâm Phục vụ hành chính công tỉnh đã số hóa kết quả giải quyết thủ tục hành chính của 19 sở, ngành.",
+    "Tỷ lệ hồ sơ nộp trực tuyến toàn trình tăng mạnh nhờ việc hướng dẫn người dân sử dụng tài khoản định danh.",
+    "Các xã, phường được yêu cầu niêm yết công khai thủ tục và đường dây nóng tiếp nhận phản ánh, kiến nghị.",
+    "Thời gian tới, tỉnh tiếp tục cắt giảm thành phần hồ sơ và thời gian giải quyết đối với nhiều thủ tục.",
+]
+TITLE = "Tỉnh đẩy mạnh cải cách thủ tục hành chính, nâng cao chất lượng phục vụ"
+
+
+def stored(tmp_path, *items):
+    store = ArticleStore(tmp_path / "s.db", batch_size=1)
+    for item in items:
+        store.add(item)
+    store.close()
+    return {r[0]: r[1:] for r in query(tmp_path / "s.db", "select url, story_id, is_first_source, story_similarity from articles")}
+
+
+def test_republished_copy_with_small_changes_joins_the_story(tmp_path):
+    original = article("https://bao.vn/a", title=TITLE, body="\n\n".join(PARAGRAPHS),
+                       published_at="2024-03-01T01:00:00Z", lead="Lời dẫn của báo.")
+    copy = article("https://portal.gov.vn/b", title=TITLE, body="\n\n".join(PARAGRAPHS[:4] + ["Theo Báo tỉnh"]),
+                   published_at="2024-03-01T08:00:00Z", lead="Một lời dẫn khác của cổng thông tin.")
+    other = article("https://bao.vn/c", title="Giải bóng đá thiếu niên toàn tỉnh khai mạc",
+                    body="Giải đấu quy tụ 24 đội bóng đến từ các xã, phường, diễn ra trong hai tuần tại sân vận động tỉnh.")
+    rows = stored(tmp_path, copy, original, other)
+    assert rows["https://portal.gov.vn/b"][0] == rows["https://bao.vn/a"][0] != rows["https://bao.vn/c"][0]
+    assert rows["https://bao.vn/a"][1] == 1 and rows["https://portal.gov.vn/b"][1] == 0  # earliest is the first source
+    assert rows["https://bao.vn/a"][2] > 0.5
+    assert rows["https://bao.vn/c"][1] == 1  # alone in its story
+
+
+def test_undated_copy_is_never_first_source(tmp_path):
+    dated = article("https://bao.vn/a", title=TITLE, body="\n\n".join(PARAGRAPHS), published_at="2024-03-01T01:00:00Z")
+    undated = article("https://portal.gov.vn/b", title=TITLE, body="\n\n".join(PARAGRAPHS[1:]), published_at=None)
+    rows = stored(tmp_path, undated, dated)
+    assert rows["https://bao.vn/a"][1] == 1 and rows["https://portal.gov.vn/b"][1] == 0
+
+
+def test_lookup_compares_with_candidates_only(tmp_path, monkeypatch):
+    """Adding an article must not compare it with every stored article (LSH bands in SQLite)."""
+    rng = random.Random(7)
+    vocabulary = [f"từ{n}" for n in range(3000)]
+    store = ArticleStore(tmp_path / "s.db", batch_size=50)
+    for n in range(400):
+        body = " ".join(rng.choice(vocabulary) for _ in range(120))
+        store.add(article(f"https://a.gov.vn/{n}", title=f"Bài số {n} về cải cách", body=body))
+    store.flush()
+    compared = []
+    original = StoryIndex._stored
+    monkeypatch.setattr(StoryIndex, "_stored", lambda self, aid: compared.append(aid) or original(self, aid))
+    store.add(article("https://a.gov.vn/new", title=TITLE, body="\n\n".join(PARAGRAPHS)))
+    store.close()
+    assert len(compared) <= 5
