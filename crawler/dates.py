@@ -71,7 +71,7 @@ def _normalize(text: str) -> str:
 def _parse_fast(text: str, now: datetime) -> datetime | None:
     iso = _ISO.search(text)
     if iso:
-        return _from_iso(iso)
+        return _from_iso(iso, text)
     date, span = _find_date(text)
     if date is None:
         return _relative(text, now)
@@ -128,21 +128,25 @@ def _time_parts(match: re.Match) -> tuple[int | None, int, int]:
     return hour, minute, second
 
 
+_BARE_UTC = re.compile(r"\b(?:utc|gmt)\b(?!\s*[+-]\s*\d)")
+
+
 def _offset(text: str) -> timezone | None:
+    """The offset the text names: "(GMT+7)", "UTC+07:00", or a bare "UTC"/"GMT" (zero)."""
     match = _OFFSET.search(text)
     if not match:
-        return None
+        return timezone.utc if _BARE_UTC.search(text) else None
     sign = -1 if match.group(1) == "-" else 1
     delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
     return timezone(sign * delta)
 
 
-def _from_iso(match: re.Match) -> datetime | None:
+def _from_iso(match: re.Match, text: str) -> datetime | None:
     year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
     hour, minute, second = (int(match.group(i) or 0) for i in (4, 5, 6))
     zone = match.group(7)
     if zone is None:
-        tz = LOCAL_TZ
+        tz = _offset(text) or LOCAL_TZ
     elif zone == "z":
         tz = timezone.utc
     else:

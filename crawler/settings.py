@@ -38,6 +38,11 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.mirror.MirrorDownloadHandler",
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    # after HttpCompressionMiddleware (590) has unpacked the body
+    "crawler.middlewares.EncodingMiddleware": 580,
+}
+
 ITEM_PIPELINES = {
     "pipelines.text_cleaning.TextCleaningPipeline": 100,
     "pipelines.vietnamese_dates.VietnameseDatesPipeline": 200,
