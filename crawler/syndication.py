@@ -26,7 +26,7 @@ _WORD = re.compile(r"\w+")
 
 
 def shingles(title: str | None, body: str | None) -> set[bytes]:
-    words = _WORD.findall(normalize_for_compare(f"{title or ''} {body or ''}"))
+    words = _WORD.findall(normalize_for_compare(f"{title or ''} {body or ''}", cleaned=True))
     if len(words) < SHINGLE:
         return {" ".join(words).encode()} if words else set()
     return {" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
@@ -71,13 +71,11 @@ class StoryIndex:
             db["story_bands"].create_index(["article_id"])
 
     def _candidates(self, keys: list[tuple[int, int]], exclude: int) -> set[int]:
-        found: set[int] = set()
-        for band, value in keys:
-            rows = self.db.execute(
-                "select article_id from story_bands where band = ? and hash = ? and article_id != ?", [band, value, exclude]
-            ).fetchall()
-            found.update(r[0] for r in rows)
-        return found
+        """Articles sharing at least one band with the new one: one indexed lookup per band, in one query."""
+        where = " or ".join(["(band = ? and hash = ?)"] * len(keys))
+        params = [v for key in keys for v in key]
+        rows = self.db.execute(f"select distinct article_id from story_bands where {where}", params).fetchall()
+        return {r[0] for r in rows} - {exclude}
 
     def _stored(self, article_id: int) -> MinHash | None:
         row = self.db.execute("select signature from article_minhash where article_id = ?", [article_id]).fetchone()

@@ -68,11 +68,12 @@ def normalize_tone_marks(text: str) -> str:
     return nfc(_NEW_STYLE.sub(_move_tone, decomposed))
 
 
-def normalize_for_compare(text: str | None) -> str:
-    """Comparison form used for hashing and near-duplicate checks."""
+def normalize_for_compare(text: str | None, cleaned: bool = False) -> str:
+    """Comparison form used for hashing and near-duplicate checks (``cleaned``: skip the display-form repair,
+    for text that already went through ``clean_text``)."""
     if not text:
         return ""
-    text = clean_text(text) or ""
+    text = text if cleaned else (clean_text(text) or "")
     text = normalize_tone_marks(text).casefold()
     return " ".join(text.split())
 
