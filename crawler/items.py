@@ -39,6 +39,15 @@ class ArticleItem(scrapy.Item):
     date_candidates = scrapy.Field()
 
 
+class ArticleGone(scrapy.Item):
+    """A known article URL that answers 404/410, or left its listing: marked removed, never deleted."""
+
+    url = scrapy.Field()
+    site = scrapy.Field()
+    reason = scrapy.Field()  # "http 404", "http 410", "gone from listing"
+    seen_at = scrapy.Field()
+
+
 ARTICLE_FIELDS = [name for name in ArticleItem.fields if name != "date_candidates"]
 
 

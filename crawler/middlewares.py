@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import codecs
 
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 
 from crawler.encoding import best_encoding, meta_charset
+from crawler.incremental import load_validators, save_validators
 
 
 class EncodingMiddleware:
@@ -29,3 +32,46 @@ class EncodingMiddleware:
             return response
         self.stats.inc_value(f"cchc/encoding/fixed/{current}->{chosen}")
         return response.replace(encoding=chosen)
+
+
+class ConditionalListingMiddleware:
+    """If-None-Match / If-Modified-Since on listing pages, with the validators of the last complete run.
+
+    Validators seen in this run are saved when it finishes normally and no article failed to download, so
+    that a 304 next time never hides an article this run could not fetch.
+    """
+
+    def __init__(self, crawler, db_path: str):
+        self.crawler, self.db_path = crawler, db_path
+        self.seen: dict[str, tuple[str | None, str | None]] = {}
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        db_path = crawler.settings.get("CCHC_DB")
+        if not db_path or not crawler.settings.getbool("CCHC_CONDITIONAL_LISTINGS", True):
+            raise NotConfigured("conditional listing requests need CCHC_DB")
+        return cls(crawler, db_path)
+
+    def process_request(self, request):
+        if not request.meta.get("cchc_listing") or request.method != "GET":
+            return None
+        etag, modified = load_validators(self.db_path, [request.url]).get(request.url, (None, None))
+        if etag:
+            request.headers.setdefault(b"If-None-Match", etag)
+        if modified:
+            request.headers.setdefault(b"If-Modified-Since", modified)
+        return None
+
+    def process_response(self, request, response):
+        if request.meta.get("cchc_listing") and request.method == "GET" and response.status == 200:
+            etag = response.headers.get(b"ETag")
+            modified = response.headers.get(b"Last-Modified")
+            if etag or modified:
+                self.seen[request.url] = (etag and etag.decode("latin-1"), modified and modified.decode("latin-1"))
+        return response
+
+    def spider_closed(self, spider, reason):
+        stats = self.crawler.stats
+        if reason == "finished" and self.seen and not stats.get_value("cchc/articles/failed"):
+            save_validators(self.db_path, self.seen)

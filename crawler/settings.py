@@ -41,6 +41,7 @@ DOWNLOAD_HANDLERS = {
 DOWNLOADER_MIDDLEWARES = {
     # after HttpCompressionMiddleware (590) has unpacked the body
     "crawler.middlewares.EncodingMiddleware": 580,
+    "crawler.middlewares.ConditionalListingMiddleware": 560,
 }
 
 ITEM_PIPELINES = {
@@ -56,8 +57,14 @@ ITEM_PIPELINES = {
 # Database: path from CCHC_DB (setting or environment); empty disables deduplication and the writer.
 CCHC_DB = os.environ.get("CCHC_DB", "output/cchc.db")
 CCHC_DB_BATCH_SIZE = int(os.environ.get("CCHC_DB_BATCH_SIZE", "20"))
-# How many listing pages a spider follows per start URL (spider argument max_pages overrides).
-CCHC_MAX_PAGES = int(os.environ.get("CCHC_MAX_PAGES", "3"))
+# Listing pages followed per start URL (spider argument max_pages overrides): later runs stop earlier, at the
+# first page without an unseen article; the first crawl of a site goes CCHC_FIRST_CRAWL_PAGES deep.
+CCHC_MAX_PAGES = int(os.environ.get("CCHC_MAX_PAGES", "10"))
+CCHC_FIRST_CRAWL_PAGES = int(os.environ.get("CCHC_FIRST_CRAWL_PAGES", "10"))
+# Known articles younger than this many days are downloaded again on every run (edits, take-downs).
+CCHC_RECHECK_DAYS = float(os.environ.get("CCHC_RECHECK_DAYS", "7"))
+# A single mirror for every site, e.g. http://127.0.0.1:8000/{host} (the offline demo and tests use it).
+CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("CCHC_LOG_LEVEL", "INFO")

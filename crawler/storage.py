@@ -24,10 +24,18 @@ SCHEMA_VERSION = 1
 FTS_COLUMNS = ["title", "lead", "body_text", "search_extra"]
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 JSON_FIELDS = ("tags", "images", "topics", "topic_terms")
+CRAWL_RUN_COLUMNS = {
+    "run_id": str, "site": str, "spider": str, "started_at": str, "finished_at": str, "finish_reason": str,
+    "pages": int, "listing_pages": int, "not_modified": int, "new": int, "updated": int, "duplicates": int,
+    "unchanged": int, "dropped": int, "removed": int, "blocked": int, "errors": str, "http_status": str,
+    "date_share": float, "body_share": float, "median_body_length": int, "monitor_status": str,
+    "monitor_failures": str,
+}
 COLUMN_TYPES = {"relevance": float, "from_cchc_section": int}
 # Columns the database adds to the item's fields.
 STORE_COLUMNS = {"first_seen_at": str, "updated_at": str, "search_extra": str, "story_id": int,
-                 "story_similarity": float, "is_first_source": int}
+                 "story_similarity": float, "is_first_source": int, "removed_at": str, "removed_reason": str}
+VERSION_FIELDS = ("content_hash", "title", "lead", "body_text", "body_html", "author", "published_at")
 
 
 def _now() -> str:
@@ -102,10 +110,26 @@ class ArticleStore:
         self.stories = StoryIndex(db)
         if "article_urls" not in db.table_names():
             db["article_urls"].create(
-                {"url": str, "article_id": int, "site": str, "first_seen_at": str},
+                {"url": str, "article_id": int, "site": str, "first_seen_at": str, "removed_at": str},
                 pk="url", foreign_keys=[("article_id", "articles", "id")],
             )
             db["article_urls"].create_index(["article_id"])
+            db["article_urls"].create_index(["site"])
+        if "removed_at" not in db["article_urls"].columns_dict:
+            db["article_urls"].add_column("removed_at", str)
+        if "article_versions" not in db.table_names():
+            # Earlier versions of edited articles: what the page said from `seen_from` until `replaced_at`.
+            db["article_versions"].create(
+                {"id": int, "article_id": int, **{f: str for f in VERSION_FIELDS}, "seen_from": str, "replaced_at": str},
+                pk="id", foreign_keys=[("article_id", "articles", "id")],
+            )
+            db["article_versions"].create_index(["article_id"])
+        if "http_validators" not in db.table_names():
+            # ETag / Last-Modified of listing pages, for conditional requests on the next run.
+            db["http_validators"].create({"url": str, "etag": str, "last_modified": str, "checked_at": str}, pk="url")
+        if "crawl_runs" not in db.table_names():
+            db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id")
+            db["crawl_runs"].create_index(["site", "started_at"])
         if "schema_version" not in db.table_names():
             db["schema_version"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id")
 
@@ -178,10 +202,11 @@ class ArticleStore:
             result.unchanged += 1
             return
         at_url = self.article_for_url(row["url"])
-        if at_url is not None:  # the page at a known URL changed: update that article in place
+        if at_url is not None:  # the page at a known URL changed: keep the old version, update in place
             article_id = at_url[0]
+            self._keep_version(article_id, now)
             update = {k: v for k, v in row.items() if k not in ("url", "crawled_at")}
-            update["updated_at"] = now
+            update.update(updated_at=now, removed_at=None, removed_reason=None)
             self.db["articles"].update(article_id, update)
             self.stories.assign(article_id, row["title"], row["body_text"])
             self._touch_url(row["url"], article_id, row["site"], now, result)
@@ -193,13 +218,40 @@ class ArticleStore:
         self._touch_url(row["url"], article_id, row["site"], now, result)
         result.inserted += 1
 
+    def _keep_version(self, article_id: int, now: str) -> None:
+        old = self.db.execute(
+            f"select {', '.join(VERSION_FIELDS)}, coalesce(updated_at, first_seen_at) from articles where id = ?",
+            [article_id],
+        ).fetchone()
+        values = dict(zip(VERSION_FIELDS, old[:-1]), article_id=article_id, seen_from=old[-1], replaced_at=now)
+        self.db["article_versions"].insert(values)
+
+    def mark_removed(self, url: str, when: str, reason: str) -> bool:
+        """The page at ``url`` is gone (404/410) or left its listing: mark it, never delete. True if it was known."""
+        self.flush()
+        with self.db.conn:
+            row = self.db.execute("select article_id from article_urls where url = ? and removed_at is null", [url]).fetchone()
+            if row is None:
+                return False
+            self.db.execute("update article_urls set removed_at = ? where url = ?", [when, url])
+            left = self.db.execute("select count(*) from article_urls where article_id = ? and removed_at is null",
+                                   [row[0]]).fetchone()[0]
+            if left == 0:  # every copy of the article is gone
+                self.db.execute("update articles set removed_at = ?, removed_reason = ? where id = ?", [when, reason, row[0]])
+        return True
+
+    def is_removed(self, url: str) -> bool:
+        row = self.db.execute("select removed_at from article_urls where url = ?", [url]).fetchone()
+        return bool(row and row[0])
+
     def _touch_url(self, url: str, article_id: int, site: str, now: str, result: WriteResult) -> None:
         known = self.db.execute("select article_id from article_urls where url = ?", [url]).fetchone()
         if known is None:
             self.db["article_urls"].insert({"url": url, "article_id": article_id, "site": site, "first_seen_at": now})
             result.sources_added += 1
-        elif known[0] != article_id:
-            self.db.execute("update article_urls set article_id = ? where url = ?", [article_id, url])
+        else:  # a page that was marked removed and answers again is back
+            self.db.execute("update article_urls set article_id = ?, removed_at = null where url = ?", [article_id, url])
+            self.db.execute("update articles set removed_at = null, removed_reason = null where id = ?", [article_id])
 
     def close(self) -> None:
         try:

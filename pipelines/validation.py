@@ -4,11 +4,14 @@ from __future__ import annotations
 from scrapy.exceptions import DropItem
 
 from crawler.processing import validation_errors
+from crawler.items import ArticleItem
 from pipelines.base import StatsPipeline
 
 
 class ValidationPipeline(StatsPipeline):
     def process_item(self, item):
+        if not isinstance(item, ArticleItem):
+            return item
         errors = validation_errors(item)
         if errors:
             field = errors[0].split(":", 1)[0]

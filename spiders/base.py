@@ -1,16 +1,29 @@
-"""Base spider: start URLs are listing pages; follow article links and next pages; extract each article."""
+"""Base spider: start URLs are listing pages; follow article links and next pages; extract each article.
+
+Incremental by default: article URLs already in the database are skipped unless the article is young enough
+to be re-checked; pagination stops at the first page with no unseen article; listing pages are conditional
+requests. Known articles that answer 404/410, or leave a listing that still shows older articles, are
+reported as removed.
+"""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
-import re
-
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import TextResponse
 
+from crawler.blocks import block_reason
 from crawler.extract import extract_article, extract_links
+from crawler.incremental import KnownArticles
+from crawler.items import ArticleGone
 from crawler.mirror import is_loopback
 from crawler.registry import Site, host_of
+from crawler.signals import suspicious_page
+
+GONE_STATUSES = (404, 410)
 
 
 def _split(value) -> list[str]:
@@ -19,6 +32,10 @@ def _split(value) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return list(value)
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class ArticleSpider(scrapy.Spider):
@@ -45,49 +62,107 @@ class ArticleSpider(scrapy.Spider):
         domains = self.site.all_domains if self.site else tuple(dict.fromkeys(host_of(u) for u in urls))
         self.allowed_domains = list(domains)
         self.mirrors = {d: self.base_url for d in domains} if self.base_url else {}
+        self.listed: set[str] = set()  # article URLs seen on this run's listing pages
+        self.listing_trouble = False  # a listing page failed, was blocked or unchanged: no removal by absence
+        self._absence_checked = False
+
+    @property
+    def site_key(self) -> str:
+        return self.site.key if self.site else host_of(self.start_urls[0])
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_pages = int(spider.max_pages_arg or crawler.settings.getint("CCHC_MAX_PAGES", 3))
+        settings = crawler.settings
+        mirror = settings.get("CCHC_MIRROR")  # e.g. http://127.0.0.1:8000/{host}: every site from one mirror
+        if mirror and not spider.base_url:
+            host = host_of(spider.start_urls[0])
+            spider.base_url = mirror.replace("{host}", host).rstrip("/")
+            spider.mirrors = {d: spider.base_url for d in spider.allowed_domains}
         if spider.base_url and is_loopback(spider.base_url):
             # A mirror on this machine needs no politeness delays (settings are still writable here).
             for name, value in (("AUTOTHROTTLE_ENABLED", False), ("DOWNLOAD_DELAY", 0), ("DOWNLOAD_DELAY_JITTER", 0)):
-                crawler.settings.set(name, value, priority="spider")
+                settings.set(name, value, priority="spider")
+        spider.known = KnownArticles.load(settings.get("CCHC_DB"), spider.site_key, settings.getfloat("CCHC_RECHECK_DAYS", 7))
+        default_pages = "CCHC_FIRST_CRAWL_PAGES" if spider.known.first_crawl else "CCHC_MAX_PAGES"
+        spider.max_pages = int(spider.max_pages_arg or settings.getint(default_pages, 10))
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
     async def start(self):
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
+            yield self._listing_request(url, page=1)
+        for url in sorted(self.known.recent):  # young articles are re-checked for edits and take-downs
+            self.crawler.stats.inc_value("cchc/recheck/scheduled")
+            yield self._article_request(url, None)
+
+    def _listing_request(self, url, page, **kwargs):
+        meta = {"cchc_listing": True, "handle_httpstatus_list": [304]}
+        return scrapy.Request(url, callback=self.parse_listing, errback=self._listing_failed, meta=meta,
+                              cb_kwargs={"page": page}, **kwargs)
+
+    def _article_request(self, url, listing_date):
+        meta = {"handle_httpstatus_list": list(GONE_STATUSES)} if url in self.known.urls else {}
+        return scrapy.Request(url, callback=self.parse_article, errback=self._article_failed, meta=meta,
+                              cb_kwargs={"listing_date": listing_date})
+
+    def _article_failed(self, failure):
+        self.crawler.stats.inc_value("cchc/articles/failed")
+
+    def _listing_failed(self, failure):
+        self.listing_trouble = True
+        self.crawler.stats.inc_value("cchc/listing/failed")
 
     def parse(self, response, **kwargs):
         return self.parse_listing(response, page=1)
 
     def parse_listing(self, response, page: int):
+        stats = self.crawler.stats
+        if response.status == 304:  # unchanged since the last complete run: nothing new here
+            stats.inc_value("cchc/listing/not_modified")
+            self.listing_trouble = True
+            return
         if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("cchc/listing/not_html")
+            stats.inc_value("cchc/listing/not_html")
+            return
+        if self._blocked(response):
+            self.listing_trouble = True
             return
         links = extract_links(response, self.site, generic=self.generic_extraction, page=page)
-        self.crawler.stats.inc_value("cchc/listing/pages")
+        stats.inc_value("cchc/listing/pages")
         if not links.articles:
-            self.crawler.stats.inc_value("cchc/listing/no_links")
+            stats.inc_value("cchc/listing/no_links")
+            self.listing_trouble = True
+            self.crawler.signals.send_catch_log(suspicious_page, response=response, reason="listing without article links")
             self.logger.warning("no article links found on listing page %s", response.url)
+        unseen = [u for u in links.articles if u not in self.known.urls]
+        self.listed.update(links.articles)
         for url in links.articles:
-            yield response.follow(url, callback=self.parse_article, cb_kwargs={"listing_date": links.dates.get(url)})
-        if page >= self.max_pages:
-            return
+            if self.known.should_fetch(url):
+                yield self._article_request(url, links.dates.get(url))
+            else:
+                stats.inc_value("cchc/listing/known_skipped")
+        if page >= self.max_pages or (not unseen and not self.known.first_crawl):
+            return  # nothing new on this page: older pages hold nothing new either
         if links.next_page:
-            yield response.follow(links.next_page, callback=self.parse_listing, cb_kwargs={"page": page + 1})
+            yield response.follow(links.next_page, callback=self.parse_listing, errback=self._listing_failed,
+                                  meta={"cchc_listing": True, "handle_httpstatus_list": [304]}, cb_kwargs={"page": page + 1})
         elif links.next_postback:  # ASP.NET pager: post the page's form back with the pager's event
             target, argument = links.next_postback
             yield scrapy.FormRequest.from_response(
                 response, formdata={"__EVENTTARGET": target, "__EVENTARGUMENT": argument}, dont_click=True,
-                callback=self.parse_listing, cb_kwargs={"page": page + 1},
+                callback=self.parse_listing, errback=self._listing_failed, cb_kwargs={"page": page + 1},
             )
 
     def parse_article(self, response, listing_date: str | None = None):
+        if response.status in GONE_STATUSES:
+            self.crawler.stats.inc_value(f"cchc/gone/{response.status}")
+            yield ArticleGone(url=response.url, site=self.site_key, reason=f"http {response.status}", seen_at=_now_iso())
+            return
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("cchc/dropped/not_html")
+            return
+        if self._blocked(response):
             return
         self.crawler.stats.inc_value("cchc/articles/extracted")
         item = extract_article(
@@ -96,3 +171,33 @@ class ArticleSpider(scrapy.Spider):
         )
         item["from_cchc_section"] = self.cchc_section
         yield item
+
+    def _blocked(self, response) -> bool:
+        reason = block_reason(response)
+        if reason:
+            self.crawler.stats.inc_value("cchc/blocked")
+            self.crawler.signals.send_catch_log(suspicious_page, response=response, reason=f"block page: {reason}")
+            self.logger.warning("block page (%s) instead of content at %s", reason, response.url)
+        return bool(reason)
+
+    # -- articles that left their listing -----------------------------------------------------------------------
+    def _on_idle(self, spider):
+        if spider is not self or self._absence_checked:
+            return
+        self._absence_checked = True
+        gone = self.vanished()
+        if gone:
+            self.crawler.engine.crawl(scrapy.Request("data:,", callback=self._report_vanished, dont_filter=True,
+                                                     cb_kwargs={"urls": gone}))
+            raise DontCloseSpider
+
+    def vanished(self) -> list[str]:
+        """Young known articles missing from listing pages that still show older known articles."""
+        if self.listing_trouble or not self.listed or not (self.listed & (self.known.urls - self.known.recent)):
+            return []
+        return sorted(self.known.recent - self.listed)
+
+    def _report_vanished(self, response, urls):
+        for url in urls:
+            self.crawler.stats.inc_value("cchc/gone/unlisted")
+            yield ArticleGone(url=url, site=self.site_key, reason="gone from listing", seen_at=_now_iso())

@@ -6,6 +6,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler.items import ArticleItem
 from crawler.processing import assign_content_hash
 from crawler.storage import ArticleStore
 from pipelines.deduplication import DeduplicationPipeline
@@ -34,7 +35,7 @@ def pipelines(tmp_path):
 
     def feed(item):
         try:
-            return writer.process_item(dedup.process_item(item))
+            return writer.process_item(dedup.process_item(ArticleItem(item)))
         except DropItem:
             return None
 
@@ -111,8 +112,8 @@ def test_invalid_item_dropped_with_counted_reason():
     crawler.stats.open_spider()
     pipeline = ValidationPipeline.from_crawler(crawler)
     with pytest.raises(DropItem, match="title"):
-        pipeline.process_item(article("https://a.gov.vn/x", title=None))
+        pipeline.process_item(ArticleItem(article("https://a.gov.vn/x", title=None)))
     with pytest.raises(DropItem, match="body_text"):
-        pipeline.process_item(article("https://a.gov.vn/y", body=""))
+        pipeline.process_item(ArticleItem(article("https://a.gov.vn/y", body="")))
     assert crawler.stats.get_value("cchc/dropped/invalid") == 2
-    assert pipeline.process_item(article("https://a.gov.vn/z"))["url"] == "https://a.gov.vn/z"
+    assert pipeline.process_item(ArticleItem(article("https://a.gov.vn/z")))["url"] == "https://a.gov.vn/z"
