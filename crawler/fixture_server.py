@@ -1,13 +1,17 @@
 """A local HTTP server for saved pages: the offline demo and the tests crawl it instead of the live sites.
 
-Each site folder holds a ``MANIFEST.tsv`` (url, file, provenance, kind, source, and optionally content_type).
-The server answers on 127.0.0.1 either at the root (one site) or under ``/<host>/`` (several sites), with the
-same path and query as the real URL. It counts hits per URL so tests can assert what was fetched.
+Each site folder holds a ``MANIFEST.tsv`` (url, file, provenance, kind, source, and optionally content_type and
+status). The server answers on 127.0.0.1 either at the root (one site) or under ``/<host>/`` (several sites),
+with the same path and query as the real URL, an ETag per page (and 304 to a matching If-None-Match), and an
+optional delay per request. It counts hits per URL so tests can assert what was fetched; ``load`` swaps the
+pages while it runs (a site that changes between two crawls).
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,13 +45,11 @@ def _key(url: str) -> str:
 class FixtureServer:
     """``with FixtureServer([folder, ...]) as server: server.base_url(host)``."""
 
-    def __init__(self, folders, port: int = 0):
-        self.routes: dict[str, dict[str, tuple[Path, dict]]] = {}
-        for folder in map(Path, folders):
-            for row in read_manifest(folder):
-                host = host_of(row["url"])
-                self.routes.setdefault(host, {})[_key(row["url"])] = (folder / row["file"], row)
+    def __init__(self, folders, port: int = 0, delay: float = 0.0):
+        self.delay = delay
+        self.load(folders)
         self.hits: Counter = Counter()
+        self.not_modified: Counter = Counter()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -67,10 +69,22 @@ class FixtureServer:
                     return
                 url, path, row = found
                 server.hits[url] += 1
+                if server.delay:
+                    time.sleep(server.delay)
                 body = path.read_bytes()
-                self.send_response(200)
+                status = int(row.get("status") or 200)
+                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                if status == 200 and self.headers.get("If-None-Match") == etag:
+                    server.not_modified[url] += 1
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(status)
                 self.send_header("Content-Type", row.get("content_type") or "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
+                if status == 200:
+                    self.send_header("ETag", etag)
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -81,6 +95,14 @@ class FixtureServer:
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def load(self, folders) -> None:
+        """Serve the pages of these folders from now on (replacing what was served)."""
+        routes: dict[str, dict[str, tuple[Path, dict]]] = {}
+        for folder in map(Path, folders):
+            for row in read_manifest(folder):
+                routes.setdefault(host_of(row["url"]), {})[_key(row["url"])] = (folder / row["file"], row)
+        self.routes = routes
 
     def lookup(self, raw_path: str):
         path = _key("http://x" + raw_path.replace("%23postback=", "#postback="))

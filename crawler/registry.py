@@ -52,6 +52,7 @@ class Site:
     cchc_section: bool = False
     needs_browser: bool = False
     verified: bool = False
+    archive: bool = False  # no new articles expected (pre-merger sites kept for their archive)
     tuned: bool = False  # site-specific fixtures and expected output under tests/fixtures/sites/<domain>
     parsers: tuple[ParserVersion, ...] = ()
     notes: str = ""

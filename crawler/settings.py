@@ -66,6 +66,44 @@ CCHC_RECHECK_DAYS = float(os.environ.get("CCHC_RECHECK_DAYS", "7"))
 # A single mirror for every site, e.g. http://127.0.0.1:8000/{host} (the offline demo and tests use it).
 CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 
+EXTENSIONS = {
+    "crawler.extensions.CrawlRunsExtension": 100,
+    "crawler.extensions.SuspiciousPagesExtension": 110,
+    "crawler.extensions.ProgressExtension": 120,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+}
+CCHC_PROGRESS_INTERVAL = float(os.environ.get("CCHC_PROGRESS_INTERVAL", "60"))
+CCHC_KEEP_PAGES = 10  # suspicious pages kept per run, saved to CCHC_FAILED_PAGES_DIR when a monitor fails
+CCHC_FAILED_PAGES_DIR = os.environ.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages")
+
+# Monitors (crawler/monitors.py), run when each spider closes.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitors.SiteMonitorSuite",)
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+SPIDERMON_MAX_ERRORS = 10
+SPIDERMON_UNWANTED_HTTP_CODES = {403: 3, 429: 5, 500: 10, 502: 10, 503: 10, 504: 10}
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_IF_NO_ITEM = True
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
+SPIDERMON_FIELD_COVERAGE_RULES = {"ArticleItem/title": 0.9, "ArticleItem/body_text": 0.9, "ArticleItem/published_at": 0.9}
+# A site is stale when it has been quiet for CCHC_STALE_FACTOR times its usual gap between articles (at least
+# CCHC_STALE_MIN_DAYS days).
+CCHC_STALE_FACTOR = float(os.environ.get("CCHC_STALE_FACTOR", "6"))
+CCHC_STALE_MIN_DAYS = float(os.environ.get("CCHC_STALE_MIN_DAYS", "7"))
+
+# Alerts when a monitor fails: all off unless configured.
+CCHC_ALERT_WEBHOOK = os.environ.get("CCHC_ALERT_WEBHOOK", "")  # Slack/Mattermost-style JSON {"text": ...}
+SPIDERMON_EMAIL_TO = [a for a in os.environ.get("CCHC_ALERT_EMAIL_TO", "").split(",") if a]
+SPIDERMON_EMAIL_SENDER = os.environ.get("CCHC_ALERT_EMAIL_FROM", "cchc-crawler@localhost")
+SPIDERMON_EMAIL_SUBJECT = "cchc-crawler: {{ data.spider.name }} needs attention"
+SPIDERMON_SMTP_HOST = os.environ.get("CCHC_SMTP_HOST", "localhost")
+SPIDERMON_SMTP_PORT = int(os.environ.get("CCHC_SMTP_PORT", "25"))
+SPIDERMON_SMTP_USER = os.environ.get("CCHC_SMTP_USER", "")
+SPIDERMON_SMTP_PASSWORD = os.environ.get("CCHC_SMTP_PASSWORD", "")
+SPIDERMON_SMTP_ENFORCE_TLS = os.environ.get("CCHC_SMTP_TLS", "") == "1"
+SPIDERMON_TELEGRAM_SENDER_TOKEN = os.environ.get("CCHC_TELEGRAM_TOKEN", "")
+SPIDERMON_TELEGRAM_RECIPIENTS = [r for r in os.environ.get("CCHC_TELEGRAM_CHATS", "").split(",") if r]
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("CCHC_LOG_LEVEL", "INFO")
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"

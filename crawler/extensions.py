@@ -1,0 +1,162 @@
+"""Extensions: one ``crawl_runs`` row per spider run, and the pages worth keeping when a monitor fails."""
+from __future__ import annotations
+
+import json
+import statistics
+import uuid
+from collections import deque
+from datetime import datetime, timezone
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler.items import ArticleItem
+from crawler.signals import suspicious_page
+from crawler.storage import ArticleStore
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def run_row(stats: dict, site: str, spider: str, run_id: str, started_at: str, quality: dict) -> dict:
+    """The ``crawl_runs`` row of a finished run, from the crawl stats."""
+    def count(key):
+        return int(stats.get(key) or 0)
+
+    def grouped(prefix):
+        return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
+
+    errors = grouped("downloader/exception_type_count/")
+    errors.update({f"spider:{k}": v for k, v in grouped("spider_exceptions/").items()})
+    return {
+        "run_id": run_id, "site": site, "spider": spider, "started_at": started_at, "finished_at": _now(),
+        "finish_reason": stats.get("finish_reason"), "pages": count("response_received_count"),
+        "listing_pages": count("cchc/listing/pages"), "not_modified": count("cchc/listing/not_modified"),
+        "new": count("cchc/new"), "updated": count("cchc/updated"), "duplicates": count("cchc/dropped/duplicate"),
+        "unchanged": count("cchc/dropped/unchanged"), "dropped": count("cchc/dropped/invalid"),
+        "removed": count("cchc/removed"), "blocked": count("cchc/blocked"),
+        "errors": json.dumps(errors, sort_keys=True), "http_status": json.dumps(grouped("downloader/response_status_count/"), sort_keys=True),
+        **quality, "monitor_status": None, "monitor_failures": None,
+    }
+
+
+class CrawlRunsExtension:
+    """Writes the run's figures to ``crawl_runs``: pages, new/updated/duplicate/dropped articles, errors by
+    type, HTTP statuses, share of articles with a date and with a body, median body length."""
+
+    def __init__(self, crawler, db_path: str):
+        self.crawler, self.db_path = crawler, db_path
+        self.run_id = uuid.uuid4().hex[:16]
+        self.started_at = _now()
+        self.items = self.with_date = self.with_body = 0
+        self.body_lengths: list[int] = []
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.get("CCHC_DB"):
+            raise NotConfigured("crawl_runs needs CCHC_DB")
+        return cls(crawler, crawler.settings.get("CCHC_DB"))
+
+    def spider_opened(self, spider):
+        self.crawler.stats.set_value("cchc/run_id", self.run_id)
+
+    def _count(self, item):
+        if not isinstance(item, ArticleItem):
+            return
+        self.items += 1
+        self.with_date += bool(item.get("published_at"))
+        body = item.get("body_text") or ""
+        self.with_body += bool(body)
+        if len(self.body_lengths) < 100_000:
+            self.body_lengths.append(len(body))
+
+    def item_scraped(self, item, spider):
+        self._count(item)
+
+    def item_dropped(self, item, spider, exception, response=None):
+        if "unchanged" not in str(exception) and "duplicate" not in str(exception):
+            self._count(item)
+
+    def quality(self) -> dict:
+        return {
+            "date_share": round(self.with_date / self.items, 3) if self.items else None,
+            "body_share": round(self.with_body / self.items, 3) if self.items else None,
+            "median_body_length": int(statistics.median(self.body_lengths)) if self.body_lengths else None,
+        }
+
+    def spider_closed(self, spider, reason):
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        site = getattr(spider, "site_key", spider.name)
+        row = run_row(stats, site, spider.name, self.run_id, self.started_at, self.quality())
+        store = ArticleStore.shared(self.db_path)
+        try:
+            store.flush()
+            with store.db.conn:
+                store.db["crawl_runs"].insert(row, replace=True)
+        finally:
+            store.release()
+
+
+class SuspiciousPagesExtension:
+    """Keeps the last few suspicious pages of a run (block pages, listings without links, invalid articles)
+    in memory, so that a failing monitor can save them as fixtures. Bounded: ``CCHC_KEEP_PAGES`` pages."""
+
+    def __init__(self, crawler, keep: int):
+        self.pages: deque = deque(maxlen=keep)
+        crawler.signals.connect(self.keep, signal=suspicious_page)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.suspicious_pages = self
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, crawler.settings.getint("CCHC_KEEP_PAGES", 10))
+
+    def keep(self, response, reason):
+        self.pages.append({"url": response.url, "status": response.status, "reason": reason, "body": response.body,
+                           "fetched_at": _now()})
+
+    def item_dropped(self, item, spider, exception, response=None):
+        if response is not None and "invalid" in str(exception):
+            self.keep(response, str(exception)[:200])
+
+
+class ProgressExtension:
+    """Logs one line every ``CCHC_PROGRESS_INTERVAL`` seconds: pages, new articles, items per minute."""
+
+    def __init__(self, crawler, interval: float):
+        from twisted.internet import task
+
+        self.crawler, self.interval = crawler, interval
+        self.task = task.LoopingCall(self.log)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        interval = crawler.settings.getfloat("CCHC_PROGRESS_INTERVAL", 60)
+        if interval <= 0:
+            raise NotConfigured
+        return cls(crawler, interval)
+
+    def spider_opened(self, spider):
+        self.task.start(self.interval, now=False)  # its Deferred fires only when the loop stops: not returned
+
+    def spider_closed(self, spider):
+        if self.task.running:
+            self.task.stop()
+
+    def log(self):
+        import logging
+
+        stats = self.crawler.stats
+        logging.getLogger("cchc.progress").info(
+            "%s: %d pages, %d new articles, %d updated, %d errors", self.crawler.spider.name,
+            stats.get_value("response_received_count", 0), stats.get_value("cchc/new", 0),
+            stats.get_value("cchc/updated", 0), stats.get_value("log_count/ERROR", 0),
+        )

@@ -1,0 +1,197 @@
+"""Site monitors (Spidermon), run when each spider closes.
+
+Spidermon's own monitors check the finish reason, errors, unwanted HTTP statuses and field coverage; the
+monitors below add what only this project knows: soft blocks, listings without links, and comparisons with the
+site's own history in ``crawl_runs`` and ``articles`` (a site that used to publish every few days and has gone
+quiet, a median body length that fell by half). When a monitor fails, the run is marked failed in
+``crawl_runs``, the suspicious pages are saved as fixture material, and alerts go out through the configured
+channels (e-mail, a chat webhook, Telegram; all off by default).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sqlite3
+import statistics
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+from spidermon import Monitor, MonitorSuite, monitors
+from spidermon.contrib.scrapy.monitors import (
+    ErrorCountMonitor,
+    FieldCoverageMonitor,
+    FinishReasonMonitor,
+    UnwantedHTTPCodesMonitor,
+)
+from spidermon.core.actions import Action
+from spidermon.exceptions import SkipAction
+
+from crawler.registry import registry
+
+logger = logging.getLogger(__name__)
+
+
+def _site(data) -> str:
+    return getattr(data.spider, "site_key", data.spider.name)
+
+
+def _connect(data):
+    path = data.crawler.settings.get("CCHC_DB")
+    if not path or not Path(path).exists():
+        return None
+    con = sqlite3.connect(path, timeout=10)
+    con.row_factory = sqlite3.Row
+    return con
+
+
+@monitors.name("Site health")
+class SiteHealthMonitor(Monitor):
+    @monitors.name("No block or challenge page instead of content")
+    def test_no_soft_block(self):
+        blocked = self.data.stats.get("cchc/blocked", 0)
+        self.assertEqual(blocked, 0, msg=f"{blocked} pages were block/challenge pages served with HTTP 200")
+
+    @monitors.name("Listing pages still show article links")
+    def test_listings_have_links(self):
+        empty = self.data.stats.get("cchc/listing/no_links", 0)
+        self.assertEqual(empty, 0, msg=f"{empty} listing pages had no article links (redesign or moved section?)")
+
+
+@monitors.name("Site history")
+class SiteHistoryMonitor(Monitor):
+    """Compares the run with the site's own past, not with fixed thresholds."""
+
+    @monitors.name("Site still publishes as often as it used to")
+    def test_fresh_articles(self):
+        site = registry().get(_site(self.data))
+        if site is not None and site.archive:
+            self.skipTest("archive site: no new articles expected")
+        con = _connect(self.data)
+        if con is None:
+            self.skipTest("no database")
+        try:
+            dates = [r[0] for r in con.execute(
+                "select published_at from articles where site = ? and published_at is not null "
+                "order by published_at desc limit 30", [_site(self.data)])]
+        finally:
+            con.close()
+        if len(dates) < 5:
+            self.skipTest("fewer than 5 dated articles: no publishing rhythm yet")
+        parsed = [datetime.fromisoformat(d.replace("Z", "+00:00")) for d in dates]
+        gaps = [(a - b).total_seconds() / 86400 for a, b in zip(parsed, parsed[1:])]
+        usual = max(statistics.median(gaps), 0.5)
+        quiet = (datetime.now(timezone.utc) - parsed[0]).total_seconds() / 86400
+        settings = self.data.crawler.settings
+        limit = max(settings.getfloat("CCHC_STALE_FACTOR", 6) * usual, settings.getfloat("CCHC_STALE_MIN_DAYS", 7))
+        self.assertLessEqual(
+            quiet, limit,
+            msg=f"no new article for {quiet:.0f} days; the site usually publishes every {usual:.1f} days",
+        )
+
+    @monitors.name("Article bodies are as long as usual")
+    def test_body_length(self):
+        con = _connect(self.data)
+        if con is None:
+            self.skipTest("no database")
+        run_id = self.data.stats.get("cchc/run_id")
+        try:
+            now = con.execute("select median_body_length from crawl_runs where run_id = ?", [run_id]).fetchone()
+            past = [r[0] for r in con.execute(
+                "select median_body_length from crawl_runs where site = ? and run_id != ? and median_body_length > 0 "
+                "order by started_at desc limit 5", [_site(self.data), run_id])]
+        finally:
+            con.close()
+        if not now or not now[0] or len(past) < 2:
+            self.skipTest("not enough runs with articles to compare")
+        usual = statistics.median(past)
+        self.assertGreaterEqual(now[0], usual / 2, msg=f"median body length {now[0]} is under half the usual {usual:.0f}")
+
+
+class RecordMonitorResults(Action):
+    """Writes the monitors' verdict into the run's ``crawl_runs`` row (read by ``python -m crawler health``)."""
+
+    def run_action(self):
+        con = _connect(self.data)
+        if con is None:
+            raise SkipAction("no database")
+        failures = [f"{r.monitor.name}: {r.reason}" for r in self.result.monitors_failed_results]
+        try:
+            with con:
+                con.execute("update crawl_runs set monitor_status = ?, monitor_failures = ? where run_id = ?",
+                            ["failed" if failures else "passed", json.dumps(failures, ensure_ascii=False),
+                             self.data.stats.get("cchc/run_id")])
+        finally:
+            con.close()
+
+
+class SaveSuspiciousPages(Action):
+    """Saves the run's suspicious pages with a MANIFEST.tsv, ready to become a recorded fixture."""
+
+    def run_action(self):
+        keeper = getattr(self.data.crawler, "suspicious_pages", None)
+        if keeper is None or not keeper.pages:
+            raise SkipAction("no suspicious page kept")
+        root = Path(self.data.crawler.settings.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages"))
+        folder = root / _site(self.data) / str(self.data.stats.get("cchc/run_id"))
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for n, page in enumerate(keeper.pages, 1):
+            name = f"page-{n}.html"
+            (folder / name).write_bytes(page["body"])
+            rows.append({"url": page["url"], "file": name, "provenance": "recorded", "kind": "unknown",
+                         "source": f"saved by the crawler's monitors on {page['fetched_at']} (HTTP {page['status']}): {page['reason']}"})
+        with open(folder / "MANIFEST.tsv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, ["url", "file", "provenance", "kind", "source"], delimiter="\t")
+            writer.writeheader()
+            writer.writerows(rows)
+        logger.warning("monitors failed: %d suspicious pages saved in %s", len(rows), folder)
+
+
+def alert_text(result, data) -> str:
+    failures = "\n".join(f"- {r.monitor.name}: {r.reason}" for r in result.monitors_failed_results)
+    return f"cchc-crawler: site {_site(data)} needs attention (run {data.stats.get('cchc/run_id')})\n{failures}"
+
+
+class WebhookAlert(Action):
+    """POSTs {"text": ...} to ``CCHC_ALERT_WEBHOOK`` (Slack, Mattermost, Rocket.Chat or any JSON webhook)."""
+
+    def __init__(self, url: str | None = None):
+        super().__init__()
+        self.url = url
+
+    @classmethod
+    def from_crawler_kwargs(cls, crawler):
+        return {"url": crawler.settings.get("CCHC_ALERT_WEBHOOK")}
+
+    def run_action(self):
+        body = json.dumps({"text": alert_text(self.result, self.data)}, ensure_ascii=False).encode("utf-8")
+        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (configured by the user)
+            response.read()
+
+
+class SiteMonitorSuite(MonitorSuite):
+    """Everything checked when a spider closes; failure actions depend on which channels are configured."""
+
+    monitors = [
+        FinishReasonMonitor, ErrorCountMonitor, UnwantedHTTPCodesMonitor, FieldCoverageMonitor,
+        SiteHealthMonitor, SiteHistoryMonitor,
+    ]
+    monitors_finished_actions = [RecordMonitorResults]
+
+    def __init__(self, *args, crawler=None, **kwargs):
+        failed = [SaveSuspiciousPages]
+        settings = crawler.settings if crawler else None
+        if settings and settings.get("CCHC_ALERT_WEBHOOK"):
+            failed.append(WebhookAlert)
+        if settings and settings.get("SPIDERMON_EMAIL_TO"):
+            from spidermon.contrib.actions.email.smtp import SendSmtpEmail
+
+            failed.append(SendSmtpEmail)
+        if settings and settings.get("SPIDERMON_TELEGRAM_SENDER_TOKEN"):
+            from spidermon.contrib.actions.telegram.notifiers import SendTelegramMessageSpiderFinished
+
+            failed.append(SendTelegramMessageSpiderFinished)
+        super().__init__(*args, crawler=crawler, monitors_failed_actions=failed, **kwargs)
