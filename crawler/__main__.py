@@ -4,11 +4,14 @@
 - ``links PAGE.html --url URL``: the article links and next page the listing logic finds
 - ``demo``: crawl the bundled offline mirror (tests/fixtures) into output/demo.db
 - ``run``: the nightly job, every enabled registry site into CCHC_DB (output/cchc.db by default)
+- ``health [DB]``: every site's last run, last success, new articles, days since the newest; exit 1 if failing
+- ``cron install|show|remove``: the nightly crontab entry
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -52,6 +55,25 @@ def _run(args) -> int:
     return run_all(args.sites or None)
 
 
+def _health(args) -> int:
+    from crawler.health import print_health
+
+    return print_health(args.db, show_never=args.all)
+
+
+def _cron(args) -> int:
+    from crawler import cron
+
+    if args.action == "install":
+        print("installed:", cron.install(args.at, args.db, args.tabfile))
+    elif args.action == "show":
+        entries = cron.show(args.tabfile)
+        print("\n".join(entries) if entries else "no cchc-crawler entry in the crontab")
+    else:
+        print(f"removed {cron.remove(args.tabfile)} entr(ies)")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -73,6 +95,16 @@ def main(argv=None) -> int:
     p = sub.add_parser("run", help="crawl every enabled registry site into CCHC_DB")
     p.add_argument("sites", nargs="*", help="registry keys (default: all enabled)")
     p.set_defaults(func=_run)
+    p = sub.add_parser("health", help="site health from crawl_runs; exit status 1 when any site is failing")
+    p.add_argument("db", nargs="?", default=os.environ.get("CCHC_DB", "output/cchc.db"))
+    p.add_argument("--all", action="store_true", help="also list sites that were never crawled")
+    p.set_defaults(func=_health)
+    p = sub.add_parser("cron", help="install, show or remove the nightly crontab entry")
+    p.add_argument("action", choices=["install", "show", "remove"])
+    p.add_argument("--at", default="02:30", help="time of day, HH:MM (install)")
+    p.add_argument("--db", help="database path for the nightly run (default: CCHC_DB or output/cchc.db)")
+    p.add_argument("--tabfile", help="edit this crontab file instead of the user's crontab")
+    p.set_defaults(func=_cron)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

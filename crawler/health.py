@@ -1,0 +1,75 @@
+"""``python -m crawler health``: one line per site from ``crawl_runs``; non-zero exit when any site is failing."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from crawler.registry import registry
+
+
+def _days_since(iso: str | None, now: datetime) -> float | None:
+    if not iso:
+        return None
+    return (now - datetime.fromisoformat(iso.replace("Z", "+00:00"))).total_seconds() / 86400
+
+
+def site_health(db_path: str, now: datetime | None = None) -> list[dict]:
+    """Per site (every enabled registry site, plus any other site in the database): the last run and its
+    verdict, the last successful run, articles new in the last run, days since the newest article."""
+    now = now or datetime.now(timezone.utc)
+    con = sqlite3.connect(db_path, timeout=10)
+    con.row_factory = sqlite3.Row
+    try:
+        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        runs = {}
+        if "crawl_runs" in tables:
+            for row in con.execute("select * from crawl_runs order by started_at"):
+                runs.setdefault(row["site"], []).append(dict(row))
+        newest = {}
+        if "articles" in tables:
+            newest = {r[0]: r[1] for r in con.execute("select site, max(published_at) from articles group by site")}
+    finally:
+        con.close()
+    sites = [s.key for s in registry().values() if s.enabled]
+    sites += sorted(set(runs) - set(sites))
+    report = []
+    for site in sites:
+        history = runs.get(site, [])
+        last = history[-1] if history else None
+        good = [r for r in history if r["finish_reason"] == "finished" and r["monitor_status"] != "failed" and r["pages"]]
+        if last is None:
+            status = "never run"
+        elif last["finish_reason"] != "finished" or not last["pages"]:
+            status = "FAILING: " + (last["finish_reason"] or "no pages")
+        elif last["monitor_status"] == "failed":
+            status = "FAILING: " + "; ".join(json.loads(last["monitor_failures"] or "[]"))
+        else:
+            status = "ok"
+        report.append({
+            "site": site, "last_run": last and last["finished_at"], "last_success": good[-1]["finished_at"] if good else None,
+            "new_last_run": last and last["new"], "days_since_newest": _days_since(newest.get(site), now),
+            "status": status,
+        })
+    return report
+
+
+def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
+    if not Path(db_path).exists():
+        print(f"no database at {db_path}: nothing has been crawled yet", file=sys.stderr)
+        return 2
+    rows = site_health(db_path)
+    print(f"{'site':<16} {'last success':<21} {'new':>4} {'days quiet':>10}  status", file=out)
+    failing = 0
+    for row in rows:
+        if row["status"] == "never run" and not show_never:
+            continue
+        failing += row["status"].startswith("FAILING")
+        quiet = "" if row["days_since_newest"] is None else f"{row['days_since_newest']:.0f}"
+        print(f"{row['site']:<16} {row['last_success'] or '-':<21} {row['new_last_run'] if row['new_last_run'] is not None else '-':>4} "
+              f"{quiet:>10}  {row['status'][:160]}", file=out)
+    never = sum(r["status"] == "never run" for r in rows)
+    print(f"\n{len(rows) - never} sites crawled, {failing} failing, {never} never run", file=out)
+    return 1 if failing else 0
