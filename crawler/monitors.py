@@ -5,7 +5,7 @@ monitors below add what only this project knows: soft blocks, listings without l
 site's own history in ``crawl_runs`` and ``articles`` (a site that used to publish every few days and has gone
 quiet, a median body length that fell by half). When a monitor fails, the run is marked failed in
 ``crawl_runs``, the suspicious pages are saved as fixture material, and alerts go out through the configured
-channels (e-mail, a chat webhook, Telegram; all off by default).
+channels (e-mail, a chat webhook, Telegram through Spidermon; all off by default).
 """
 from __future__ import annotations
 
@@ -172,6 +172,35 @@ class WebhookAlert(Action):
             response.read()
 
 
+class EmailAlert(Action):
+    """Sends the alert by e-mail (``CCHC_ALERT_EMAIL_TO``, SMTP from ``CCHC_SMTP_*``; login and STARTTLS optional)."""
+
+    def __init__(self, settings=None):
+        super().__init__()
+        self.settings = settings
+
+    @classmethod
+    def from_crawler_kwargs(cls, crawler):
+        return {"settings": crawler.settings}
+
+    def run_action(self):
+        import smtplib
+        from email.message import EmailMessage
+
+        s = self.settings
+        message = EmailMessage()
+        message["From"] = s.get("CCHC_ALERT_EMAIL_FROM")
+        message["To"] = ", ".join(s.getlist("CCHC_ALERT_EMAIL_TO"))
+        message["Subject"] = f"cchc-crawler: {_site(self.data)} needs attention"
+        message.set_content(alert_text(self.result, self.data))
+        with smtplib.SMTP(s.get("CCHC_SMTP_HOST"), s.getint("CCHC_SMTP_PORT"), timeout=20) as smtp:
+            if s.getbool("CCHC_SMTP_TLS"):
+                smtp.starttls()
+            if s.get("CCHC_SMTP_USER"):
+                smtp.login(s.get("CCHC_SMTP_USER"), s.get("CCHC_SMTP_PASSWORD"))
+            smtp.send_message(message)
+
+
 class SiteMonitorSuite(MonitorSuite):
     """Everything checked when a spider closes; failure actions depend on which channels are configured."""
 
@@ -186,10 +215,8 @@ class SiteMonitorSuite(MonitorSuite):
         settings = crawler.settings if crawler else None
         if settings and settings.get("CCHC_ALERT_WEBHOOK"):
             failed.append(WebhookAlert)
-        if settings and settings.get("SPIDERMON_EMAIL_TO"):
-            from spidermon.contrib.actions.email.smtp import SendSmtpEmail
-
-            failed.append(SendSmtpEmail)
+        if settings and settings.getlist("CCHC_ALERT_EMAIL_TO"):
+            failed.append(EmailAlert)
         if settings and settings.get("SPIDERMON_TELEGRAM_SENDER_TOKEN"):
             from spidermon.contrib.actions.telegram.notifiers import SendTelegramMessageSpiderFinished
 

@@ -93,14 +93,13 @@ CCHC_STALE_MIN_DAYS = float(os.environ.get("CCHC_STALE_MIN_DAYS", "7"))
 
 # Alerts when a monitor fails: all off unless configured.
 CCHC_ALERT_WEBHOOK = os.environ.get("CCHC_ALERT_WEBHOOK", "")  # Slack/Mattermost-style JSON {"text": ...}
-SPIDERMON_EMAIL_TO = [a for a in os.environ.get("CCHC_ALERT_EMAIL_TO", "").split(",") if a]
-SPIDERMON_EMAIL_SENDER = os.environ.get("CCHC_ALERT_EMAIL_FROM", "cchc-crawler@localhost")
-SPIDERMON_EMAIL_SUBJECT = "cchc-crawler: {{ data.spider.name }} needs attention"
-SPIDERMON_SMTP_HOST = os.environ.get("CCHC_SMTP_HOST", "localhost")
-SPIDERMON_SMTP_PORT = int(os.environ.get("CCHC_SMTP_PORT", "25"))
-SPIDERMON_SMTP_USER = os.environ.get("CCHC_SMTP_USER", "")
-SPIDERMON_SMTP_PASSWORD = os.environ.get("CCHC_SMTP_PASSWORD", "")
-SPIDERMON_SMTP_ENFORCE_TLS = os.environ.get("CCHC_SMTP_TLS", "") == "1"
+CCHC_ALERT_EMAIL_TO = [a for a in os.environ.get("CCHC_ALERT_EMAIL_TO", "").split(",") if a]
+CCHC_ALERT_EMAIL_FROM = os.environ.get("CCHC_ALERT_EMAIL_FROM", "cchc-crawler@localhost")
+CCHC_SMTP_HOST = os.environ.get("CCHC_SMTP_HOST", "localhost")
+CCHC_SMTP_PORT = int(os.environ.get("CCHC_SMTP_PORT", "25"))
+CCHC_SMTP_USER = os.environ.get("CCHC_SMTP_USER", "")
+CCHC_SMTP_PASSWORD = os.environ.get("CCHC_SMTP_PASSWORD", "")
+CCHC_SMTP_TLS = os.environ.get("CCHC_SMTP_TLS", "") == "1"
 SPIDERMON_TELEGRAM_SENDER_TOKEN = os.environ.get("CCHC_TELEGRAM_TOKEN", "")
 SPIDERMON_TELEGRAM_RECIPIENTS = [r for r in os.environ.get("CCHC_TELEGRAM_CHATS", "").split(",") if r]
 

@@ -84,12 +84,38 @@ class Webhook:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
 
 
+class MailSink:
+    """A local SMTP server (aiosmtpd) that keeps the messages it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+                sink.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+                return "250 OK"
+
+        import socket
+
+        with socket.socket() as probe:  # a free port on loopback (the controller checks it by connecting)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
     """Runs the four nights once; each test checks one of them."""
     tmp = tmp_path_factory.mktemp("monitoring")
     db, site_dir = tmp / "cchc.db", tmp / "site"
-    hook = Webhook()
+    hook, mail = Webhook(), MailSink()
     nights = {}
     # URLs keep their listing position numbers stable: build them from the first listing.
     publish(site_dir, ["d", "c", "b", "a"])
@@ -97,7 +123,9 @@ def scenario(tmp_path_factory):
         def night(name, **extra_settings):
             before = dict(server.hits)
             args = ["crawl", "generic", "-a", f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url()}",
-                    "-s", f"CCHC_ALERT_WEBHOOK={hook.url}", "-s", f"CCHC_FAILED_PAGES_DIR={tmp / 'failed'}"]
+                    "-s", f"CCHC_ALERT_WEBHOOK={hook.url}", "-s", f"CCHC_FAILED_PAGES_DIR={tmp / 'failed'}",
+                    "-s", "CCHC_ALERT_EMAIL_TO=ops@example.org", "-s", "CCHC_SMTP_HOST=127.0.0.1",
+                    "-s", f"CCHC_SMTP_PORT={mail.port}"]
             for key, value in extra_settings.items():
                 args += ["-s", f"{key}={value}"]
             result = run_scrapy(args, db)
@@ -114,7 +142,8 @@ def scenario(tmp_path_factory):
         night("changed")
         (site_dir / "listing.html").write_text(CHALLENGE, encoding="utf-8")  # the articles still answer
         night("blocked")
-    return {"db": db, "nights": nights, "hook": hook, "tmp": tmp}
+    mail.stop()
+    return {"db": db, "nights": nights, "hook": hook, "mail": mail, "tmp": tmp}
 
 
 def publish_changed(site_dir, listing):
@@ -180,6 +209,9 @@ def test_block_page_fails_monitors_alerts_and_health(scenario):
     assert run["blocked"] == 1 and run["monitor_status"] == "failed"
     assert "block or challenge page" in run["monitor_failures"]
     assert len(scenario["hook"].received) == 1 and HOST in scenario["hook"].received[0]["text"]
+    assert len(scenario["mail"].messages) == 1  # only the failing night sent an e-mail
+    recipients, message = scenario["mail"].messages[0]
+    assert recipients == ["ops@example.org"] and f"Subject: cchc-crawler: {HOST} needs attention" in message
     saved = list((scenario["tmp"] / "failed" / HOST).rglob("MANIFEST.tsv"))
     assert saved and "Just a moment" in (saved[0].parent / "page-1.html").read_text(encoding="utf-8")
     health = subprocess.run([sys.executable, "-m", "crawler", "health", str(db)], cwd=ROOT, capture_output=True, text=True)
