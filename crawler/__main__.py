@@ -5,6 +5,7 @@
 - ``demo``: crawl the bundled offline mirror (tests/fixtures) into output/demo.db
 - ``run``: the nightly job, every enabled registry site into CCHC_DB (output/cchc.db by default)
 - ``health [DB]``: every site's last run, last success, new articles, days since the newest; exit 1 if failing
+- ``browse [DB]``: Datasette on the database (read-only, 127.0.0.1), with metadata, facets, charts, feeds
 - ``cron install|show|remove``: the nightly crontab entry
 """
 from __future__ import annotations
@@ -61,6 +62,12 @@ def _health(args) -> int:
     return print_health(args.db, show_never=args.all)
 
 
+def _browse(args) -> int:
+    from crawler.browse import browse
+
+    return browse(args.db, args.host, args.port)
+
+
 def _cron(args) -> int:
     from crawler import cron
 
@@ -99,6 +106,11 @@ def main(argv=None) -> int:
     p.add_argument("db", nargs="?", default=os.environ.get("CCHC_DB", "output/cchc.db"))
     p.add_argument("--all", action="store_true", help="also list sites that were never crawled")
     p.set_defaults(func=_health)
+    p = sub.add_parser("browse", help="browse a database with Datasette (read-only, 127.0.0.1)")
+    p.add_argument("db", nargs="?", default=os.environ.get("CCHC_DB", "output/cchc.db"))
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    p.add_argument("--port", type=int, default=8001)
+    p.set_defaults(func=_browse)
     p = sub.add_parser("cron", help="install, show or remove the nightly crontab entry")
     p.add_argument("action", choices=["install", "show", "remove"])
     p.add_argument("--at", default="02:30", help="time of day, HH:MM (install)")

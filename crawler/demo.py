@@ -27,5 +27,5 @@ def run_demo(db: str = "output/demo.db") -> int:
             "CCHC_STALE_MIN_DAYS": 36500,
             "CCHC_LOG_FILE": str(Path(db).with_suffix(".log")),
         })
-    print(f"Try a search without diacritics, e.g. http://127.0.0.1:8001/{Path(db).stem}/articles?_search=cai+cach+hanh+chinh")
+    print(f"Then search without diacritics, e.g. http://127.0.0.1:8001/{Path(db).stem}/cchc_articles?_search=cai+cach+hanh+chinh")
     return status

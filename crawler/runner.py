@@ -155,7 +155,7 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
               "Try the offline demo, which crawls the saved pages bundled with the tests:\n"
               "    .venv/bin/python -m crawler demo\n", file=sys.stderr)
     else:
-        print(f"\nDatabase: {db}\nBrowse it: .venv/bin/datasette {db} (then open http://127.0.0.1:8001/)")
+        print(f"\nDatabase: {db}\nBrowse it: .venv/bin/python -m crawler browse {db}")
     failed = any(site_failed(s) for s in results.values())
     failed |= any(v != "passed" for v in monitor_verdicts(db, results).values())
     return 1 if failed else 0

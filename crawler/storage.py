@@ -34,7 +34,18 @@ CRAWL_RUN_COLUMNS = {
 COLUMN_TYPES = {"relevance": float, "from_cchc_section": int}
 # Columns the database adds to the item's fields.
 STORE_COLUMNS = {"first_seen_at": str, "updated_at": str, "search_extra": str, "story_id": int,
-                 "story_similarity": float, "is_first_source": int, "removed_at": str, "removed_reason": str}
+                 "story_similarity": float, "is_first_source": int, "removed_at": str, "removed_reason": str,
+                 "published_month": str, "status": str}
+# The browsing view: what a reader wants per article, no internal columns; `article` links to the full row.
+ARTICLE_VIEW = """
+create view if not exists cchc_articles as
+select id,
+       '<a href="articles/' || id || '">' || replace(replace(replace(title, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')
+         || '</a>' as article,
+       published_at_local as published, published_month as month, province, site, topics, relevance, status,
+       author, source_attribution, lead, url, story_id, is_first_source, published_at
+from articles
+"""
 VERSION_FIELDS = ("content_hash", "title", "lead", "body_text", "body_html", "author", "published_at")
 
 
@@ -105,8 +116,15 @@ class ArticleStore:
         for name, kind in wanted.items():  # databases made by an older version: add the new columns in place
             if name not in existing:
                 db["articles"].add_column(name, kind)
-        if not any(ix.columns == ["story_id"] for ix in db["articles"].indexes):
-            db["articles"].create_index(["story_id"])
+        for column in ("story_id", "published_month", "status"):
+            if not any(ix.columns == [column] for ix in db["articles"].indexes):
+                db["articles"].create_index([column])
+        db.execute(ARTICLE_VIEW)
+        with db.conn:  # rows written by an older version get the browsing columns too
+            db.execute("update articles set published_month = substr(published_at_local, 1, 7) "
+                       "where published_month is null and published_at_local is not null")
+            db.execute("update articles set status = case when removed_at is not null then 'removed' "
+                       "when updated_at is not null then 'edited' else 'active' end where status is null")
         self.stories = StoryIndex(db)
         if "article_urls" not in db.table_names():
             db["article_urls"].create(
@@ -206,13 +224,15 @@ class ArticleStore:
             article_id = at_url[0]
             self._keep_version(article_id, now)
             update = {k: v for k, v in row.items() if k not in ("url", "crawled_at")}
-            update.update(updated_at=now, removed_at=None, removed_reason=None)
+            update.update(updated_at=now, removed_at=None, removed_reason=None, status="edited",
+                          published_month=(row.get("published_at_local") or "")[:7] or None)
             self.db["articles"].update(article_id, update)
             self.stories.assign(article_id, row["title"], row["body_text"])
             self._touch_url(row["url"], article_id, row["site"], now, result)
             result.updated += 1
             return
-        row = dict(row, first_seen_at=now, updated_at=None)
+        row = dict(row, first_seen_at=now, updated_at=None, status="active",
+                   published_month=(row.get("published_at_local") or "")[:7] or None)
         article_id = self.db["articles"].insert(row).last_pk
         self.stories.assign(article_id, row["title"], row["body_text"])
         self._touch_url(row["url"], article_id, row["site"], now, result)
@@ -237,7 +257,8 @@ class ArticleStore:
             left = self.db.execute("select count(*) from article_urls where article_id = ? and removed_at is null",
                                    [row[0]]).fetchone()[0]
             if left == 0:  # every copy of the article is gone
-                self.db.execute("update articles set removed_at = ?, removed_reason = ? where id = ?", [when, reason, row[0]])
+                self.db.execute("update articles set removed_at = ?, removed_reason = ?, status = 'removed' where id = ?",
+                                [when, reason, row[0]])
         return True
 
     def is_removed(self, url: str) -> bool:
@@ -251,7 +272,9 @@ class ArticleStore:
             result.sources_added += 1
         else:  # a page that was marked removed and answers again is back
             self.db.execute("update article_urls set article_id = ?, removed_at = null where url = ?", [article_id, url])
-            self.db.execute("update articles set removed_at = null, removed_reason = null where id = ?", [article_id])
+            self.db.execute("update articles set removed_at = null, removed_reason = null, status = case when "
+                            "updated_at is null then 'active' else 'edited' end where id = ? and removed_at is not null",
+                            [article_id])
 
     def close(self) -> None:
         try:
