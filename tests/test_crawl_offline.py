@@ -187,7 +187,7 @@ def test_offline_demo_command(tmp_path):
     result = subprocess.run([sys.executable, "-m", "crawler", "demo", "--db", str(db)], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "sotttt_hanoi" in result.stdout and "datasette" in result.stdout
+    assert "sotttt_hanoi" in result.stdout and "crawler browse" in result.stdout
     assert rows(db, "select count(*) n from articles")[0]["n"] == 60  # 64 article pages, 4 republished copies
     # Browsing as the README says: Datasette's search box finds the text without diacritics.
     datasette = Path(sys.executable).with_name("datasette")
