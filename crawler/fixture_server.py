@@ -1,7 +1,7 @@
 """A local HTTP server for saved pages: the offline demo and the tests crawl it instead of the live sites.
 
-Each site folder holds a ``MANIFEST.tsv`` (url, file, provenance, kind, source, and optionally content_type and
-status). The server answers on 127.0.0.1 either at the root (one site) or under ``/<host>/`` (several sites),
+Each site folder holds a ``MANIFEST.tsv`` (url, file, provenance, kind, source, and optionally content_type,
+status and delay in seconds). The server answers on 127.0.0.1 either at the root (one site) or under ``/<host>/`` (several sites),
 with the same path and query as the real URL, an ETag per page (and 304 to a matching If-None-Match), and an
 optional delay per request. It counts hits per URL so tests can assert what was fetched; ``load`` swaps the
 pages while it runs (a site that changes between two crawls).
@@ -69,8 +69,8 @@ class FixtureServer:
                     return
                 url, path, row = found
                 server.hits[url] += 1
-                if server.delay:
-                    time.sleep(server.delay)
+                if server.delay or row.get("delay"):
+                    time.sleep(float(row.get("delay") or server.delay))
                 body = path.read_bytes()
                 status = int(row.get("status") or 200)
                 etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
@@ -86,7 +86,10 @@ class FixtureServer:
                 if status == 200:
                     self.send_header("ETag", etag)
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away (a killed browser, a cancelled request)
 
             def log_message(self, *args):
                 pass

@@ -92,3 +92,29 @@ def save_validators(db_path: str, validators: dict[str, tuple[str | None, str | 
                 )
     finally:
         store.release()
+
+
+def browser_remembered(db_path: str | None, site: str) -> bool:
+    """True when an earlier run found that this site's listings need a browser."""
+    con = _connect(db_path)
+    if con is None:
+        return False
+    try:
+        if "browser_sites" not in _tables(con):
+            return False
+        return con.execute("select 1 from browser_sites where site = ?", [site]).fetchone() is not None
+    finally:
+        con.close()
+
+
+def remember_browser(db_path: str, site: str, listing_url: str) -> None:
+    from crawler.storage import ArticleStore
+
+    store = ArticleStore.shared(db_path)
+    try:
+        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        with store.db.conn:
+            store.db.execute("insert or ignore into browser_sites (site, since, listing_url) values (?, ?, ?)",
+                             [site, now, listing_url])
+    finally:
+        store.release()

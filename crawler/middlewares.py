@@ -54,7 +54,7 @@ class ConditionalListingMiddleware:
         return cls(crawler, db_path)
 
     def process_request(self, request):
-        if not request.meta.get("cchc_listing") or request.method != "GET":
+        if not request.meta.get("cchc_listing") or request.method != "GET" or request.meta.get("playwright"):
             return None
         etag, modified = load_validators(self.db_path, [request.url]).get(request.url, (None, None))
         if etag:

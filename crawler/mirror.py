@@ -1,15 +1,20 @@
-"""Crawling a local mirror as if it were the real site.
+"""The download handler: local mirrors, and a browser (scrapy-playwright) only for requests that ask for it.
 
-A spider given ``base_url=http://127.0.0.1:8000`` maps its hosts to that address: the download handler sends
-the request to the mirror with the same path and query, then gives the response back under the real URL. So
-robots.txt, link resolution, deduplication and the stored items all see the real site's URLs.
+A spider given ``base_url=http://127.0.0.1:8000`` maps its hosts to that address: the request goes to the
+mirror with the same path and query, and the response comes back under the real URL, so robots.txt, link
+resolution, deduplication and the stored items all see the real site's URLs.
+
+Requests with ``meta["playwright"]`` are rendered in Chromium through scrapy-playwright; everything else is
+plain HTTP. Playwright itself starts only when the first such request arrives, so the many sites that never
+need a browser pay nothing for it.
 """
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.registry import host_of
 
@@ -37,8 +42,33 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-class MirrorDownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 handler, redirecting mirrored hosts (``spider.mirrors``) to the mirror."""
+class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    """HTTP(S) for every spider: mirrors (``spider.mirrors``) and, per request, the browser."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self._start_lock = asyncio.Lock()
+
+    def _engine_started(self):
+        return None  # Playwright starts with the first browser request, not with every crawl
+
+    async def _download_request(self, request, spider=None):
+        async with self._start_lock:
+            if getattr(self, "browser_provider", None) is None:
+                await self._launch()
+        return await super()._download_request(request, spider)
+
+    async def _download_request_with_retry(self, request, spider):
+        # scrapy-playwright retries a page whose browser died (TargetClosedError): count those attempts
+        attempts = request.meta.get("cchc_browser_attempts", 0) + 1
+        request.meta["cchc_browser_attempts"] = attempts
+        if attempts > 1:
+            self.stats.inc_value("cchc/browser/page_retried")
+        return await super()._download_request_with_retry(request=request, spider=spider)
+
+    async def _browser_disconnected_callback(self):
+        self.stats.inc_value("cchc/browser/disconnected")
+        await super()._browser_disconnected_callback()
 
     async def download_request(self, request):
         spider = getattr(self.crawler, "spider", None)

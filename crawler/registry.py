@@ -50,7 +50,7 @@ class Site:
     province_before_2025: str | None = None
     former_domains: tuple[str, ...] = ()
     cchc_section: bool = False
-    needs_browser: bool = False
+    browser: str = "none"  # "none", "listings" (listing pages built with JavaScript) or "all" pages
     verified: bool = False
     archive: bool = False  # no new articles expected (pre-merger sites kept for their archive)
     tuned: bool = False  # site-specific fixtures and expected output under tests/fixtures/sites/<domain>
@@ -107,6 +107,8 @@ def _site_from_entry(entry: dict, platforms: dict) -> Site:
     site = Site(parsers=tuple(versions), platform_selectors=tuple(platform.items()), **entry)
     if site.kind not in KINDS:
         raise RegistryError(f"site {site.key!r}: kind must be one of {sorted(KINDS)}")
+    if site.browser not in ("none", "listings", "all"):
+        raise RegistryError(f"site {site.key!r}: browser must be none, listings or all")
     if site.cms not in CMS_FAMILIES:
         raise RegistryError(f"site {site.key!r}: cms must be one of {sorted(CMS_FAMILIES)}")
     if not site.key.isidentifier() or site.key != site.key.lower():

@@ -32,7 +32,8 @@ DEFAULT_REQUEST_HEADERS = {
 }
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 
-# Requests for a mirrored host go to the local mirror (spider argument base_url); see crawler/mirror.py.
+# Requests for a mirrored host go to the local mirror (spider argument base_url), and requests that ask for a
+# browser go through scrapy-playwright; see crawler/mirror.py.
 DOWNLOAD_HANDLERS = {
     "http": "crawler.mirror.MirrorDownloadHandler",
     "https": "crawler.mirror.MirrorDownloadHandler",
@@ -43,6 +44,35 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.EncodingMiddleware": 580,
     "crawler.middlewares.ConditionalListingMiddleware": 560,
 }
+
+# The browser, for sites (or listing pages) built with JavaScript: Debian's Chromium by default; set
+# CCHC_CHROMIUM to another binary, or to "" to use Playwright's own downloaded browsers.
+CCHC_CHROMIUM = os.environ.get("CCHC_CHROMIUM", "/usr/bin/chromium")
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    **({"executable_path": CCHC_CHROMIUM} if CCHC_CHROMIUM else {}),
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions"],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # bounds the open pages (memory) whatever CONCURRENT_REQUESTS says
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_heavy"
+CCHC_BROWSER_WAIT_MS = int(os.environ.get("CCHC_BROWSER_WAIT_MS", "20000"))  # how long a wait condition may take
+# A listing page without article links in its static HTML is fetched once more through the browser; when
+# that finds links, the site is remembered (table browser_sites) and its listings use the browser from then on.
+CCHC_BROWSER_FALLBACK = os.environ.get("CCHC_BROWSER_FALLBACK", "1") == "1"
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.CannotResolveHostError", "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError", "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError", "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError", "twisted.internet.error.ConnectionLost", OSError,
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+    # a browser page that timed out or whose browser died is retried like a network error
+    "playwright._impl._errors.TimeoutError", "playwright._impl._errors.TargetClosedError",
+    "playwright._impl._errors.Error",
+]
 
 ITEM_PIPELINES = {
     "pipelines.text_cleaning.TextCleaningPipeline": 100,

@@ -145,6 +145,9 @@ class ArticleStore:
         if "http_validators" not in db.table_names():
             # ETag / Last-Modified of listing pages, for conditional requests on the next run.
             db["http_validators"].create({"url": str, "etag": str, "last_modified": str, "checked_at": str}, pk="url")
+        if "browser_sites" not in db.table_names():
+            # Sites whose listings turned out to need a browser (the static HTML had no article links).
+            db["browser_sites"].create({"site": str, "since": str, "listing_url": str}, pk="site")
         if "crawl_runs" not in db.table_names():
             db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id")
             db["crawl_runs"].create_index(["site", "started_at"])

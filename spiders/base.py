@@ -16,8 +16,9 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import TextResponse
 
 from crawler.blocks import block_reason
+from crawler.browser import browser_meta
 from crawler.extract import extract_article, extract_links
-from crawler.incremental import KnownArticles
+from crawler.incremental import KnownArticles, browser_remembered, remember_browser
 from crawler.items import ArticleGone
 from crawler.mirror import is_loopback
 from crawler.registry import Site, host_of
@@ -41,12 +42,13 @@ def _now_iso() -> str:
 class ArticleSpider(scrapy.Spider):
     """Spider arguments: ``start_urls`` (comma-separated listing URLs), ``max_pages`` (listing pages per start
     URL), ``base_url`` (crawl a mirror of the site at this address instead of the live host), ``cchc_section``
-    (the start URLs are a CCHC section; default: the registry's word, or a CCHC-looking start URL path)."""
+    (the start URLs are a CCHC section; default: the registry's word, or a CCHC-looking start URL path),
+    ``js`` (render pages in Chromium: ``true``/``listings`` for listing pages, ``all`` for every page)."""
 
     site: Site | None = None
     generic_extraction = False
 
-    def __init__(self, *args, start_urls=None, base_url=None, max_pages=None, cchc_section=None, **kwargs):
+    def __init__(self, *args, start_urls=None, base_url=None, max_pages=None, cchc_section=None, js=None, **kwargs):
         super().__init__(*args, **kwargs)
         urls = _split(start_urls) or (list(self.site.start_urls) if self.site else [])
         if not urls:
@@ -62,6 +64,9 @@ class ArticleSpider(scrapy.Spider):
         domains = self.site.all_domains if self.site else tuple(dict.fromkeys(host_of(u) for u in urls))
         self.allowed_domains = list(domains)
         self.mirrors = {d: self.base_url for d in domains} if self.base_url else {}
+        js = str(js).lower() if js is not None else None
+        self.browser_scope = ("all" if js == "all" else "listings" if js in ("1", "true", "yes", "listings")
+                              else self.site.browser if self.site else "none")
         self.listed: set[str] = set()  # article URLs seen on this run's listing pages
         self.listing_trouble = False  # a listing page failed, was blocked or unchanged: no removal by absence
         self._absence_checked = False
@@ -83,6 +88,9 @@ class ArticleSpider(scrapy.Spider):
             # A mirror on this machine needs no politeness delays (settings are still writable here).
             for name, value in (("AUTOTHROTTLE_ENABLED", False), ("DOWNLOAD_DELAY", 0), ("DOWNLOAD_DELAY_JITTER", 0)):
                 settings.set(name, value, priority="spider")
+        spider.browser_fallback = settings.getbool("CCHC_BROWSER_FALLBACK", True)
+        if spider.browser_scope == "none" and browser_remembered(settings.get("CCHC_DB"), spider.site_key):
+            spider.browser_scope = "listings"
         spider.known = KnownArticles.load(settings.get("CCHC_DB"), spider.site_key, settings.getfloat("CCHC_RECHECK_DAYS", 7))
         default_pages = "CCHC_FIRST_CRAWL_PAGES" if spider.known.first_crawl else "CCHC_MAX_PAGES"
         spider.max_pages = int(spider.max_pages_arg or settings.getint(default_pages, 10))
@@ -96,13 +104,24 @@ class ArticleSpider(scrapy.Spider):
             self.crawler.stats.inc_value("cchc/recheck/scheduled")
             yield self._article_request(url, None)
 
-    def _listing_request(self, url, page, **kwargs):
+    def _selector(self, name):
+        return self.site.selectors().get(name) if self.site and not self.generic_extraction else None
+
+    def _listing_meta(self, browser: bool) -> dict:
         meta = {"cchc_listing": True, "handle_httpstatus_list": [304]}
-        return scrapy.Request(url, callback=self.parse_listing, errback=self._listing_failed, meta=meta,
-                              cb_kwargs={"page": page}, **kwargs)
+        if browser:
+            meta.update(browser_meta(self._selector("listing_links"), self.settings.getint("CCHC_BROWSER_WAIT_MS", 20_000)))
+        return meta
+
+    def _listing_request(self, url, page, browser=None, **kwargs):
+        browser = self.browser_scope != "none" if browser is None else browser
+        return scrapy.Request(url, callback=self.parse_listing, errback=self._listing_failed,
+                              meta=self._listing_meta(browser), cb_kwargs={"page": page}, **kwargs)
 
     def _article_request(self, url, listing_date):
         meta = {"handle_httpstatus_list": list(GONE_STATUSES)} if url in self.known.urls else {}
+        if self.browser_scope == "all":
+            meta.update(browser_meta(self._selector("body"), self.settings.getint("CCHC_BROWSER_WAIT_MS", 20_000)))
         return scrapy.Request(url, callback=self.parse_article, errback=self._article_failed, meta=meta,
                               cb_kwargs={"listing_date": listing_date})
 
@@ -129,7 +148,20 @@ class ArticleSpider(scrapy.Spider):
             self.listing_trouble = True
             return
         links = extract_links(response, self.site, generic=self.generic_extraction, page=page)
+        rendered = bool(response.meta.get("playwright"))
+        if not links.articles and not rendered and self.browser_fallback and response.request.method == "GET":
+            # Maybe the list is built by JavaScript: one more try through the browser.
+            stats.inc_value("cchc/browser/fallback")
+            yield self._listing_request(response.url, page, browser=True, dont_filter=True)
+            return
         stats.inc_value("cchc/listing/pages")
+        if rendered:
+            stats.inc_value("cchc/listing/rendered")
+        if links.articles and rendered and self.browser_scope == "none":
+            self.browser_scope = "listings"  # the static HTML had no links: this site's listings need a browser
+            stats.inc_value("cchc/browser/remembered")
+            if self.settings.get("CCHC_DB"):
+                remember_browser(self.settings.get("CCHC_DB"), self.site_key, response.url)
         if not links.articles:
             stats.inc_value("cchc/listing/no_links")
             self.listing_trouble = True
@@ -146,7 +178,7 @@ class ArticleSpider(scrapy.Spider):
             return  # nothing new on this page: older pages hold nothing new either
         if links.next_page:
             yield response.follow(links.next_page, callback=self.parse_listing, errback=self._listing_failed,
-                                  meta={"cchc_listing": True, "handle_httpstatus_list": [304]}, cb_kwargs={"page": page + 1})
+                                  meta=self._listing_meta(self.browser_scope != "none"), cb_kwargs={"page": page + 1})
         elif links.next_postback:  # ASP.NET pager: post the page's form back with the pager's event
             target, argument = links.next_postback
             yield scrapy.FormRequest.from_response(
