@@ -97,7 +97,7 @@ class CrawlRunsExtension:
         store = ArticleStore.shared(self.db_path)
         try:
             store.flush()
-            with store.db.conn:
+            with store.db.atomic():
                 store.db["crawl_runs"].insert(row, replace=True)
         finally:
             store.release()

@@ -84,7 +84,7 @@ def save_validators(db_path: str, validators: dict[str, tuple[str | None, str | 
     store = ArticleStore.shared(db_path)
     try:
         now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        with store.db.conn:
+        with store.db.atomic():
             for url, (etag, modified) in validators.items():
                 store.db.execute(
                     "insert or replace into http_validators (url, etag, last_modified, checked_at) values (?, ?, ?, ?)",
@@ -113,7 +113,7 @@ def remember_browser(db_path: str, site: str, listing_url: str) -> None:
     store = ArticleStore.shared(db_path)
     try:
         now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        with store.db.conn:
+        with store.db.atomic():
             store.db.execute("insert or ignore into browser_sites (site, since, listing_url) values (?, ?, ?)",
                              [site, now, listing_url])
     finally:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import codecs
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import TextResponse
 
 from crawler.encoding import best_encoding, meta_charset
@@ -75,3 +78,33 @@ class ConditionalListingMiddleware:
         stats = self.crawler.stats
         if reason == "finished" and self.seen and not stats.get_value("cchc/articles/failed"):
             save_validators(self.db_path, self.seen)
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries, plus: a 429/503 with Retry-After slows that site's download slot for as long as asked
+    (at most ``CCHC_MAX_RETRY_AFTER`` seconds) before the retry goes out."""
+
+    def process_response(self, request, response):
+        value = response.headers.get(b"Retry-After") if response.status in (429, 503) else None
+        if value:
+            delay = _retry_after_seconds(value.decode("latin-1"))
+            if delay is not None:
+                delay = min(delay, self.crawler.settings.getfloat("CCHC_MAX_RETRY_AFTER", 300))
+                downloader = self.crawler.engine.downloader
+                key = request.meta.get("download_slot") or downloader.get_slot_key(request)
+                slot = downloader.slots.get(key)
+                if slot is not None:
+                    slot.delay = max(slot.delay, delay)
+                self.crawler.stats.inc_value("cchc/retry_after")
+        return super().process_response(request, response)
+
+
+def _retry_after_seconds(value: str) -> float | None:
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

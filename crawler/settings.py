@@ -43,7 +43,10 @@ DOWNLOADER_MIDDLEWARES = {
     # after HttpCompressionMiddleware (590) has unpacked the body
     "crawler.middlewares.EncodingMiddleware": 580,
     "crawler.middlewares.ConditionalListingMiddleware": 560,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
 }
+CCHC_MAX_RETRY_AFTER = 300  # seconds; a longer Retry-After is shortened to this
 
 # The browser, for sites (or listing pages) built with JavaScript: Debian's Chromium by default; set
 # CCHC_CHROMIUM to another binary, or to "" to use Playwright's own downloaded browsers.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -73,6 +74,8 @@ class ArticleStore:
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.enable_wal()
+        if os.environ.get("CCHC_DB_MAX_PAGES"):  # tests simulate a full disk with a page limit
+            self.db.execute(f"PRAGMA max_page_count = {int(os.environ['CCHC_DB_MAX_PAGES'])}")
         self.batch_size = batch_size
         self._pending: list[dict] = []
         self._pending_sources: list[dict] = []
@@ -181,6 +184,10 @@ class ArticleStore:
         return {row["content_hash"] for row in self._pending}
 
     # -- writes --------------------------------------------------------------------------------------------
+    def discard_pending(self) -> None:
+        """Forget the queued batch (after a write error: it will be fetched again on the next run)."""
+        self._pending, self._pending_sources = [], []
+
     def add(self, item: dict) -> None:
         """Queue an article (new content, or new content at a known URL); flushed every ``batch_size``."""
         row = {name: item.get(name) for name in ARTICLE_FIELDS}
@@ -207,7 +214,7 @@ class ArticleStore:
         now = _now()
         rows, sources = self._pending, self._pending_sources
         self._pending, self._pending_sources = [], []
-        with self.db.conn:
+        with self.db.atomic():
             for row in rows:
                 self._write_article(row, now, result)
             for source in sources:
@@ -252,7 +259,7 @@ class ArticleStore:
     def mark_removed(self, url: str, when: str, reason: str) -> bool:
         """The page at ``url`` is gone (404/410) or left its listing: mark it, never delete. True if it was known."""
         self.flush()
-        with self.db.conn:
+        with self.db.atomic():
             row = self.db.execute("select article_id from article_urls where url = ? and removed_at is null", [url]).fetchone()
             if row is None:
                 return False

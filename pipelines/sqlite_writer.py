@@ -1,20 +1,62 @@
-"""SQLite writer (sqlite-utils): ``articles`` + ``article_urls`` + FTS5, WAL, small committed batches."""
+"""SQLite writer (sqlite-utils): ``articles`` + ``article_urls`` + FTS5, WAL, small committed batches.
+
+A database that cannot be written (read-only file, full disk) stops the crawl with a clear message and the
+finish reason ``database_error``; what was committed before stays intact, and the next run goes on from there.
+"""
 from __future__ import annotations
+
+import logging
+import sqlite3
 
 from crawler.items import ArticleGone
 from pipelines.base import StorePipeline
 
+logger = logging.getLogger(__name__)
+
 
 class SQLiteWriterPipeline(StorePipeline):
+    failed = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = super().from_crawler(crawler)
+        pipeline.crawler = crawler
+        return pipeline
+
     def open_spider(self):
         super().open_spider()
         self.stats.set_value("cchc/db_path", self.db_path)
 
+    def close_spider(self):
+        try:
+            if self.store is not None and not self.failed:
+                self.store.flush()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+        finally:
+            super().close_spider()
+
     def process_item(self, item):
-        if isinstance(item, ArticleGone):
-            if self.store.mark_removed(item["url"], item["seen_at"], item["reason"]):
-                self.stats.inc_value("cchc/removed")
+        if self.failed:
             return item
-        self.store.add(dict(item))
+        try:
+            if isinstance(item, ArticleGone):
+                if self.store.mark_removed(item["url"], item["seen_at"], item["reason"]):
+                    self.stats.inc_value("cchc/removed")
+                return item
+            self.store.add(dict(item))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return item
         self.stats.inc_value("cchc/stored")
         return item
+
+    def _fail(self, exc: Exception) -> None:
+        self.failed = True
+        self.store.discard_pending()
+        self.stats.set_value("cchc/db_error", str(exc))
+        logger.error("cannot write to the database %s: %s. Check free disk space and that the file and its folder "
+                     "are writable; the next run will continue from what was committed.", self.db_path, exc)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            engine.close_spider(engine.spider, "database_error")
