@@ -74,12 +74,16 @@ class ArticleStore:
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.enable_wal()
-        if os.environ.get("CCHC_DB_MAX_PAGES"):  # tests simulate a full disk with a page limit
-            self.db.execute(f"PRAGMA max_page_count = {int(os.environ['CCHC_DB_MAX_PAGES'])}")
         self.batch_size = batch_size
         self._pending: list[dict] = []
         self._pending_sources: list[dict] = []
         self.ensure_schema()
+        # Fault simulation for the reliability tests: a full disk (a page limit below the current size means no
+        # growth at all) or a read-only database.
+        if os.environ.get("CCHC_DB_MAX_PAGES"):
+            self.db.execute(f"PRAGMA max_page_count = {int(os.environ['CCHC_DB_MAX_PAGES'])}")
+        if os.environ.get("CCHC_DB_READ_ONLY") == "1":
+            self.db.execute("PRAGMA query_only = 1")
 
     @classmethod
     def shared(cls, path: str, batch_size: int = 20) -> "ArticleStore":
@@ -207,20 +211,28 @@ class ArticleStore:
             self.flush()
 
     def flush(self) -> WriteResult:
-        """Write everything queued in one transaction."""
+        """Write everything queued in one transaction, taken with BEGIN IMMEDIATE so that another process
+        writing the same database waits (busy timeout) instead of racing us between a check and an insert."""
         result = WriteResult()
         if not self._pending and not self._pending_sources:
             return result
         now = _now()
         rows, sources = self._pending, self._pending_sources
         self._pending, self._pending_sources = [], []
-        with self.db.atomic():
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             for row in rows:
                 self._write_article(row, now, result)
             for source in sources:
                 article_id = self.article_id_for_hash(source["content_hash"])
                 if article_id is not None:
                     self._touch_url(source["url"], article_id, source["site"], now, result)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
         return result
 
     def _write_article(self, row: dict, now: str, result: WriteResult) -> None:

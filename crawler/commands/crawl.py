@@ -14,5 +14,5 @@ class Command(ScrapyCrawlCommand):
         super().run(args, opts)
         stats = getattr(self, "_crawler", None) and self._crawler.stats
         reason = stats.get_value("finish_reason") if stats else None
-        if reason not in (None, "finished"):
-            self.exitcode = 1
+        if reason not in (None, "finished") and not str(reason).startswith("closespider_"):
+            self.exitcode = 1  # e.g. database_error, shutdown; CLOSESPIDER_* limits asked for by the user are fine
