@@ -42,6 +42,14 @@ def _key(url: str) -> str:
     return key + ("#" + parts.fragment if parts.fragment.startswith("postback=") else "")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)  # clients closing keep-alive connections are normal
+
+
 class FixtureServer:
     """``with FixtureServer([folder, ...]) as server: server.base_url(host)``."""
 
@@ -94,7 +102,7 @@ class FixtureServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -1,6 +1,6 @@
 """Incremental nightly runs on a local mirror: how many requests a re-run costs.
 
-    .venv/bin/python bench/incremental.py [--sections 5] [--per-page 10] [--pages 3] [--new 3]
+    .venv/bin/python bench/nightly_requests.py [--sections 5] [--per-page 10] [--pages 3] [--new 3]
 
 A mirror of S listing sections (each P pages of N articles, all older than the re-check window) is crawled
 three times through the real engine: the first crawl, a re-run with nothing new (expected: about one request
