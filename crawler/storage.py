@@ -108,6 +108,19 @@ class ArticleStore:
 
     # -- schema -------------------------------------------------------------------------------------------
     def ensure_schema(self) -> None:
+        """Create or migrate the schema, in one BEGIN IMMEDIATE transaction: two processes opening a new
+        database at once take turns instead of both creating the same table."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._ensure_schema()
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _ensure_schema(self) -> None:
         db = self.db
         if "articles" not in db.table_names():
             columns = {name: COLUMN_TYPES.get(name, str) for name in ARTICLE_FIELDS}
@@ -127,7 +140,7 @@ class ArticleStore:
             if not any(ix.columns == [column] for ix in db["articles"].indexes):
                 db["articles"].create_index([column])
         db.execute(ARTICLE_VIEW)
-        with db.conn:  # rows written by an older version get the browsing columns too
+        if "published_month" in db["articles"].columns_dict:  # older rows get the browsing columns too
             db.execute("update articles set published_month = substr(published_at_local, 1, 7) "
                        "where published_month is null and published_at_local is not null")
             db.execute("update articles set status = case when removed_at is not null then 'removed' "
