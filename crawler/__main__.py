@@ -7,6 +7,8 @@
 - ``health [DB]``: every site's last run, last success, new articles, days since the newest; exit 1 if failing
 - ``browse [DB]``: Datasette on the database (read-only, 127.0.0.1), with metadata, facets, charts, feeds
 - ``cron install|show|remove``: the nightly crontab entry
+- ``seed`` / ``writer``: a distributed night on Redis (``CCHC_REDIS_URL``): queue the start pages; write SQLite.
+  Workers are ``run`` (or ``scrapy crawl SITE``) with ``CCHC_REDIS_URL`` set.
 """
 from __future__ import annotations
 
@@ -56,6 +58,39 @@ def _run(args) -> int:
     return run_all(args.sites or None)
 
 
+def _jobs(args) -> list[tuple[str, dict]]:
+    if args.spider:
+        return [(args.spider, dict(a.split("=", 1) for a in args.arg))]
+    from crawler.registry import registry
+
+    return [(s.key, {}) for s in registry().values() if s.enabled and (not args.sites or s.key in args.sites)]
+
+
+def _seed(args) -> int:
+    from crawler.distributed.seed import seed
+    from crawler.runner import project_settings
+
+    queued = seed(_jobs(args), project_settings())
+    for name, count in sorted(queued.items()):
+        print(f"{name:<24} {count:>5} requests queued")
+    print(f"{len(queued)} spiders seeded; start workers with CCHC_REDIS_URL set, and one writer")
+    return 0
+
+
+def _writer(args) -> int:
+    from crawler.distributed.writer import Writer
+    from crawler.runner import project_settings
+
+    settings = project_settings()
+    if not settings.get("CCHC_REDIS_URL"):
+        print("error: set CCHC_REDIS_URL (e.g. redis://127.0.0.1:6379/0)", file=sys.stderr)
+        return 2
+    writer = Writer(settings.get("CCHC_REDIS_URL"), args.db or settings.get("CCHC_DB"), settings.get("CCHC_REDIS_PREFIX"))
+    status = writer.run(until_done=not args.forever, wait_workers=args.wait_workers)
+    print(f"writer: {writer.summary()}")
+    return status
+
+
 def _health(args) -> int:
     from crawler.health import print_health
 
@@ -102,6 +137,17 @@ def main(argv=None) -> int:
     p = sub.add_parser("run", help="crawl every enabled registry site into CCHC_DB")
     p.add_argument("sites", nargs="*", help="registry keys (default: all enabled)")
     p.set_defaults(func=_run)
+    p = sub.add_parser("seed", help="distributed crawl: queue tonight's start pages in Redis (CCHC_REDIS_URL)")
+    p.add_argument("sites", nargs="*", help="registry keys (default: all enabled)")
+    p.add_argument("--spider", help="seed this spider instead of registry sites (e.g. generic)")
+    p.add_argument("-a", dest="arg", action="append", default=[], metavar="NAME=VALUE", help="spider argument")
+    p.set_defaults(func=_seed)
+    p = sub.add_parser("writer", help="distributed crawl: write the workers' items into CCHC_DB, until the run ends")
+    p.add_argument("--db", help="database path (default: CCHC_DB or output/cchc.db)")
+    p.add_argument("--forever", action="store_true", help="keep draining after the run has ended")
+    p.add_argument("--wait-workers", type=float, default=600,
+                   help="give up (exit 3) when work is left and no worker has been alive this many seconds")
+    p.set_defaults(func=_writer)
     p = sub.add_parser("health", help="site health from crawl_runs; exit status 1 when any site is failing")
     p.add_argument("db", nargs="?", default=os.environ.get("CCHC_DB", "output/cchc.db"))
     p.add_argument("--all", action="store_true", help="also list sites that were never crawled")

@@ -45,8 +45,8 @@ class CrawlRunsExtension:
     """Writes the run's figures to ``crawl_runs``: pages, new/updated/duplicate/dropped articles, errors by
     type, HTTP statuses, share of articles with a date and with a body, median body length."""
 
-    def __init__(self, crawler, db_path: str):
-        self.crawler, self.db_path = crawler, db_path
+    def __init__(self, crawler, db_path: str | None, redis_url: str | None = None):
+        self.crawler, self.db_path, self.redis_url = crawler, db_path, redis_url
         self.run_id = uuid.uuid4().hex[:16]
         self.started_at = _now()
         self.items = self.with_date = self.with_body = 0
@@ -58,9 +58,12 @@ class CrawlRunsExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.get("CCHC_DB"):
+        settings = crawler.settings
+        if settings.get("CCHC_REDIS_URL"):  # a distributed worker: the writer stores the row
+            return cls(crawler, None, settings.get("CCHC_REDIS_URL"))
+        if not settings.get("CCHC_DB"):
             raise NotConfigured("crawl_runs needs CCHC_DB")
-        return cls(crawler, crawler.settings.get("CCHC_DB"))
+        return cls(crawler, settings.get("CCHC_DB"))
 
     def spider_opened(self, spider):
         self.crawler.stats.set_value("cchc/run_id", self.run_id)
@@ -94,6 +97,12 @@ class CrawlRunsExtension:
         stats["finish_reason"] = reason
         site = getattr(spider, "site_key", spider.name)
         row = run_row(stats, site, spider.name, self.run_id, self.started_at, self.quality())
+        if self.redis_url:
+            from crawler.distributed.keys import Keys, connect, worker_id
+
+            row["worker"] = worker_id(self.crawler.settings)
+            connect(self.redis_url).rpush(Keys.from_settings(self.crawler.settings).runs, json.dumps(row))
+            return
         store = ArticleStore.shared(self.db_path)
         try:
             store.flush()

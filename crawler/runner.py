@@ -135,6 +135,8 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
             print(f"unknown or disabled sites: {', '.join(sorted(unknown))}", file=sys.stderr)
             return 2
         jobs = [(site.key, {}) for site in sites]
+    if settings.get("CCHC_REDIS_URL"):
+        return _run_worker(jobs, settings)
     db = settings.get("CCHC_DB")
     lock = RunLock(settings.get("CCHC_LOCK_FILE") or f"{db or 'output/cchc.db'}.lock")
     try:
@@ -159,3 +161,13 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
     failed = any(site_failed(s) for s in results.values())
     failed |= any(v != "passed" for v in monitor_verdicts(db, results).values())
     return 1 if failed else 0
+
+
+def _run_worker(jobs: list[tuple[str, dict]], settings) -> int:
+    """A distributed worker: no database, no lock (many workers share the queue); fails when a site did not finish."""
+    results = crawl(jobs, settings)
+    print(f"\n{'site':<16} {'pages':>6} {'items':>6}  status")
+    for name, stats in sorted(results.items()):
+        print(f"{name:<16} {stats.get('response_received_count', 0):>6} {stats.get('cchc/distributed/items_pushed', 0):>6}"
+              f"  {stats.get('finish_reason')}")
+    return 1 if any(s.get("finish_reason") != "finished" for s in results.values()) else 0

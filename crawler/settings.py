@@ -140,3 +140,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("CCHC_LOG_LEVEL", "INFO")
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# Distributed crawling (crawler/distributed): with a Redis URL, this process is one of many workers sharing a
+# queue in Redis; `python -m crawler seed` starts a night and `python -m crawler writer` is the one SQLite writer.
+CCHC_REDIS_URL = os.environ.get("CCHC_REDIS_URL", "")
+CCHC_REDIS_PREFIX = os.environ.get("CCHC_REDIS_PREFIX", "cchc")
+CCHC_REDIS_WORKER_TTL = int(os.environ.get("CCHC_REDIS_WORKER_TTL", "30"))  # a silent worker is dead after this
+CCHC_REDIS_RUN_TTL = 20 * 3600  # listing-page fingerprints are forgotten after this (and at every seeding)
+CCHC_REDIS_PREFETCH = 2  # requests a worker holds per site
+ADDONS = {"crawler.distributed.addon.DistributedAddon": 0}

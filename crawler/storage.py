@@ -30,7 +30,7 @@ CRAWL_RUN_COLUMNS = {
     "pages": int, "listing_pages": int, "not_modified": int, "new": int, "updated": int, "duplicates": int,
     "unchanged": int, "dropped": int, "removed": int, "blocked": int, "errors": str, "http_status": str,
     "date_share": float, "body_share": float, "median_body_length": int, "monitor_status": str,
-    "monitor_failures": str,
+    "monitor_failures": str, "worker": str,
 }
 COLUMN_TYPES = {"relevance": float, "from_cchc_section": int}
 # Columns the database adds to the item's fields.

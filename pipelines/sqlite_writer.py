@@ -57,6 +57,6 @@ class SQLiteWriterPipeline(StorePipeline):
         self.stats.set_value("cchc/db_error", str(exc))
         logger.error("cannot write to the database %s: %s. Check free disk space and that the file and its folder "
                      "are writable; the next run will continue from what was committed.", self.db_path, exc)
-        engine = self.crawler.engine
+        engine = self.crawler.engine if self.crawler is not None else None  # None: the distributed writer
         if engine is not None and engine.spider is not None:
             engine.close_spider(engine.spider, "database_error")

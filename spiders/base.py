@@ -16,6 +16,8 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import TextResponse
 
 from crawler.blocks import block_reason
+from crawler.distributed.keys import Keys, connect
+from crawler.distributed.state import load_known
 from crawler.browser import browser_meta
 from crawler.extract import extract_article, extract_links
 from crawler.incremental import KnownArticles, browser_remembered, remember_browser
@@ -47,6 +49,7 @@ class ArticleSpider(scrapy.Spider):
 
     site: Site | None = None
     generic_extraction = False
+    distributed = False  # True in a worker of a distributed crawl (CCHC_REDIS_URL)
 
     def __init__(self, *args, start_urls=None, base_url=None, max_pages=None, cchc_section=None, js=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,15 +92,27 @@ class ArticleSpider(scrapy.Spider):
             for name, value in (("AUTOTHROTTLE_ENABLED", False), ("DOWNLOAD_DELAY", 0), ("DOWNLOAD_DELAY_JITTER", 0)):
                 settings.set(name, value, priority="spider")
         spider.browser_fallback = settings.getbool("CCHC_BROWSER_FALLBACK", True)
-        if spider.browser_scope == "none" and browser_remembered(settings.get("CCHC_DB"), spider.site_key):
+        spider.distributed = bool(settings.get("CCHC_REDIS_URL"))
+        if spider.distributed:  # a worker: the seeder published what the database knows (crawler/distributed)
+            spider.known, browser = load_known(connect(settings.get("CCHC_REDIS_URL")), Keys.from_settings(settings), spider.name)
+        else:
+            browser = browser_remembered(settings.get("CCHC_DB"), spider.site_key)
+            spider.known = KnownArticles.load(settings.get("CCHC_DB"), spider.site_key, settings.getfloat("CCHC_RECHECK_DAYS", 7))
+        if spider.browser_scope == "none" and browser:
             spider.browser_scope = "listings"
-        spider.known = KnownArticles.load(settings.get("CCHC_DB"), spider.site_key, settings.getfloat("CCHC_RECHECK_DAYS", 7))
         default_pages = "CCHC_FIRST_CRAWL_PAGES" if spider.known.first_crawl else "CCHC_MAX_PAGES"
         spider.max_pages = int(spider.max_pages_arg or settings.getint(default_pages, 10))
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
     async def start(self):
+        if self.distributed:
+            return  # a worker takes its requests from the queue that `python -m crawler seed` filled
+        for request in self.seed_requests():
+            yield request
+
+    def seed_requests(self):
+        """The start of a run: the listing pages, and the young known articles to re-check."""
         for url in self.start_urls:
             yield self._listing_request(url, page=1)
         for url in sorted(self.known.recent):  # young articles are re-checked for edits and take-downs
@@ -120,6 +135,8 @@ class ArticleSpider(scrapy.Spider):
 
     def _article_request(self, url, listing_date):
         meta = {"handle_httpstatus_list": list(GONE_STATUSES)} if url in self.known.urls else {}
+        if url in self.known.recent:
+            meta["cchc_recheck"] = True  # fetched again every run, also when fingerprints persist (Redis)
         if self.browser_scope == "all":
             meta.update(browser_meta(self._selector("body"), self.settings.getint("CCHC_BROWSER_WAIT_MS", 20_000)))
         return scrapy.Request(url, callback=self.parse_article, errback=self._article_failed, meta=meta,
@@ -127,6 +144,9 @@ class ArticleSpider(scrapy.Spider):
 
     def _article_failed(self, failure):
         self.crawler.stats.inc_value("cchc/articles/failed")
+        scheduler = getattr(self.crawler, "cchc_scheduler", None)
+        if scheduler is not None:  # distributed: let the next run try this article again
+            scheduler.df.forget(failure.request)
 
     def _listing_failed(self, failure):
         self.listing_trouble = True
@@ -183,6 +203,7 @@ class ArticleSpider(scrapy.Spider):
             target, argument = links.next_postback
             yield scrapy.FormRequest.from_response(
                 response, formdata={"__EVENTTARGET": target, "__EVENTARGUMENT": argument}, dont_click=True,
+                meta={"cchc_postback": True},
                 callback=self.parse_listing, errback=self._listing_failed, cb_kwargs={"page": page + 1},
             )
 
@@ -214,8 +235,8 @@ class ArticleSpider(scrapy.Spider):
 
     # -- articles that left their listing -----------------------------------------------------------------------
     def _on_idle(self, spider):
-        if spider is not self or self._absence_checked:
-            return
+        if spider is not self or self._absence_checked or self.distributed:
+            return  # a distributed worker sees only part of the listings: no removal by absence
         self._absence_checked = True
         gone = self.vanished()
         if gone:

@@ -1,0 +1,142 @@
+"""scrapy-redis's scheduler and duplicate filter, made safe for workers that die and for nightly runs."""
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+
+from crawler.distributed.keys import Keys, connect, worker_id
+
+logger = logging.getLogger(__name__)
+
+# Take the best request and record it as in flight for this worker, atomically (a crash in between loses nothing).
+# The in-flight hash maps sha1(request) -> "<score>\n<request>", so that anyone can put it back unchanged.
+_TAKE = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #r == 0 then return false end
+redis.call('ZREM', KEYS[1], r[1])
+local token = redis.sha1hex(r[1])
+redis.call('HSET', KEYS[2], token, r[2] .. '\\n' .. r[1])
+return r[1]
+"""
+# Put a dead worker's in-flight requests back into the queue, unless its heartbeat came back (KEYS[3]).
+_REQUEUE = """
+if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+local vals = redis.call('HVALS', KEYS[1])
+for _, v in ipairs(vals) do
+  local sep = string.find(v, '\\n', 1, true)
+  redis.call('ZADD', KEYS[2], string.sub(v, 1, sep - 1), string.sub(v, sep + 1))
+end
+redis.call('DEL', KEYS[1])
+return #vals
+"""
+PER_RUN_META = ("cchc_listing", "cchc_postback", "cchc_recheck")
+
+
+def per_run(request) -> bool:
+    """Listing pages, postbacks and re-checks are fetched again every night; articles only once."""
+    return any(request.meta.get(k) for k in PER_RUN_META)
+
+
+class RunAwareDupeFilter(RFPDupeFilter):
+    """Article fingerprints persist across runs (``seen``); per-run requests go to ``seen-run``, which expires
+    after ``CCHC_REDIS_RUN_TTL`` seconds and is emptied by ``python -m crawler seed``."""
+
+    def __init__(self, server, key, run_key, run_ttl: int = 20 * 3600, debug=False):
+        super().__init__(server, key, debug)
+        self.run_key, self.run_ttl = run_key, run_ttl
+
+    @classmethod
+    def from_spider(cls, spider):
+        settings = spider.settings
+        keys = Keys.from_settings(settings)
+        return cls(connect(settings.get("CCHC_REDIS_URL")), keys.seen(spider.name), keys.seen_run(spider.name),
+                   settings.getint("CCHC_REDIS_RUN_TTL", 20 * 3600), settings.getbool("DUPEFILTER_DEBUG"))
+
+    def request_seen(self, request) -> bool:
+        fp = self.request_fingerprint(request)
+        if not per_run(request):
+            return self.server.sadd(self.key, fp) == 0
+        pipe = self.server.pipeline()
+        pipe.sadd(self.run_key, fp)
+        pipe.expire(self.run_key, self.run_ttl)
+        added, _ = pipe.execute()
+        return added == 0
+
+    def forget(self, request) -> None:
+        """Let a later run try this request again (it failed for good this time)."""
+        self.server.srem(self.run_key if per_run(request) else self.key, self.request_fingerprint(request))
+
+
+class SharedScheduler(Scheduler):
+    """The scrapy-redis scheduler, with an in-flight record per worker (see the package docstring)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        scheduler.keys = Keys.from_settings(crawler.settings)
+        scheduler.worker = worker_id(crawler.settings)
+        crawler.cchc_scheduler = scheduler
+        return scheduler
+
+    def open(self, spider):
+        super().open(spider)
+        self.inflight_key = self.keys.inflight(spider.name, self.worker)
+        self._take = self.server.register_script(_TAKE)
+        self.server.sadd(self.keys.spiders, spider.name)
+
+    def enqueue_request(self, request):
+        old = request.meta.pop("cchc_inflight", None)
+        if old:  # a redirect or retry of a request we hold: the new request replaces it
+            self.server.hdel(self.inflight_key, old)
+        return super().enqueue_request(request)
+
+    def next_request(self):
+        data = self._take(keys=[self.queue.key, self.inflight_key])
+        if not data:
+            return None
+        request = self.queue._decode_request(data)
+        request.meta["cchc_inflight"] = hashlib.sha1(data).hexdigest()
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        return request
+
+    def done(self, request) -> None:
+        """The request's callback has run (its items and requests are in Redis): forget it."""
+        token = request.meta.get("cchc_inflight")
+        if token:
+            self.server.hdel(self.inflight_key, token)
+
+    def drop_own_inflight(self) -> None:
+        """Nothing is in flight in this process (the engine is idle): clear what errbacks left behind."""
+        self.server.delete(self.inflight_key)
+
+    def others_busy(self) -> bool:
+        """Another live worker has requests in flight (they may queue more); dead workers' are put back first.
+        Call after ``drop_own_inflight``."""
+        moved, live = requeue_dead(self.server, self.keys, self.spider.name)
+        if moved:
+            logger.warning("%d requests of a worker that is gone were put back into the queue", moved)
+            self.crawler.stats.inc_value("cchc/distributed/requeued", moved)
+        return live > 0
+
+
+def requeue_dead(server, keys: Keys, spider: str) -> tuple[int, int]:
+    """(requests put back from dead workers, requests in flight at live workers) for one spider."""
+    script = server.register_script(_REQUEUE)
+    moved = live = 0
+    for key in server.scan_iter(match=keys.inflight(spider), count=500):
+        key = key.decode()
+        worker = key[len(keys.inflight(spider, "")):]
+        count = server.hlen(key)
+        if not count:
+            continue
+        result = script(keys=[key, keys.requests(spider), keys.alive(spider, worker)])
+        if result == -1:
+            live += count
+        else:
+            moved += result
+    return moved, live

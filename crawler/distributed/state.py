@@ -1,0 +1,24 @@
+"""What the database knows about a site, published to Redis by the seeder and read by the workers."""
+from __future__ import annotations
+
+from crawler.distributed.keys import Keys
+from crawler.incremental import KnownArticles
+
+_CHUNK = 5000
+
+
+def publish_known(server, keys: Keys, spider: str, known: KnownArticles, browser: bool) -> None:
+    pipe = server.pipeline()
+    pipe.delete(keys.known(spider), keys.recent(spider))
+    for key, urls in ((keys.known(spider), sorted(known.urls)), (keys.recent(spider), sorted(known.recent))):
+        for i in range(0, len(urls), _CHUNK):
+            pipe.sadd(key, *urls[i:i + _CHUNK])
+    pipe.hset(keys.state(spider), mapping={"browser": int(browser)})
+    pipe.execute()
+
+
+def load_known(server, keys: Keys, spider: str) -> tuple[KnownArticles, bool]:
+    urls = {u.decode() for u in server.smembers(keys.known(spider))}
+    recent = {u.decode() for u in server.smembers(keys.recent(spider))}
+    browser = server.hget(keys.state(spider), "browser") == b"1"
+    return KnownArticles(urls, recent), browser
