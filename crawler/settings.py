@@ -149,3 +149,4 @@ CCHC_REDIS_WORKER_TTL = int(os.environ.get("CCHC_REDIS_WORKER_TTL", "30"))  # a 
 CCHC_REDIS_RUN_TTL = 20 * 3600  # listing-page fingerprints are forgotten after this (and at every seeding)
 CCHC_REDIS_PREFETCH = 2  # requests a worker holds per site
 ADDONS = {"crawler.distributed.addon.DistributedAddon": 0}
+CCHC_REDIS_POLL = 0.5  # seconds between looks at the shared queue while this worker waits for work

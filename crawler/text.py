@@ -36,9 +36,18 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# UTF-8 read as Latin-1/Windows-1252 always shows a lead byte (Â Ã Ä Å Æ Ì Í á â) followed by what a
+# continuation byte (0x80-0xBF) becomes: ftfy, which is slow, only runs on text that has such a pair.
+_MOJIBAKE_HINT = re.compile(
+    "[\xc2-\xc6\xcc\xcd\xe1\xe2][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac"
+    "\u2122\ufffd]"
+)
+
+
 def fix_mojibake(text: str) -> str:
     """Repair UTF-8 that was decoded as Latin-1/Windows-1252 (ftfy), leave good text alone."""
-    if not text or text.isascii():
+    if not text or text.isascii() or not _MOJIBAKE_HINT.search(text):
         return text
     return ftfy.fix_encoding(text)
 

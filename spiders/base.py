@@ -27,6 +27,8 @@ from crawler.registry import Site, host_of
 from crawler.signals import suspicious_page
 
 GONE_STATUSES = (404, 410)
+# Listing pages go before articles: they discover the work (several distributed workers share it sooner).
+LISTING_PRIORITY = 10
 
 
 def _split(value) -> list[str]:
@@ -130,7 +132,7 @@ class ArticleSpider(scrapy.Spider):
 
     def _listing_request(self, url, page, browser=None, **kwargs):
         browser = self.browser_scope != "none" if browser is None else browser
-        return scrapy.Request(url, callback=self.parse_listing, errback=self._listing_failed,
+        return scrapy.Request(url, callback=self.parse_listing, errback=self._listing_failed, priority=LISTING_PRIORITY,
                               meta=self._listing_meta(browser), cb_kwargs={"page": page}, **kwargs)
 
     def _article_request(self, url, listing_date):
@@ -198,12 +200,13 @@ class ArticleSpider(scrapy.Spider):
             return  # nothing new on this page: older pages hold nothing new either
         if links.next_page:
             yield response.follow(links.next_page, callback=self.parse_listing, errback=self._listing_failed,
+                                  priority=LISTING_PRIORITY,
                                   meta=self._listing_meta(self.browser_scope != "none"), cb_kwargs={"page": page + 1})
         elif links.next_postback:  # ASP.NET pager: post the page's form back with the pager's event
             target, argument = links.next_postback
             yield scrapy.FormRequest.from_response(
                 response, formdata={"__EVENTTARGET": target, "__EVENTARGUMENT": argument}, dont_click=True,
-                meta={"cchc_postback": True},
+                meta={"cchc_postback": True}, priority=LISTING_PRIORITY,
                 callback=self.parse_listing, errback=self._listing_failed, cb_kwargs={"page": page + 1},
             )
 

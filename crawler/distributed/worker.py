@@ -13,10 +13,10 @@ class WorkerExtension:
     """Keeps ``cchc:<spider>:alive:<worker>`` alive (TTL ``CCHC_REDIS_WORKER_TTL`` seconds) while the spider runs,
     and keeps an idle spider open while the queue has requests or another live worker has some in flight."""
 
-    def __init__(self, crawler, ttl: int):
+    def __init__(self, crawler, ttl: int, poll: float = 0.5):
         from twisted.internet import task
 
-        self.crawler, self.ttl = crawler, max(2, ttl)
+        self.crawler, self.ttl, self.poll = crawler, max(2, ttl), poll
         self.beat = task.LoopingCall(self._beat)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -26,7 +26,8 @@ class WorkerExtension:
     def from_crawler(cls, crawler):
         if not crawler.settings.get("CCHC_REDIS_URL"):
             raise NotConfigured
-        return cls(crawler, crawler.settings.getint("CCHC_REDIS_WORKER_TTL", 30))
+        settings = crawler.settings
+        return cls(crawler, settings.getint("CCHC_REDIS_WORKER_TTL", 30), settings.getfloat("CCHC_REDIS_POLL", 0.5))
 
     def _alive_key(self):
         scheduler = _scheduler(self.crawler)
@@ -48,7 +49,14 @@ class WorkerExtension:
         scheduler.drop_own_inflight()
         if scheduler.others_busy() or scheduler.has_pending_requests():
             self.crawler.stats.inc_value("cchc/distributed/idle_waits")
+            self._wake_soon()
             raise DontCloseSpider
+
+    def _wake_soon(self):
+        """Look at the shared queue again in ``CCHC_REDIS_POLL`` seconds, not at the engine's 5-second heartbeat."""
+        slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy internals; without them the heartbeat does it
+        if slot is not None and hasattr(slot, "nextcall"):
+            slot.nextcall.schedule(self.poll)
 
     def spider_closed(self, spider, reason):
         if self.beat.running:

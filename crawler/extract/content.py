@@ -11,6 +11,7 @@ import trafilatura
 from lxml import html as lxml_html
 from parsel import Selector, SelectorList
 
+from crawler.extract.page_index import page_index
 from crawler.text import clean_text, normalize_for_compare
 
 # Regions that are never the article: menus, headers, footers, sidebars, comments, related lists.
@@ -36,7 +37,15 @@ def select(sel: Selector, query: str | None) -> SelectorList:
 
 
 def node_text(node) -> str:
-    return clean_text(" ".join(node.xpath(".//text()").getall())) or ""
+    """Cleaned text of a parsel node (its text nodes joined by spaces, as XPath ``.//text()`` gives them)."""
+    root = node.root
+    raw = " ".join(root.itertext()) if hasattr(root, "itertext") else " ".join(node.xpath(".//text()").getall())
+    return clean_text(raw) or ""
+
+
+def element_text(element) -> str:
+    """Cleaned text of an lxml element (its text nodes joined by spaces)."""
+    return clean_text(" ".join(element.itertext())) or ""
 
 
 def in_boilerplate(element) -> bool:
@@ -60,9 +69,10 @@ def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
     html_title = normalize_for_compare(meta.get("html_title"))
     best = None
     # The visible title is usually the longest heading-like element that <title> starts with.
-    for node in sel.xpath("//h1 | //h2 | //h3 | //*[contains(@class,'title')] | //*[contains(@class,'tieu-de')]"):
-        text = node_text(node)
-        if not 10 <= len(text) <= 400 or in_boilerplate(node.root):
+    index = page_index(sel)
+    for element in index.title_like:  # h1-h3 and elements with "title" or "tieu-de" in their class
+        text = element_text(element)
+        if not 10 <= len(text) <= 400 or in_boilerplate(element):
             continue
         norm = normalize_for_compare(text)
         if html_title and html_title.startswith(norm) and (best is None or len(text) > len(best)):
@@ -71,9 +81,9 @@ def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
         return best
     if meta.get("title"):
         return clean_text(meta["title"])
-    for node in sel.xpath("//h1"):
-        text = node_text(node)
-        if len(text) >= 10 and not in_boilerplate(node.root):
+    for element in index.h1:
+        text = element_text(element)
+        if len(text) >= 10 and not in_boilerplate(element):
             return text
     if meta.get("html_title"):
         parts = re.split(r"\s+[|–-]\s+", meta["html_title"])
@@ -81,13 +91,6 @@ def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
     return None
 
 
-# Body containers of known CMS families (Liferay, the -post<id>.html newspaper CMS, docbao configs ...).
-KNOWN_BODY_XPATH = (
-    "//*[@itemprop='articleBody'] | //*[contains(@class,'journal-content-article')] | "
-    "//*[contains(@class,'article__body')] | //*[contains(@class,'cms-body')] | //*[contains(@class,'fck_detail')] | "
-    "//*[@id='main-detail'] | //*[contains(@class,'detail-content')] | //*[contains(@class,'content-detail')] | "
-    "//*[contains(@class,'newscontent')] | //*[contains(@class,'ArticleContent')] | //*[contains(@class,'news-content')]"
-)
 _PARAGRAPH_BLOCKS = {"div", "p", "table", "ul", "ol", "section", "article"}
 
 
@@ -136,9 +139,9 @@ def find_body_html(sel: Selector, selector: str | None, url: str, remove: str | 
         nodes = select(sel, selector)
         if nodes and sum(len(node_text(n)) for n in nodes) >= 40:
             return _without("\n".join(nodes.getall()), remove)
-    for node in sel.xpath(KNOWN_BODY_XPATH):
-        if len(node_text(node)) >= 200 and not in_boilerplate(node.root):
-            return node.get()
+    for element in page_index(sel).known_body:  # body containers of known CMS families (page_index.py)
+        if len(element_text(element)) >= 200 and not in_boilerplate(element):
+            return lxml_html.tostring(element, encoding="unicode", with_tail=False)
     ranked = _score_candidates(sel)
     if ranked and ranked[0][0] >= 3:
         return lxml_html.tostring(ranked[0][1], encoding="unicode")
@@ -151,10 +154,11 @@ def find_body_html(sel: Selector, selector: str | None, url: str, remove: str | 
 def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: str = "") -> str | None:
     if selector:
         return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
+    index = page_index(sel)
     for cls in LEAD_CLASSES:
-        for node in sel.xpath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]"):
-            text = node_text(node)
-            if len(text) >= 40 and not in_boilerplate(node.root):
+        for element in index.with_class(cls):
+            text = element_text(element)
+            if len(text) >= 40 and not in_boilerplate(element):
                 return text
     description = clean_text(meta.get("description"))
     if description and len(description) >= 60:
@@ -168,10 +172,11 @@ def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: s
 def find_author(sel: Selector, selector: str | None, meta: dict) -> str | None:
     if selector:
         return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
+    index = page_index(sel)
     for cls in AUTHOR_CLASSES:
-        for node in sel.xpath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]"):
-            text = node_text(node)
-            if 2 <= len(text) <= 80 and not in_boilerplate(node.root):
+        for element in index.with_class(cls):
+            text = element_text(element)
+            if 2 <= len(text) <= 80 and not in_boilerplate(element):
                 return text
     author = clean_text(meta.get("author"))
     if not author or len(author) > 80 or "." in author.split()[-1]:
@@ -190,10 +195,8 @@ def find_category(sel: Selector, selector: str | None, meta: dict) -> str | None
         return nodes[-1] if nodes else None
     if meta.get("section"):
         return clean_text(meta["section"])
-    crumbs = sel.xpath(
-        "//*[contains(@class,'breadcrumb') or contains(@class,'chuyenmuc') or contains(@class,'chuyen-muc')]"
-    )
-    for crumb in crumbs:
+    for element in page_index(sel).breadcrumbs:
+        crumb = Selector(root=element)
         parts = [clean_text(t) for t in crumb.xpath(".//a//text() | .//p//text() | .//li//text()").getall()]
         parts = [p for p in parts if p and p.casefold() not in ("trang chủ", "home", ">", "»", "/")]
         if parts:

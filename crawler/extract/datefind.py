@@ -11,8 +11,9 @@ from parsel import Selector
 
 from crawler.dates import parse_date
 from crawler.extract.content import in_boilerplate, node_text, select
+from crawler.extract.page_index import page_index
+from crawler.text import clean_text
 
-_DATEISH_ATTR = re.compile(r"date|time|ngay|publish|timer|posted|meta|thoi-gian|ngaydang", re.I)
 _HAS_DATE = re.compile(r"\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|tháng\s+\d{1,2}", re.I)
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-]?(\d{2})[/-]?(\d{2})/")
 
@@ -27,9 +28,9 @@ def date_candidates(sel: Selector, url: str, meta: dict, selector: str | None) -
             text = node_text(node) or (node.attrib.get("datetime") if hasattr(node, "attrib") else "")
             if text:
                 found.append(["selector", text])
-    for node in sel.xpath("//time[@datetime]"):
-        if not in_boilerplate(node.root):
-            found.append(["meta", node.attrib["datetime"]])
+    for element in page_index(sel).times:
+        if not in_boilerplate(element):
+            found.append(["meta", element.get("datetime")])
             break
     found.extend(["visible-text", text] for text in _visible_dates(sel)[:2])
     match = _URL_DATE.search(url)
@@ -41,14 +42,14 @@ def date_candidates(sel: Selector, url: str, meta: dict, selector: str | None) -
 def _visible_dates(sel: Selector) -> list[str]:
     """Short texts with a date in elements whose class or id looks like a date line, outside boilerplate."""
     texts: list[str] = []
-    for node in sel.xpath("//body//*[@class or @id]"):
-        marker = f"{node.attrib.get('class', '')} {node.attrib.get('id', '')}"
-        if not _DATEISH_ATTR.search(marker):
+    for element in page_index(sel).dateish:  # class or id looks like a date line
+        raw = " ".join(element.itertext())
+        if len(raw) > 2000:  # far longer than a date line even before spaces are folded
             continue
-        text = node_text(node)
+        text = clean_text(raw)
         if not text or len(text) > 160 or not _HAS_DATE.search(text):
             continue
-        if in_boilerplate(node.root) or node.xpath(".//a[contains(@href, '/')]"):
+        if in_boilerplate(element) or any("/" in (a.get("href") or "") for a in element.iter("a")):
             continue
         if text not in texts:
             texts.append(text)

@@ -1,0 +1,159 @@
+"""End-to-end throughput: the full crawl against a bare Scrapy spider, on the same local mirror, in one run.
+
+    .venv/bin/python bench/throughput.py [--sites 4] [--articles 500] [--rounds 2]
+    .venv/bin/python bench/throughput.py --memory [--articles 5000]     # RSS over a 20,000-page crawl
+
+The mirror (crawler/synthetic.py) serves ``sites`` x ``articles`` article pages (recorded pages of four CMS
+families with new titles, dates and bodies) and their listing pages on 127.0.0.1 with no delay. Each crawl
+is a separate process with the project's settings:
+
+- full: the generic spider on every site (one crawler per site, as `crawlall` runs them), all pipelines,
+  near-duplicate grouping and SQLite, into a new database;
+- bare: a spider that follows the same listing and article links and yields the raw HTML, no pipelines.
+
+Rounds alternate bare/full and the best round of each is compared (the machine's noise hits both). The time
+runs from the first spider opening to the last closing (process start-up excluded).
+With ``--memory`` the full crawl samples its own peak RSS every tenth of the pages.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict:
+    """Run one crawl in this process; the figures as a dict."""
+    import scrapy
+    from scrapy import signals
+
+    from crawler.runner import crawl, project_settings
+
+    class BareSpider(scrapy.Spider):
+        """Downloads what the full crawl downloads (listing pages, then every article) and yields the HTML."""
+        name = "bare"
+        custom_settings = {"ITEM_PIPELINES": {}}
+
+        def __init__(self, start_url, **kwargs):
+            super().__init__(**kwargs)
+            self.start_urls = [start_url]
+            host = start_url.split("/")[2]
+            self.mirrors = {host: mirror.replace("{host}", host)}
+
+        def parse(self, response):
+            for href in response.css(".news-title a::attr(href), a.next::attr(href)").getall():
+                yield response.follow(href, callback=self.parse if "cai-cach-hanh-chinh?" in href else self.article)
+
+        def article(self, response):
+            yield {"url": response.url, "html": response.text}
+
+    overrides = {"CCHC_MIRROR": mirror, "LOG_LEVEL": "ERROR", "CCHC_PROGRESS_INTERVAL": 0, "CCHC_DB": db if mode == "full" else "",
+                 "SPIDERMON_ENABLED": mode == "full", "CCHC_FIRST_CRAWL_PAGES": 100_000, "CCHC_BROWSER_FALLBACK": False}
+    settings = project_settings(overrides)
+    if mode == "full":
+        jobs = [("generic", {"start_urls": f"https://{h}/cai-cach-hanh-chinh"}) for h in hosts]
+    else:
+        jobs = [(BareSpider, {"start_url": f"https://{h}/cai-cach-hanh-chinh"}) for h in hosts]
+    marks = {"opened": None, "closed": None, "pages": 0, "samples": []}
+    step = max(1, total // 10)
+
+    def opened(spider):
+        marks["opened"] = marks["opened"] or time.perf_counter()
+
+    def closed(spider):
+        marks["closed"] = time.perf_counter()
+
+    def response(response, request, spider):
+        marks["pages"] += 1
+        if marks["pages"] % step == 0:
+            marks["samples"].append((marks["pages"], round(rss_mb(), 1)))
+
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    receivers = [opened, closed, response]
+    for spidercls, kwargs in jobs:
+        crawler = process.create_crawler(spidercls)
+        crawler.signals.connect(opened, signal=signals.spider_opened)
+        crawler.signals.connect(closed, signal=signals.spider_closed)
+        crawler.signals.connect(response, signal=signals.response_received)
+        process.crawl(crawler, **kwargs)
+    process.start()
+    del receivers, crawl
+    seconds = marks["closed"] - marks["opened"]
+    return {"mode": mode, "pages": marks["pages"], "seconds": seconds, "rate": marks["pages"] / seconds,
+            "samples": marks["samples"], "peak_rss_mb": round(rss_mb(), 1)}
+
+
+def run_child(mode: str, mirror, hosts, db: str, total: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", mode, "--mirror", mirror.mirror_setting(),
+                          "--hosts", ",".join(hosts), "--db", db, "--total", str(total)],
+                         capture_output=True, text=True, timeout=7200)
+    if out.returncode != 0:
+        raise SystemExit(f"{mode} crawl failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=4)
+    parser.add_argument("--articles", type=int, default=500, help="articles per site")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--memory", action="store_true", help="one full crawl, RSS sampled at 10 points")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--mirror", help=argparse.SUPPRESS)
+    parser.add_argument("--hosts", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--total", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.mirror, args.hosts.split(","), args.db, args.total)))
+        return
+
+    from crawler.synthetic import SyntheticMirror
+
+    articles = 5000 if args.memory and args.articles == 500 else args.articles
+    with SyntheticMirror(sites=args.sites, articles=articles) as mirror, tempfile.TemporaryDirectory() as tmp:
+        total = args.sites * (articles + mirror.pages_per_site) + args.sites  # + robots.txt
+        print(f"{args.sites} sites x {articles} articles ({total} requests per crawl), 127.0.0.1, no delay; "
+              f"{os.cpu_count()} CPUs")
+        if args.memory:
+            r = run_child("full", mirror, mirror.hosts, f"{tmp}/memory.db", total)
+            print(f"full crawl: {r['pages']} pages in {r['seconds']:.0f} s ({r['rate']:.1f} pages/s)")
+            print("pages   RSS MB")
+            for pages, mb in r["samples"]:
+                print(f"{pages:>6} {mb:>8.1f}")
+            first, last = r["samples"][0][1], r["samples"][-1][1]
+            print(f"last / first sample: {last / first:.2f} (target: within 20%, i.e. <= 1.20)")
+            return
+        results = {"bare": [], "full": []}
+        for n in range(args.rounds):
+            for mode in ("bare", "full"):
+                r = run_child(mode, mirror, mirror.hosts, f"{tmp}/full-{n}.db", total)
+                results[mode].append(r)
+                print(f"round {n + 1} {mode:<4}: {r['pages']} pages in {r['seconds']:.1f} s = {r['rate']:.1f} pages/s, "
+                      f"peak RSS {r['peak_rss_mb']:.0f} MB")
+        bare = max(r["rate"] for r in results["bare"])
+        full = max(r["rate"] for r in results["full"])
+        print(f"best: bare {bare:.1f} pages/s, full {full:.1f} pages/s; full / bare = {full / bare:.2f} (target >= 0.60)")
+
+
+if __name__ == "__main__":
+    main()

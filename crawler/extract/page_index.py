@@ -1,0 +1,69 @@
+"""One walk over a parsed page, shared by the finders, instead of a dozen XPath scans of the whole tree.
+
+``page_index(sel)`` is built once per page (kept for the last page parsed) and lists, in document order, the
+elements the generic finders look at: elements by class token, title-like elements, known CMS body containers,
+``<time datetime>``, breadcrumbs and elements whose class or id looks like a date line.
+"""
+from __future__ import annotations
+
+import re
+
+_DATEISH = re.compile(r"date|time|ngay|publish|timer|posted|meta|thoi-gian|ngaydang", re.I)
+# Class substrings of the body containers of known CMS families (Liferay, the -post<id>.html newspaper CMS ...).
+KNOWN_BODY_CLASSES = ("journal-content-article", "article__body", "cms-body", "fck_detail", "detail-content",
+                      "content-detail", "newscontent", "ArticleContent", "news-content")
+_TITLE_TAGS = {"h1", "h2", "h3"}
+
+
+class PageIndex:
+    def __init__(self, root):
+        self.by_class: dict[str, list] = {}
+        self.title_like: list = []
+        self.h1: list = []
+        self.known_body: list = []
+        self.times: list = []  # <time datetime=...>
+        self.breadcrumbs: list = []
+        self.dateish: list = []  # inside <body>
+        body = root.find("body") if root.tag == "html" else None
+        in_body = body is None
+        for element in root.iter():
+            tag = element.tag
+            if not isinstance(tag, str):
+                continue
+            if element is body:
+                in_body = True
+                continue
+            classes = element.get("class") or ""
+            if classes:
+                for token in classes.split():
+                    self.by_class.setdefault(token, []).append(element)
+            if tag in _TITLE_TAGS or "title" in classes or "tieu-de" in classes:
+                self.title_like.append(element)
+            if tag == "h1":
+                self.h1.append(element)
+            if (element.get("itemprop") == "articleBody" or element.get("id") == "main-detail"
+                    or (classes and any(c in classes for c in KNOWN_BODY_CLASSES))):
+                self.known_body.append(element)
+            if tag == "time" and element.get("datetime") is not None:
+                self.times.append(element)
+            if classes and ("breadcrumb" in classes or "chuyenmuc" in classes or "chuyen-muc" in classes):
+                self.breadcrumbs.append(element)
+            if in_body and element is not body:
+                marker = f"{classes} {element.get('id') or ''}"
+                if marker != " " and _DATEISH.search(marker):
+                    self.dateish.append(element)
+
+    def with_class(self, token: str) -> list:
+        return self.by_class.get(token, [])
+
+
+_last: tuple = (None, None)
+
+
+def page_index(sel) -> PageIndex:
+    """The index of this Selector's page (cached for the most recent page)."""
+    global _last
+    root = sel.root
+    if _last[0] is not root:
+        _last = (root, PageIndex(root))
+    return _last[1]

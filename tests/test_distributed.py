@@ -1,0 +1,134 @@
+"""Distributed crawling on a real redis-server (started here on 127.0.0.1): two workers, one writer."""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import pytest
+import redis
+
+from crawler.distributed.local import LocalRun, redis_server
+from crawler.synthetic import SyntheticMirror
+from tests.conftest import rows, run_scrapy
+
+ARTICLES = 300  # 15 listing pages of 20
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_redis(redis_url):
+    redis.Redis.from_url(redis_url).flushall()
+    return redis_url
+
+
+def spider_args(mirror, host):
+    return ["-a", f"start_urls={mirror.start_url(host)}", "-a", f"base_url={mirror.base_url(host)}", "-a", "max_pages=100"]
+
+
+def page_hits(mirror):
+    return {path: n for path, n in mirror.hits.items() if not path.endswith("/robots.txt")}
+
+
+def articles(db):
+    return rows(db, "select url, content_hash, title, published_at, body_text, topics from articles order by url")
+
+
+def test_two_workers_fetch_every_url_once_and_store_every_article_once(fresh_redis, tmp_path):
+    with SyntheticMirror(sites=1, articles=ARTICLES, delay=0.005) as mirror:
+        host = mirror.hosts[0]
+        run = LocalRun(fresh_redis, tmp_path / "dist.db", spider_args(mirror, host), log_dir=tmp_path,
+                       env={"CCHC_REDIS_WORKER_TTL": "5"})
+        assert run.seed().returncode == 0
+        run.start_workers(2)
+        try:
+            writer = run.writer(timeout=300)
+            codes = run.wait_workers(timeout=120)  # the workers end by themselves once the queue is empty
+        finally:
+            run.kill_all()
+        hits = page_hits(mirror)
+    assert writer.returncode == 0, writer.stderr[-2000:]
+    assert codes == [0, 0]
+    assert len(hits) == ARTICLES + 15 and set(hits.values()) == {1}, "a URL was fetched twice or not at all"
+    stored = articles(tmp_path / "dist.db")
+    assert len(stored) == ARTICLES
+    assert rows(tmp_path / "dist.db", "select count(*) as n from article_urls")[0]["n"] == ARTICLES
+    runs = rows(tmp_path / "dist.db", "select worker, pages, new from crawl_runs")
+    assert sorted(r["worker"] for r in runs) == ["worker-0", "worker-1"]
+    assert all(r["pages"] > 0 for r in runs), "one worker did all the work"
+    # pages counts responses, robots.txt included (each worker reads it once)
+    assert sum(r["pages"] for r in runs) == ARTICLES + 15 + 2 and sum(r["new"] for r in runs) == ARTICLES
+
+    # The same content crawled by one ordinary process gives the same articles.
+    with SyntheticMirror(sites=1, articles=ARTICLES) as mirror:
+        result = run_scrapy(["crawl", "generic", *spider_args(mirror, mirror.hosts[0])], tmp_path / "single.db")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert articles(tmp_path / "single.db") == stored
+
+
+def test_next_night_fetches_listings_again_but_not_known_articles(fresh_redis, tmp_path):
+    with SyntheticMirror(sites=1, articles=60) as mirror:
+        host = mirror.hosts[0]
+        run = LocalRun(fresh_redis, tmp_path / "dist.db", spider_args(mirror, host), env={"CCHC_REDIS_WORKER_TTL": "5"})
+        for night in (1, 2):
+            assert run.seed().returncode == 0
+            run.start_workers(1)
+            assert run.writer(timeout=180).returncode == 0
+            assert run.wait_workers()[-1] == 0
+        hits = page_hits(mirror)
+    listing = f"/{host}/cai-cach-hanh-chinh"
+    assert hits[listing] == 2, "the first listing page is fetched again on the second night"
+    assert all(n == 1 for path, n in hits.items() if path != listing), "a known article or an old page was fetched again"
+    assert len(articles(tmp_path / "dist.db")) == 60
+    runs = rows(tmp_path / "dist.db", "select new, unchanged, pages from crawl_runs order by started_at")
+    assert [r["new"] for r in runs] == [60, 0] and runs[1]["pages"] == 2  # robots.txt and the first listing page
+
+
+def test_a_killed_worker_loses_nothing(fresh_redis, tmp_path):
+    with SyntheticMirror(sites=1, articles=ARTICLES, delay=0.02) as mirror:
+        host = mirror.hosts[0]
+        run = LocalRun(fresh_redis, tmp_path / "dist.db", spider_args(mirror, host), log_dir=tmp_path,
+                       env={"CCHC_REDIS_WORKER_TTL": "3"})
+        assert run.seed().returncode == 0
+        victim, survivor = run.start_workers(2)
+
+        def kill_midway():
+            deadline = time.time() + 120
+            while sum(page_hits(mirror).values()) < ARTICLES // 3 and time.time() < deadline:
+                time.sleep(0.05)
+            victim.send_signal(signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_midway)
+        killer.start()
+        try:
+            writer = run.writer(timeout=300, wait_workers=60)
+            killer.join()
+            assert survivor.wait(timeout=120) == 0
+        finally:
+            run.kill_all()
+        hits = page_hits(mirror)
+    assert victim.returncode == -signal.SIGKILL
+    assert writer.returncode == 0, writer.stderr[-2000:]
+    assert len(articles(tmp_path / "dist.db")) == ARTICLES
+    assert all(f"/{host}{mirror.article_path(0, i)}" in hits for i in range(ARTICLES))
+    assert sum(hits.values()) - len(hits) <= 4, "more refetches than the killed worker had in flight"
+
+
+def test_without_redis_nothing_changes():
+    from crawler.distributed.addon import DistributedAddon
+    from crawler.runner import project_settings
+
+    settings = project_settings({"CCHC_REDIS_URL": ""})
+    DistributedAddon().update_settings(settings)
+    assert settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
+    assert settings.getdict("ITEM_PIPELINES")["pipelines.sqlite_writer.SQLiteWriterPipeline"] == 600
+    settings = project_settings({"CCHC_REDIS_URL": "redis://127.0.0.1:1/0", "CCHC_DB": "x.db"})
+    DistributedAddon().update_settings(settings)
+    assert settings["SCHEDULER"] == "crawler.distributed.scheduler.SharedScheduler"
+    assert settings["CCHC_DB"] == "" and settings.getdict("ITEM_PIPELINES")["pipelines.redis_items.RedisItemsPipeline"] == 500
+    assert settings.getdict("ITEM_PIPELINES")["pipelines.sqlite_writer.SQLiteWriterPipeline"] is None
