@@ -63,7 +63,7 @@ def main() -> None:
         for url, body in pages:
             response = HtmlResponse(url=url, body=body, encoding="utf-8")
             timed("download (parse)", lambda: response.selector)  # lxml parse, shared by every finder
-            item = timed("extraction", extract_article, response, None, now)
+            item = timed("extraction", lambda: extract_article(response, now=now, generic=True))  # as the generic spider
             item["from_cchc_section"] = True
             timed("cleaning", clean_article, item)
             timed("dates", assign_date, item, now)

@@ -64,8 +64,10 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
         def article(self, response):
             yield {"url": response.url, "html": response.text}
 
-    overrides = {"CCHC_MIRROR": mirror, "LOG_LEVEL": "ERROR", "CCHC_PROGRESS_INTERVAL": 0, "CCHC_DB": db if mode == "full" else "",
-                 "SPIDERMON_ENABLED": mode == "full", "CCHC_FIRST_CRAWL_PAGES": 100_000, "CCHC_BROWSER_FALLBACK": False}
+    overrides = {"CCHC_MIRROR": mirror, "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "ERROR"), "CCHC_PROGRESS_INTERVAL": 0, "CCHC_DB": db if mode == "full" else "",
+                 "SPIDERMON_ENABLED": mode == "full", "CCHC_FIRST_CRAWL_PAGES": 100_000, "CCHC_BROWSER_FALLBACK": False,
+                 # what the project's spiders set by themselves for a loopback mirror (the bare spider is not one)
+                 "DOWNLOAD_DELAY": 0, "DOWNLOAD_DELAY_JITTER": 0, "AUTOTHROTTLE_ENABLED": False}
     settings = project_settings(overrides)
     if mode == "full":
         jobs = [("generic", {"start_urls": f"https://{h}/cai-cach-hanh-chinh"}) for h in hosts]

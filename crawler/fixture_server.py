@@ -43,6 +43,10 @@ def _key(url: str) -> str:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    # Scrapy on the asyncio reactor opens a new connection for most requests: with the default backlog of 5,
+    # connects beyond it wait for the 1-second SYN retry. A real web server listens with a longer backlog.
+    request_queue_size = 256
+
     def handle_error(self, request, client_address):
         import sys
 
@@ -61,6 +65,9 @@ class FixtureServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall per page
+            timeout = 30  # close idle keep-alive connections (their threads) like a real server
+
             def do_POST(self):  # noqa: N802 (http.server API)
                 from urllib.parse import parse_qs
 

@@ -35,6 +35,7 @@ class ArticleItem(scrapy.Item):
     topic_terms = scrapy.Field()
     relevance = scrapy.Field()
     crawled_at = scrapy.Field()
+    story_signature = scrapy.Field()  # internal: MinHash for the writer (pipelines/story_signature.py), not stored as such
     # Working field between extraction and the date pipeline, removed by it: [[source, raw text], ...]
     date_candidates = scrapy.Field()
 
@@ -48,7 +49,7 @@ class ArticleGone(scrapy.Item):
     seen_at = scrapy.Field()
 
 
-ARTICLE_FIELDS = [name for name in ArticleItem.fields if name != "date_candidates"]
+ARTICLE_FIELDS = [name for name in ArticleItem.fields if name not in ("date_candidates", "story_signature")]
 
 
 @lru_cache(maxsize=1)

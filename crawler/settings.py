@@ -83,6 +83,7 @@ ITEM_PIPELINES = {
     "pipelines.content_hash.ContentHashPipeline": 300,
     "pipelines.topic_tagging.TopicTaggingPipeline": 350,
     "pipelines.validation.ValidationPipeline": 400,
+    "pipelines.story_signature.StorySignaturePipeline": 450,
     "pipelines.deduplication.DeduplicationPipeline": 500,
     "pipelines.sqlite_writer.SQLiteWriterPipeline": 600,
 }

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.items import ARTICLE_FIELDS
-from crawler.syndication import StoryIndex
+from crawler.syndication import StoryIndex, band_keys, decode_signature, signature
 from crawler.text import d_folded_terms
 
 logger = logging.getLogger(__name__)
@@ -74,9 +74,13 @@ class ArticleStore:
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.enable_wal()
+        # With WAL, NORMAL is safe from corruption (a power cut may lose the last commits, which the next run
+        # fetches again) and saves an fsync per batch.
+        self.db.execute("PRAGMA synchronous = NORMAL")
         self.batch_size = batch_size
         self._pending: list[dict] = []
         self._pending_sources: list[dict] = []
+        self._insert_sql: dict[tuple, str] = {}
         self.ensure_schema()
         # Fault simulation for the reliability tests: a full disk (a page limit below the current size means no
         # growth at all) or a read-only database.
@@ -136,6 +140,7 @@ class ArticleStore:
         for name, kind in wanted.items():  # databases made by an older version: add the new columns in place
             if name not in existing:
                 db["articles"].add_column(name, kind)
+        self._narrow_fts_update_trigger()
         for column in ("story_id", "published_month", "status"):
             if not any(ix.columns == [column] for ix in db["articles"].indexes):
                 db["articles"].create_index([column])
@@ -173,6 +178,16 @@ class ArticleStore:
             db["crawl_runs"].create_index(["site", "started_at"])
         if "schema_version" not in db.table_names():
             db["schema_version"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id")
+
+    def _narrow_fts_update_trigger(self) -> None:
+        """sqlite-utils' FTS trigger re-indexes an article on *any* update; story, status and removal updates
+        do not touch the text, so the trigger is limited to the indexed columns (FTS_COLUMNS)."""
+        row = self.db.execute("select sql from sqlite_master where type = 'trigger' and name = 'articles_au'").fetchone()
+        if row is None or " UPDATE OF " in row[0].upper():
+            return
+        columns = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
+        self.db.execute("drop trigger articles_au")
+        self.db.execute(row[0].replace('AFTER UPDATE ON "articles"', f'AFTER UPDATE OF {columns} ON "articles"'))
 
     # -- reads ---------------------------------------------------------------------------------------------
     def article_id_for_hash(self, content_hash: str) -> int | None:
@@ -213,6 +228,7 @@ class ArticleStore:
                 row[name] = json.dumps(row[name], ensure_ascii=False)
         row["from_cchc_section"] = int(bool(row["from_cchc_section"]))
         row["search_extra"] = d_folded_terms(row["title"], row["lead"], row["body_text"])
+        row["_signature"] = item.get("story_signature")  # computed by the pipeline (or by a distributed worker)
         self._pending.append(row)
         if len(self._pending) >= self.batch_size:
             self.flush()
@@ -249,6 +265,7 @@ class ArticleStore:
         return result
 
     def _write_article(self, row: dict, now: str, result: WriteResult) -> None:
+        minhash = decode_signature(row.pop("_signature", None))
         existing_id = self.article_id_for_hash(row["content_hash"])
         if existing_id is not None:  # same content already stored (a duplicate that raced the batch)
             self._touch_url(row["url"], existing_id, row["site"], now, result)
@@ -262,16 +279,50 @@ class ArticleStore:
             update.update(updated_at=now, removed_at=None, removed_reason=None, status="edited",
                           published_month=(row.get("published_at_local") or "")[:7] or None)
             self.db["articles"].update(article_id, update)
-            self.stories.assign(article_id, row["title"], row["body_text"])
+            self.stories.assign(article_id, row["title"], row["body_text"], minhash)
             self._touch_url(row["url"], article_id, row["site"], now, result)
             result.updated += 1
             return
-        row = dict(row, first_seen_at=now, updated_at=None, status="active",
-                   published_month=(row.get("published_at_local") or "")[:7] or None)
-        article_id = self.db["articles"].insert(row).last_pk
-        self.stories.assign(article_id, row["title"], row["body_text"])
-        self._touch_url(row["url"], article_id, row["site"], now, result)
+        self._insert_article(row, now, minhash)
         result.inserted += 1
+        result.sources_added += 1
+
+    def _insert_article(self, row: dict, now: str, minhash) -> None:
+        """A new article: its story found before the insert, one prepared INSERT (FTS by trigger), its
+        signature, bands and URL. The hot path of a first crawl and of a distributed writer."""
+        conn = self.db.conn
+        if minhash is None:
+            minhash = signature(row["title"], row["body_text"])
+        keys = band_keys(minhash) if minhash is not None else []
+        best = self.stories.closest(minhash, keys) if keys else None
+        # The id is known before the insert (we hold the write lock: BEGIN IMMEDIATE), so the story is set in the
+        # INSERT itself instead of an UPDATE afterwards.
+        article_id = conn.execute("select coalesce(max(id), 0) + 1 from articles").fetchone()[0]
+        first = True
+        if best is None:
+            story = article_id
+        else:
+            story = conn.execute("select story_id from articles where id = ?", [best[1]]).fetchone()[0] or best[1]
+            current = conn.execute("select id, published_at from articles where story_id = ? and is_first_source = 1",
+                                   [story]).fetchone()
+            mine = row.get("published_at")
+            # The earliest published copy is the first source; undated last; on a tie the earlier stored one.
+            first = current is None or (mine is not None and (current[1] is None or mine < current[1]))
+            if first and current is not None:
+                conn.execute("update articles set is_first_source = 0 where id = ?", [current[0]])
+        row = dict(row, id=article_id, first_seen_at=now, updated_at=None, status="active",
+                   published_month=(row.get("published_at_local") or "")[:7] or None,
+                   story_id=story, story_similarity=round(best[0], 3) if best else None, is_first_source=int(first))
+        columns = tuple(row)
+        sql = self._insert_sql.get(columns)
+        if sql is None:
+            sql = self._insert_sql[columns] = (f"insert into articles ({', '.join(f'[{c}]' for c in columns)}) "
+                                               f"values ({', '.join('?' * len(columns))})")
+        conn.execute(sql, list(row.values()))
+        if keys:
+            self.stories.index(article_id, minhash, keys)
+        conn.execute("insert into article_urls (url, article_id, site, first_seen_at) values (?, ?, ?, ?)",
+                     [row["url"], article_id, row["site"], now])
 
     def _keep_version(self, article_id: int, now: str) -> None:
         old = self.db.execute(

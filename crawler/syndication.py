@@ -7,6 +7,7 @@ share a band with it, never every stored article. The earliest published copy of
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from dataclasses import dataclass
@@ -32,18 +33,45 @@ def shingles(title: str | None, body: str | None) -> set[bytes]:
     return {" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
 
 
+_PERMUTATIONS = None
+
+
 def signature(title: str | None, body: str | None) -> MinHash | None:
+    global _PERMUTATIONS
     tokens = shingles(title, body)
     if not tokens:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    if _PERMUTATIONS is None:  # the same for every signature: computed once, not per article
+        _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
     minhash.update_batch(list(tokens))
     return minhash
 
 
-def band_keys(minhash: MinHash) -> list[tuple[int, int]]:
+def _values(minhash) -> np.ndarray:
+    """The signature as uint64 values, from a MinHash or an array."""
+    return (minhash.hashvalues if isinstance(minhash, MinHash) else minhash).astype(np.uint64)
+
+
+def encode_signature(minhash) -> str:
+    """Compact text form (base64 of 128 uint32: the affine32 scheme's values fit) for items in transit."""
+    return base64.b64encode(_values(minhash).astype("<u4").tobytes()).decode("ascii")
+
+
+def decode_signature(text: str | None) -> np.ndarray | None:
+    """The uint64 signature values of ``encode_signature`` output; None if absent or malformed."""
+    if not text:
+        return None
+    try:
+        values = np.frombuffer(base64.b64decode(text, validate=True), dtype="<u4").astype(np.uint64)
+    except ValueError:
+        return None
+    return values if len(values) == NUM_PERM else None
+
+
+def band_keys(minhash) -> list[tuple[int, int]]:
     """(band number, stable 63-bit hash of the band's rows): equal keys mark candidate near-duplicates."""
-    values = minhash.hashvalues.astype(np.uint64)
+    values = _values(minhash)
     keys = []
     for band in range(BANDS):
         chunk = values[band * ROWS:(band + 1) * ROWS].tobytes()
@@ -70,54 +98,63 @@ class StoryIndex:
             db["story_bands"].create_index(["band", "hash"])
             db["story_bands"].create_index(["article_id"])
 
-    def _candidates(self, keys: list[tuple[int, int]], exclude: int) -> set[int]:
+    def _candidates(self, keys: list[tuple[int, int]], exclude: int | None) -> set[int]:
         """Articles sharing at least one band with the new one: one indexed lookup per band, in one query."""
         where = " or ".join(["(band = ? and hash = ?)"] * len(keys))
         params = [v for key in keys for v in key]
         rows = self.db.execute(f"select distinct article_id from story_bands where {where}", params).fetchall()
         return {r[0] for r in rows} - {exclude}
 
-    def _stored(self, article_id: int) -> MinHash | None:
-        row = self.db.execute("select signature from article_minhash where article_id = ?", [article_id]).fetchone()
-        if row is None:
-            return None
-        return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(row[0], dtype=np.uint64), scheme=SCHEME)
+    def _stored(self, article_id: int) -> np.ndarray | None:
+        row = self.db.conn.execute("select signature from article_minhash where article_id = ?", [article_id]).fetchone()
+        return None if row is None else np.frombuffer(row[0], dtype=np.uint64)
 
-    def assign(self, article_id: int, title: str | None, body: str | None) -> StoryMatch:
+    def assign(self, article_id: int, title: str | None, body: str | None, minhash=None) -> StoryMatch:
         """Index the article and give it the story of its most similar stored article (or a new story)."""
         self.db.execute("delete from story_bands where article_id = ?", [article_id])
-        minhash = signature(title, body)
+        minhash = signature(title, body) if minhash is None else minhash
         if minhash is None:
             return self._set_story(article_id, StoryMatch(article_id, None, None))
         keys = band_keys(minhash)
-        best: tuple[float, int] | None = None
-        for candidate in self._candidates(keys, article_id):
-            other = self._stored(candidate)
-            if other is None:
-                continue
-            similarity = minhash.jaccard(other)
-            if similarity >= THRESHOLD and (best is None or similarity > best[0]):
-                best = (similarity, candidate)
-        self.db.execute(
-            "insert or replace into article_minhash (article_id, signature) values (?, ?)",
-            [article_id, minhash.hashvalues.astype(np.uint64).tobytes()],
-        )
-        self.db.conn.executemany("insert into story_bands (band, hash, article_id) values (?, ?, ?)",
-                            [(band, value, article_id) for band, value in keys])
+        best = self.closest(minhash, keys, exclude=article_id)
+        self.index(article_id, minhash, keys)
         if best is None:
             return self._set_story(article_id, StoryMatch(article_id, None, None))
         story = self.db.execute("select story_id from articles where id = ?", [best[1]]).fetchone()[0]
         return self._set_story(article_id, StoryMatch(story or best[1], best[1], round(best[0], 3)))
 
-    def _set_story(self, article_id: int, match: StoryMatch) -> StoryMatch:
-        self.db.execute("update articles set story_id = ?, story_similarity = ? where id = ?",
-                        [match.story_id, match.similarity, article_id])
-        # The earliest published copy is the first source (undated copies last, then the first stored).
-        self.db.execute(
+    def closest(self, minhash, keys: list[tuple[int, int]], exclude: int | None = None):
+        """(similarity, article id) of the most similar stored article at or above THRESHOLD, or None."""
+        best: tuple[float, int] | None = None
+        values = _values(minhash)
+        for candidate in self._candidates(keys, exclude):
+            other = self._stored(candidate)
+            if other is None:
+                continue
+            similarity = float(np.count_nonzero(values == other)) / NUM_PERM  # MinHash's Jaccard estimate
+            if similarity >= THRESHOLD and (best is None or similarity > best[0]):
+                best = (similarity, candidate)
+        return best
+
+    def index(self, article_id: int, minhash, keys: list[tuple[int, int]]) -> None:
+        """Store the article's signature and LSH bands."""
+        self.db.conn.execute("insert or replace into article_minhash (article_id, signature) values (?, ?)",
+                             [article_id, _values(minhash).tobytes()])
+        self.db.conn.executemany("insert into story_bands (band, hash, article_id) values (?, ?, ?)",
+                                 [(band, value, article_id) for band, value in keys])
+
+    def first_source(self, story_id: int) -> None:
+        """The earliest published copy is the first source (undated copies last, then the first stored)."""
+        self.db.conn.execute(
             """update articles set is_first_source = (id = (
                    select id from articles where story_id = :story
                    order by published_at is null, published_at, id limit 1))
                where story_id = :story""",
-            {"story": match.story_id},
+            {"story": story_id},
         )
+
+    def _set_story(self, article_id: int, match: StoryMatch) -> StoryMatch:
+        self.db.execute("update articles set story_id = ?, story_similarity = ? where id = ?",
+                        [match.story_id, match.similarity, article_id])
+        self.first_source(match.story_id)
         return match

@@ -96,6 +96,8 @@ class SyntheticMirror:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall per page
+            timeout = 30  # close idle keep-alive connections (their threads) like a real server
 
             def do_GET(self):  # noqa: N802 (http.server API)
                 if mirror.delay:

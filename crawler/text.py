@@ -93,6 +93,8 @@ def strip_diacritics(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+
+
 _WORD = re.compile(r"\w+")
 
 
@@ -104,7 +106,9 @@ def d_folded_terms(*texts: str | None) -> str | None:
     """
     seen: dict[str, None] = {}
     for text in texts:
-        for word in _WORD.findall(text or ""):
-            if "đ" in word or "Đ" in word:
-                seen.setdefault(word.replace("đ", "d").replace("Đ", "D").casefold(), None)
+        for chunk in (text or "").split():  # whitespace split first: the word regex only runs where there is a đ
+            if "đ" in chunk or "Đ" in chunk:
+                for word in _WORD.findall(chunk):
+                    if "đ" in word or "Đ" in word:
+                        seen.setdefault(word.replace("đ", "d").replace("Đ", "D").casefold(), None)
     return " ".join(seen) or None

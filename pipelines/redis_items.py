@@ -30,5 +30,7 @@ class RedisItemsPipeline(StatsPipeline):
         payload = {"kind": "gone" if isinstance(item, ArticleGone) else "article", "spider": self.crawler.spider.name,
                    "run_id": self.stats.get_value("cchc/run_id"), "worker": self.worker, "item": dict(item)}
         self.server.rpush(self.key, json.dumps(payload, ensure_ascii=False, default=str))
+        if not isinstance(item, ArticleGone):
+            item.pop("story_signature", None)  # travelled to the writer; not for this worker's feeds
         self.stats.inc_value("cchc/distributed/items_pushed")
         return item

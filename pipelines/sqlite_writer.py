@@ -45,6 +45,7 @@ class SQLiteWriterPipeline(StorePipeline):
                     self.stats.inc_value("cchc/removed")
                 return item
             self.store.add(dict(item))
+            item.pop("story_signature", None)  # stored as article_minhash; not for feeds
         except sqlite3.Error as exc:
             self._fail(exc)
             return item

@@ -48,14 +48,17 @@ def element_text(element) -> str:
     return clean_text(" ".join(element.itertext())) or ""
 
 
+def _marked(element) -> bool:
+    """The element itself (not its ancestors) is a menu, footer, sidebar, comment block ..."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    marker = f"{element.get('class', '')} {element.get('id', '')}"
+    return tag in BOILERPLATE_TAGS or bool(marker.strip() and BOILERPLATE_RE.search(marker))
+
+
 def in_boilerplate(element) -> bool:
     """True if the lxml element or one of its ancestors is a menu, footer, sidebar, comment block ..."""
     while element is not None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in BOILERPLATE_TAGS:
-            return True
-        marker = f"{element.get('class', '')} {element.get('id', '')}"
-        if marker.strip() and BOILERPLATE_RE.search(marker):
+        if _marked(element):
             return True
         element = element.getparent()
     return False
@@ -139,8 +142,14 @@ def find_body_html(sel: Selector, selector: str | None, url: str, remove: str | 
         nodes = select(sel, selector)
         if nodes and sum(len(node_text(n)) for n in nodes) >= 40:
             return _without("\n".join(nodes.getall()), remove)
-    for element in page_index(sel).known_body:  # body containers of known CMS families (page_index.py)
-        if len(element_text(element)) >= 200 and not in_boilerplate(element):
+    known = [(element, len(element_text(element))) for element in page_index(sel).known_body]  # page_index.py
+    for element, length in known:
+        if length >= 200 and not in_boilerplate(element):
+            return lxml_html.tostring(element, encoding="unicode", with_tail=False)
+    for element, length in known:
+        # A long known body whose *column* only looks like boilerplate: VnExpress's main column is
+        # <div class="sidebar-1"> (e.g. https://vnexpress.net/...-4672302.html).
+        if length >= 500 and not _marked(element):
             return lxml_html.tostring(element, encoding="unicode", with_tail=False)
     ranked = _score_candidates(sel)
     if ranked and ranked[0][0] >= 3:
@@ -164,7 +173,7 @@ def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: s
     if description and len(description) >= 60:
         # Portals often put a site-wide slogan in <meta description>: keep it only if the page text has it.
         probe = normalize_for_compare(description.rstrip(". …"))[:60]
-        if probe and probe in normalize_for_compare(body_text_hint):
+        if probe and probe in normalize_for_compare(body_text_hint, cleaned=True):  # the hint is clean_text output
             return description
     return None
 

@@ -1,0 +1,220 @@
+"""Database scale: 1,000,000 articles through the real writer, then search and facet latency, and file size.
+
+    .venv/bin/python bench/database.py [--articles 1000000] [--batch 20] [--db output/bench-1m.db]
+
+Articles are generated from the fixtures' text: bodies of 4-9 paragraphs taken from the fixture articles, a
+sentence of their own, a title from CCHC topics and places, a site and province from the registry, dates
+over ten years; one in ten is a republished copy of a recent article (another site, another lead, a "Theo ..."
+line), as portals and newspapers do. Each article reaches the writer the way a crawl hands it over: cleaned,
+dated, hashed, tagged, with its MinHash signature from the pipeline stage (a generated article's signature is
+the element-wise minimum of its paragraphs' signatures, i.e. the signature of the union of their shingles).
+
+Timed: the DeduplicationPipeline + SQLiteWriterPipeline calls (batched commits, FTS by trigger, story bands);
+then 100 searches (50 typical queries, with and without diacritics) as the Datasette canned query and as the
+table search newest-first, and the facets of the Datasette article view; then the file size.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from scrapy.exceptions import DropItem  # noqa: E402
+
+from crawler.distributed.writer import Stats  # noqa: E402
+from crawler.items import ArticleItem  # noqa: E402
+from crawler.registry import registry  # noqa: E402
+from crawler.synthetic import PLACES, TOPICS, paragraph_pool  # noqa: E402
+from crawler.syndication import encode_signature, signature  # noqa: E402
+from crawler.text import strip_diacritics  # noqa: E402
+from pipelines.deduplication import DeduplicationPipeline  # noqa: E402
+from pipelines.sqlite_writer import SQLiteWriterPipeline  # noqa: E402
+
+TOPIC_KEYS = ["cai_cach_hanh_chinh", "thu_tuc_hanh_chinh", "mot_cua", "dich_vu_cong_truc_tuyen",
+              "chinh_quyen_dien_tu", "chi_so_danh_gia", "tinh_gon_bo_may", "cong_vu_cong_chuc"]
+QUERIES = ["cải cách hành chính", "thủ tục hành chính", "dịch vụ công trực tuyến", "một cửa", "một cửa liên thông",
+           "chuyển đổi số", "chính quyền điện tử", "PAR INDEX", "chỉ số hài lòng", "SIPAS", "tinh gọn bộ máy",
+           "sáp nhập tỉnh", "công chức", "kỷ luật kỷ cương", "hồ sơ trễ hạn", "giải quyết đúng hạn", "Đắk Lắk",
+           "Lâm Đồng", "Hà Tĩnh", "Cao Bằng", "Lào Cai", "Tây Ninh", "Hà Nội", "Cần Thơ", "Đắk Nông",
+           "thanh toán trực tuyến", "cổng dịch vụ công quốc gia", "ứng dụng công nghệ thông tin", "hiện đại hóa hành chính",
+           "văn bản quy phạm pháp luật", "bộ phận tiếp nhận và trả kết quả", "đăng ký kinh doanh", "cấp giấy phép xây dựng",
+           "đất đai", "chữ ký số", "định danh điện tử", "đề án 06", "năng lực cạnh tranh", "PCI", "PAPI",
+           "đánh giá cán bộ", "tiếp công dân", "cải cách thể chế", "phân cấp phân quyền", "xã hội hóa",
+           "kiểm soát thủ tục", "phản ánh kiến nghị", "hồ sơ điện tử", "trung tâm phục vụ hành chính công", "năm 2024"]
+
+
+def sites():
+    return [(s.key, s.province or "Hà Nội") for s in registry().values() if s.enabled]
+
+
+class Generator:
+    """Realistic articles, fast: paragraph signatures are computed once and combined."""
+
+    def __init__(self, seed: int = 11):
+        self.rng = random.Random(seed)
+        self.pool = list(paragraph_pool())
+        self.pool_sigs = [signature(None, p).hashvalues.astype(np.uint64) for p in self.pool]
+        self.sites = sites()
+        self.recent: list[dict] = []
+        self.start = datetime(2016, 1, 1, tzinfo=timezone.utc)
+
+    def _own_sentence(self, n: int) -> str:
+        r = self.rng
+        return (f"Trong {1 + n % 12} tháng, đơn vị đã tiếp nhận {r.randrange(100, 99999)} hồ sơ, giải quyết đúng hạn "
+                f"{r.uniform(85, 100):.2f}%, bài số {n} mã {r.randrange(10**9)}.")
+
+    def article(self, n: int) -> dict:
+        r = self.rng
+        key, province = self.sites[r.randrange(len(self.sites))]
+        if self.recent and r.random() < 0.1:  # a republished copy of a recent article
+            original = self.recent[r.randrange(len(self.recent))]
+            line = f"Theo Báo {province} số {n}"
+            item = dict(original, site=key, province=province, url=f"https://{key}.example.vn/tin/{n}.html",
+                        lead=self.pool[r.randrange(len(self.pool))], body_text=original["body_text"] + "\n" + line,
+                        body_html=original["body_html"] + f"<p>{line}</p>")
+            extra = signature(None, line).hashvalues.astype(np.uint64)
+            sig = np.minimum(original["_sig"], extra)
+        else:
+            picks = r.sample(range(len(self.pool)), r.randint(4, 9))
+            own = self._own_sentence(n)
+            paragraphs = [self.pool[i] for i in picks] + [own]
+            sig = np.minimum.reduce([self.pool_sigs[i] for i in picks] + [signature(None, own).hashvalues.astype(np.uint64)])
+            when = self.start + timedelta(minutes=r.randrange(0, 60 * 24 * 3650))
+            local = when.astimezone(timezone(timedelta(hours=7)))
+            topics = sorted(r.sample(TOPIC_KEYS, r.randint(1, 3)))
+            item = {
+                "url": f"https://{key}.example.vn/tin/{n}.html", "site": key, "province": province,
+                "title": f"{TOPICS[r.randrange(len(TOPICS))]}: {PLACES[r.randrange(len(PLACES))]} triển khai kế hoạch số {n}",
+                "lead": paragraphs[0], "body_text": "\n".join(paragraphs[1:]),
+                "body_html": "".join(f"<p>{p}</p>" for p in paragraphs[1:]), "author": f"Phóng viên {n % 97}",
+                "published_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "published_at_local": local.isoformat(),
+                "date_raw": local.strftime("%d/%m/%Y %H:%M"), "date_source": "selector", "topics": topics,
+                "topic_terms": {t: [t.replace("_", " ")] for t in topics}, "relevance": round(r.uniform(0.3, 1), 2),
+                "from_cchc_section": r.random() < 0.5, "crawled_at": "2026-11-22T00:00:00Z", "images": [],
+            }
+        item["content_hash"] = hashlib.sha256((item["title"] + "\n" + item["body_text"]).encode()).hexdigest()
+        item["_sig"] = sig
+        self.recent.append(item)
+        if len(self.recent) > 2000:
+            self.recent.pop(0)
+        return item
+
+
+def build(db: str, total: int, batch: int) -> dict:
+    gen = Generator()
+    stats = Stats()
+    dedup, writer = DeduplicationPipeline(stats, db, batch), SQLiteWriterPipeline(stats, db, batch)
+    writer.crawler = None
+    dedup.open_spider()
+    writer.open_spider()
+    spent = 0.0
+    started = time.perf_counter()
+    for n in range(total):
+        raw = gen.article(n)
+        item = ArticleItem(**{k: v for k, v in raw.items() if not k.startswith("_")})
+        item["story_signature"] = encode_signature(raw["_sig"])
+        t = time.perf_counter()
+        try:
+            writer.process_item(dedup.process_item(item))
+        except DropItem:
+            pass
+        spent += time.perf_counter() - t
+        if (n + 1) % 100_000 == 0:
+            print(f"  {n + 1:>9,} articles, writer {spent:.0f} s ({(n + 1) / spent:,.0f}/s), "
+                  f"wall {time.perf_counter() - started:.0f} s", flush=True)
+    t = time.perf_counter()
+    writer.close_spider()
+    dedup.close_spider()
+    spent += time.perf_counter() - t
+    return {"seconds": spent, "rate": total / spent, "stored": stats["cchc/stored"], "duplicates": stats["cchc/dropped/duplicate"]}
+
+
+def escape_fts(query: str) -> str:
+    """What Datasette's escape_fts does: every word quoted."""
+    return " ".join('"' + w.replace('"', '') + '"' for w in query.split())
+
+
+def timed(con, sql, params, runs=1) -> float:
+    t = time.perf_counter()
+    for _ in range(runs):
+        con.execute(sql, params).fetchall()
+    return (time.perf_counter() - t) / runs
+
+
+def measure_queries(db: str) -> None:
+    from crawler.browse import _queries
+
+    con = sqlite3.connect(db)
+    con.create_function("escape_fts", 1, escape_fts)
+    queries = QUERIES + [strip_diacritics(q) for q in QUERIES]
+    canned = _queries()["search"]["sql"]
+    table = ("select * from cchc_articles where id in (select rowid from articles_fts where articles_fts match "
+             "escape_fts(:q)) order by published_at desc limit 51")
+    for name, sql in (("search (canned query, best matches first)", canned), ("table search, newest first", table)):
+        times = []
+        for q in queries:
+            times.append(timed(con, sql, {"q": q}))
+        times.sort()
+        print(f"{name}: median {statistics.median(times) * 1000:.1f} ms, p95 {times[94] * 1000:.1f} ms, "
+              f"max {times[-1] * 1000:.1f} ms over {len(times)} queries")
+        both = [(q, timed(con, sql, {"q": q}), timed(con, sql, {"q": strip_diacritics(q)})) for q in QUERIES[:3]]
+        for q, a, b in both:
+            print(f"    {q!r}: {a * 1000:.1f} ms, without diacritics {b * 1000:.1f} ms")
+    hits = con.execute("select count(*) from articles_fts where articles_fts match ?", [escape_fts("cai cach hanh chinh")]).fetchone()[0]
+    print(f"'cai cach hanh chinh' (no diacritics) matches {hits:,} articles")
+    facets = {
+        "province": "select province as value, count(*) as count from (select * from cchc_articles) where province is not null "
+                    "group by province order by count desc, value limit 31",
+        "site": "select site as value, count(*) as count from (select * from cchc_articles) where site is not null "
+                "group by site order by count desc, value limit 31",
+        "month": "select month as value, count(*) as count from (select * from cchc_articles) where month is not null "
+                 "group by month order by count desc, value limit 31",
+        "status": "select status as value, count(*) as count from (select * from cchc_articles) where status is not null "
+                  "group by status order by count desc, value limit 31",
+        "topics (array)": "select j.value as value, count(*) as count from (select * from cchc_articles) t, json_each(t.topics) j "
+                          "group by j.value order by count desc, value limit 31",
+        "count(*) of the view": "select count(*) from cchc_articles",
+    }
+    print("facets of the article view (Datasette's facet SQL; its time limit per facet is 200 ms):")
+    for name, sql in facets.items():
+        runs = sorted(timed(con, sql, {}) for _ in range(3))
+        print(f"    {name:<22} {runs[1] * 1000:>8.1f} ms (median of 3)")
+    con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=20, help="articles per transaction (CCHC_DB_BATCH_SIZE)")
+    parser.add_argument("--db", default="output/bench-1m.db")
+    parser.add_argument("--reuse", action="store_true", help="measure an existing database without building it")
+    args = parser.parse_args()
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(args.db + suffix).unlink(missing_ok=True)
+        print(f"building {args.db}: {args.articles:,} articles, {args.batch} per transaction")
+        result = build(args.db, args.articles, args.batch)
+        print(f"writer: {result['rate']:,.0f} articles/s ({result['seconds']:.0f} s in the dedup + writer pipelines); "
+              f"{result['stored']:,} stored, {result['duplicates']:,} exact duplicates recorded as sources")
+    con = sqlite3.connect(args.db)
+    con.execute("pragma wal_checkpoint(truncate)")
+    stories = con.execute("select count(distinct story_id), count(*) from articles").fetchone()
+    con.close()
+    size = Path(args.db).stat().st_size
+    print(f"file: {size / 1e9:.2f} GB ({size / max(1, stories[1]):,.0f} bytes per article); {stories[1]:,} articles in "
+          f"{stories[0]:,} stories")
+    measure_queries(args.db)
+
+
+if __name__ == "__main__":
+    main()
