@@ -5,7 +5,8 @@
 Pages come from the synthetic mirror (crawler/synthetic.py: recorded pages of four CMS families with new
 titles, dates and bodies), rendered in memory; each article goes through the same functions the pipelines
 call, in pipeline order, timed one by one, and into a new SQLite database through the real pipelines
-(the writer's time includes its batched commits and near-duplicate grouping, spread over the batch).
+(the writer's time includes its batched commits, every 20 articles, and the story lookup; the MinHash
+signature is its own stage, as in the crawl).
 """
 from __future__ import annotations
 
@@ -31,9 +32,10 @@ from crawler.processing import assign_content_hash, assign_date, assign_topics, 
 from crawler.synthetic import SyntheticMirror  # noqa: E402
 from pipelines.deduplication import DeduplicationPipeline  # noqa: E402
 from pipelines.sqlite_writer import SQLiteWriterPipeline  # noqa: E402
+from pipelines.story_signature import StorySignaturePipeline  # noqa: E402
 
-STAGES = ["download (parse)", "extraction", "cleaning", "dates", "hashing", "topics", "validation", "deduplication",
-          "database write"]
+STAGES = ["download (parse)", "extraction", "cleaning", "dates", "hashing", "topics", "validation",
+          "story signature", "deduplication", "database write"]
 
 
 def main() -> None:
@@ -51,6 +53,7 @@ def main() -> None:
         dedup = DeduplicationPipeline(stats, f"{tmp}/stages.db", 20)
         writer = SQLiteWriterPipeline(stats, f"{tmp}/stages.db", 20)
         writer.crawler = None
+        signer = StorySignaturePipeline()
         dedup.open_spider()
         writer.open_spider()
 
@@ -70,6 +73,7 @@ def main() -> None:
             timed("hashing", assign_content_hash, item)
             timed("topics", assign_topics, item)
             timed("validation", validation_errors, item)
+            timed("story signature", signer.process_item, item)
             try:
                 item = timed("deduplication", dedup.process_item, item)
             except DropItem:
