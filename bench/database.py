@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import re
 import sqlite3
@@ -28,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CCHC_DB_CACHE_MB", "64")  # a big database: keep more of its indexes in memory
 
 import numpy as np  # noqa: E402
 from scrapy.exceptions import DropItem  # noqa: E402

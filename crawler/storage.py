@@ -77,7 +77,7 @@ class ArticleStore:
         # With WAL, NORMAL is safe from corruption (a power cut may lose the last commits, which the next run
         # fetches again) and saves an fsync per batch.
         self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute(f"PRAGMA cache_size = -{int(os.environ.get('CCHC_DB_CACHE_MB', '64')) * 1024}")  # KiB: indexes of a big database stay in memory
+        self.db.execute(f"PRAGMA cache_size = -{int(os.environ.get('CCHC_DB_CACHE_MB', '32')) * 1024}")  # KiB: indexes of a big database stay in memory
         self.batch_size = batch_size
         self._pending: list[dict] = []
         self._pending_sources: list[dict] = []
