@@ -44,7 +44,7 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
     import scrapy
     from scrapy import signals
 
-    from crawler.runner import crawl, project_settings
+    from crawler.runner import project_settings
 
     class BareSpider(scrapy.Spider):
         """Downloads what the full crawl downloads (listing pages, then every article) and yields the HTML."""
@@ -90,7 +90,6 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
-    receivers = [opened, closed, response]
     for spidercls, kwargs in jobs:
         crawler = process.create_crawler(spidercls)
         crawler.signals.connect(opened, signal=signals.spider_opened)
@@ -98,7 +97,6 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
         crawler.signals.connect(response, signal=signals.response_received)
         process.crawl(crawler, **kwargs)
     process.start()
-    del receivers, crawl
     seconds = marks["closed"] - marks["opened"]
     return {"mode": mode, "pages": marks["pages"], "seconds": seconds, "rate": marks["pages"] / seconds,
             "samples": marks["samples"], "peak_rss_mb": round(rss_mb(), 1)}

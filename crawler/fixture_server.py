@@ -54,7 +54,31 @@ class _QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)  # clients closing keep-alive connections are normal
 
 
-class FixtureServer:
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 for a handler class; ``with`` starts and stops it."""
+
+    def _listen(self, handler, port: int) -> None:
+        self.httpd = _QuietServer(("127.0.0.1", port), handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class FixtureServer(LoopbackServer):
     """``with FixtureServer([folder, ...]) as server: server.base_url(host)``."""
 
     def __init__(self, folders, port: int = 0, delay: float = 0.0):
@@ -109,10 +133,7 @@ class FixtureServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = _QuietServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._listen(Handler, port)
 
     def load(self, folders) -> None:
         """Serve the pages of these folders from now on (replacing what was served)."""
@@ -137,16 +158,3 @@ class FixtureServer:
         root = f"http://127.0.0.1:{self.port}"
         return f"{root}/{host}" if host else root
 
-    def start(self) -> "FixtureServer":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

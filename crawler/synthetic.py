@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 
-from crawler.fixture_server import _QuietServer
+from crawler.fixture_server import LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -81,7 +81,7 @@ def skeleton(index: int) -> str:
     return _ISO.sub("@@ISO@@", _DMY.sub("@@DMY@@", out))
 
 
-class SyntheticMirror:
+class SyntheticMirror(LoopbackServer):
     """``with SyntheticMirror(sites=4, articles=500) as m: m.base_url(host)``; ``m.start_url(host)``."""
 
     def __init__(self, sites: int = 4, articles: int = 500, per_page: int = 20, delay: float = 0.0, port: int = 0,
@@ -118,10 +118,7 @@ class SyntheticMirror:
             def log_message(self, *args):
                 pass
 
-        self.httpd = _QuietServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._listen(Handler, port)
 
     # -- addresses -------------------------------------------------------------------------------------------
     def base_url(self, host: str) -> str:
@@ -195,18 +192,3 @@ class SyntheticMirror:
                 f'<li><a href="{SECTION}">Cải cách hành chính</a></li></ul></nav></header><main>'
                 f'<h1>Cải cách hành chính</h1><ul class="news-list">{"".join(items)}</ul>'
                 f'<div class="pager">{pager}</div></main><footer>Cổng thông tin điện tử {host}</footer></body></html>')
-
-    # -- running ---------------------------------------------------------------------------------------------
-    def start(self) -> "SyntheticMirror":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

@@ -30,7 +30,7 @@ def seed(jobs: list[tuple[str, dict]], settings) -> dict[str, int]:
     for name, kwargs in jobs:
         crawler = Crawler(loader.load(name), local)
         crawler.stats = MemoryStatsCollector(crawler)  # the spider counts re-checks; no engine is started
-        spider = crawler._create_spider(**kwargs)
+        spider = crawler._create_spider(**kwargs)  # the spider's own from_crawler, without starting an engine
         server.delete(keys.seen_run(name))
         publish_known(server, keys, name, spider.known, spider.browser_scope != "none")
         queue = PriorityQueue(server, spider, keys.requests(name))
