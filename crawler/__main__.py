@@ -1,6 +1,7 @@
 """``python -m crawler COMMAND``: tools for people running or debugging the crawler.
 
-- ``extract PAGE.html --url URL``: the article item a crawl would store, as JSON (no network, no database)
+- ``extract PAGE.html --url URL [--explain]``: the article item a crawl would store, as JSON (no network, no
+  database); ``--explain`` shows each field's candidates, the one chosen and why
 - ``links PAGE.html --url URL``: the article links and next page the listing logic finds
 - ``demo``: crawl the bundled offline mirror (tests/fixtures) into output/demo.db
 - ``run``: the nightly job, every enabled registry site into CCHC_DB (output/cchc.db by default)
@@ -25,7 +26,13 @@ def _extract(args) -> int:
     response = response_from_file(args.page, args.url, args.encoding)
     item = extract_article(response, generic=args.generic)
     item["from_cchc_section"] = args.cchc_section
+    date_candidates = list(item.get("date_candidates") or [])
     report, errors = process_article(item)
+    if args.explain:
+        from crawler.extract.explain import explain_article, format_explanation
+
+        print(format_explanation(explain_article(response, item, report, date_candidates)))
+        return 1 if errors else 0
     out = dict(item)
     if not args.html:
         out.pop("body_html", None)
@@ -130,6 +137,8 @@ def main(argv=None) -> int:
         if name == "extract":
             p.add_argument("--html", action="store_true", help="include body_html")
             p.add_argument("--cchc-section", action="store_true", help="the page comes from a CCHC section")
+            p.add_argument("--explain", action="store_true",
+                           help="for each field: the candidates considered, the one chosen and why")
         p.set_defaults(func=func)
     p = sub.add_parser("demo", help="crawl the bundled offline mirror into output/demo.db")
     p.add_argument("--db", default="output/demo.db")

@@ -32,12 +32,24 @@ NOISE_BLOCK_RE = re.compile(
     r"hãy sử dụng tiếng việt có dấu.*|bình luận của bạn sẽ được biên tập.*|ý kiến của bạn sẽ được biên tập.*)$",
     re.I,
 )
-# A heading after which only other articles follow.
+# A heading after which only other articles follow ("Tin liên quan", "Tham khảo thêm", "TIN MỚI", "Chủ đề:").
 RELATED_HEADING_RE = re.compile(
-    r"^(tin|bài|bài viết|các tin|các bài)\s+(liên quan|khác|cùng chuyên mục|cùng loại|đã đưa|mới hơn|cũ hơn)"
-    r"|^xem thêm:?$|^đọc thêm:?$|^tin tức liên quan",
+    r"^(tin|bài|bài viết|các tin|các bài|tin bài|tin tức)\s+(liên quan|khác|cùng chuyên mục|cùng loại|đã đưa|mới hơn|cũ hơn"
+    r"|mới|nổi bật|xem nhiều|đọc nhiều)\b"
+    r"|^(xem|đọc|tham khảo) thêm\b|^có thể bạn quan tâm|^(đọc|xem) nhiều\b|^(chủ đề|từ khóa|từ khoá|tags?)\s*:",
     re.I,
 )
+# Class/id tokens (or a VCCorp ``type``) of boxes inside a content container that are not the article: related
+# cards ("kbwscwl-relatedbox", type="RelatedOneNews" on tuoitre.vn/baochinhphu.vn), newsletters, tags, galleries.
+INNER_BOX_RE = re.compile(
+    r"relate|lien-?quan|tin-?khac|xem-?them|doc-?them|newsletter|subscri|^tags?$|^tags?[-_]|[-_]tags?$|keyword|"
+    r"tu-?khoa|gallery|slideshow|promo|sponsor|quang-?cao|^ads?$|^ads?[-_]|[-_]ads?$|banner|read-?more|suggest|"
+    r"recommend|most-?(view|read)|doc-?nhieu|rating|vote|box-?tin|author-?box",
+    re.I,
+)
+_DOCUMENT_LINK = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif)(\?|$)", re.I)
+# End-of-body bylines: "Tin, ảnh: Minh Anh", "Bài và ảnh: X", "PV", "Nhóm PV".
+CREDIT_BYLINE_RE = re.compile(r"^(tin|bài|ảnh|video|clip)(\s*(,|và|-|&)\s*(tin|bài|ảnh|video|clip))*\s*:\s*(.{2,60}?)\.?$", re.I)
 ATTRIBUTION_RE = re.compile(r"^[(\[]?\s*(theo|nguồn)\b[\s:]*(.{2,90}?)[)\]]?\.?$", re.I)
 CAPTION_HINT_RE = re.compile(r"\(?ảnh\s*:|\bảnh\b.{0,40}$|^ảnh minh họa|^ảnh:", re.I)
 ONLY_DATE_RE = re.compile(r"^[\w\s,:/|().+-]{6,40}$")
@@ -120,6 +132,35 @@ def _prepare(root, bylines: list) -> None:
             element.drop_tag()  # keep the letter, glued to the word it starts
         elif marker.strip() and BOILERPLATE_RE.search(marker):
             element.drop_tree()
+        elif _inner_box(element) or _link_box(element):
+            element.drop_tree()
+
+
+def _inner_box(element) -> bool:
+    tokens = f"{element.get('class', '')} {element.get('id', '')}".split()
+    kind = element.get("type") or element.get("data-component-type") or ""
+    return any(INNER_BOX_RE.search(t) for t in tokens) or kind.lower().startswith(("related", "tin_xemthem"))
+
+
+def _link_box(element) -> bool:
+    """A box of links to other pages: a related list, a "read also" teaser, a card (readability's link density).
+
+    Blocks (ul/div/section/table) whose text is 60% or more link text, and paragraphs wholly one link, count when a
+    link has a headline-length text (15+ characters) and leads to a page, not a document (a PDF or scan linked by
+    a portal is part of the article).
+    """
+    if element.tag not in ("div", "ul", "ol", "section", "table", "p", "li", "h2", "h3", "h4", "h5", "blockquote"):
+        return False
+    text = " ".join(element.text_content().split())
+    if len(text) < 15:
+        return False
+    links = [a for a in element.iter("a") if not _DOCUMENT_LINK.search(a.get("href") or "")
+             and not (a.get("href") or "").startswith(("#", "javascript:", "mailto:"))]
+    if not links or not any(len(" ".join(a.text_content().split())) >= 15 for a in links):
+        return False
+    linked = sum(len(" ".join(a.text_content().split())) for a in links)
+    share = 0.9 if element.tag in ("p", "li", "h2", "h3", "h4", "h5", "blockquote") else 0.6
+    return linked >= share * len(text)
 
 
 def _blocks_from(root) -> list[Block]:
@@ -234,14 +275,20 @@ def clean_blocks(blocks: list[Block], item: dict, report: CleaningReport) -> lis
     kept: list[Block] = []
     seen: set[str] = set()
     text_blocks = sum(1 for b in blocks if b.kind in ("p", "h", "li", "table"))
-    for block in blocks:
+    total_chars = sum(len(b.text) for b in blocks) or 1
+    seen_chars = 0
+    for index, block in enumerate(blocks):
+        seen_chars += len(block.text)
         if block.kind == "img":
             kept.append(block)
             continue
         text = block.text
         if RELATED_HEADING_RE.search(text) and len(text) < 60:
             report.count("related_block")
-            break
+            rest = [b for b in blocks[index + 1:] if b.kind in ("p", "h", "li")]
+            if seen_chars >= 0.6 * total_chars or not rest or sum(b.linked for b in rest) >= 0.5 * len(rest):
+                break  # only other articles (or tags) follow
+            continue  # a stray heading mid-article: drop it alone
         if NOISE_BLOCK_RE.match(text):
             report.count("boilerplate")
             continue
@@ -304,6 +351,12 @@ def _take_signature(blocks: list[Block], item: dict, report: CleaningReport) -> 
             blocks.remove(last)
             report.count("attribution_moved")
             continue
+        credit = CREDIT_BYLINE_RE.match(last.text)
+        if credit and len(last.text) <= 80:
+            item["author"] = item.get("author") or credit.group(5).strip()
+            blocks.remove(last)
+            report.count("byline_moved")
+            continue
         words = last.text.split()
         looks_like_name = (
             len(last.text) <= 40 and 1 <= len(words) <= 5 and not last.text.endswith((".", ":", ";", ","))
@@ -334,9 +387,9 @@ def _promote_truncated_lead(blocks: list[Block], item: dict, report: CleaningRep
         return
     for block in blocks[:3]:
         if block.kind == "p" and len(stem) >= 30 and normalize_for_compare(block.text).startswith(stem):
+            # The page has no sapo of its own: its first paragraph is the lead, and stays the body's start.
             item["lead"] = block.text
-            blocks.remove(block)
-            report.count("repeated_lead")
+            report.count("lead_from_first_paragraph")
             return
 
 
@@ -363,8 +416,7 @@ def render(blocks: list[Block]) -> tuple[str, str]:
             alt = html_lib.escape(block.caption or "", quote=True)
             parts.append(f'<figure><img src="{html_lib.escape(block.src, quote=True)}" alt="{alt}">{caption}</figure>')
             continue
-        if block.kind == "caption":
-            texts.append(block.text)
+        if block.kind == "caption":  # a photo caption is not article text (GOLD.md): kept with its image only
             continue
         texts.append(block.text)
         tag = {"h": "h3", "table": "div"}.get(block.kind, "p")

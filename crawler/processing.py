@@ -6,6 +6,7 @@ command line shows exactly what a crawl would store (minus deduplication against
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timezone
 
 from jsonschema import Draft202012Validator
@@ -17,6 +18,10 @@ from crawler.text import normalize_for_compare
 from crawler.topics import tag_topics
 
 
+# A clock time in a date string: "19:25", "8h30", "2:48 PM", "T08:07"
+_HAS_TIME = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}(?!\d)|T\d{2}:\d{2}", re.I)
+
+
 def assign_date(item: dict, now: datetime | None = None) -> bool:
     """Parse the date candidates in order; keep the first that parses, with its raw text and source.
 
@@ -25,9 +30,15 @@ def assign_date(item: dict, now: datetime | None = None) -> bool:
     candidates = item.pop("date_candidates", None) or []
     if now is None and item.get("crawled_at"):
         now = datetime.fromisoformat(item["crawled_at"].replace("Z", "+00:00"))
-    for source, raw in candidates:
+    for position, (source, raw) in enumerate(candidates):
         parsed = parse_date(raw, now=now)
         if parsed is not None:
+            if not _HAS_TIME.search(raw):  # a day only: a later candidate of the same day may give the time
+                for later_source, later_raw in candidates[position + 1:]:
+                    later = parse_date(later_raw, now=now) if _HAS_TIME.search(later_raw or "") else None
+                    if later is not None and to_local_iso(later)[:10] == to_local_iso(parsed)[:10]:
+                        parsed, source, raw = later, later_source, later_raw
+                        break
             item["published_at"] = to_utc_iso(parsed)
             item["published_at_local"] = to_local_iso(parsed)
             item["date_raw"] = raw

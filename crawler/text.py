@@ -52,11 +52,16 @@ def fix_mojibake(text: str) -> str:
     return ftfy.fix_encoding(text)
 
 
+_ENTITY = re.compile(r"&(#\d{2,6}|#x[0-9a-fA-F]{2,5}|[a-zA-Z]{2,8});")
+
+
 def clean_text(text: str | None, *, multiline: bool = False) -> str | None:
     """Display form: entities decoded, mojibake repaired, NFC, invisible characters dropped, spaces folded."""
     if text is None:
         return None
     text = html.unescape(text)
+    if "&" in text and _ENTITY.search(text):  # escaped twice (tuoitre.vn's og:title: "Chi&amp;#7871;n")
+        text = html.unescape(text)
     text = fix_mojibake(text)
     text = nfc(text)
     text = _INVISIBLE.sub("", text)

@@ -100,7 +100,9 @@ def test_seed_articles_are_clean(seed_db):
     assert by_url[SEEDS["000"][1]]["province"] == "Lâm Đồng"
     assert by_url[SEEDS["000"][1]]["province_before_2025"] == "Đắk Nông"
     lam_dong = by_url[SEEDS["002"][1]]["body_text"]
-    assert lam_dong.count("Cung cấp dịch vụ công trực tuyến là một trong những tiêu chí") == 1  # caption once
+    # The photo caption (printed twice on the page) is kept once, with its image, and is not body text.
+    assert "Cung cấp dịch vụ công trực tuyến là một trong những tiêu chí" not in lam_dong
+    assert by_url[SEEDS["002"][1]]["images"].count("Cung cấp dịch vụ công trực tuyến là một trong những tiêu chí") == 1
     assert "xếp hạng 7/63 tỉnh, thành trên cả nước" not in lam_dong  # the lead is not repeated in the body
     assert all(json.loads(by_url[u]["topics"]) for _, u, _ in SEEDS.values())  # all five are CCHC news
 

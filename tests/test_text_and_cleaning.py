@@ -67,7 +67,7 @@ def test_repeated_lead_and_caption_kept_once():
     caption = "Cung cấp dịch vụ công trực tuyến. Ảnh: Song An"
     item, report = clean(f'<p>{lead}</p><table><tr><td><img src="/a.jpg"></td></tr><tr><td>{caption}</td></tr></table>'
                          f"<p>{caption}</p><p>{PARA}</p>", lead=lead)
-    assert item["body_text"] == f"{caption}\n\n{PARA}"
+    assert item["body_text"] == PARA  # the caption stays with its image, out of the article text
     assert item["images"] == [{"url": "https://example.gov.vn/a.jpg", "caption": caption}]
     assert report.dropped["repeated_lead"] == 1 and report.dropped["repeated_caption"] == 1
 

@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from parsel import Selector, SelectorList
 
 from crawler.extract.page_index import page_index
-from crawler.text import clean_text, normalize_for_compare
+from crawler.text import clean_text, normalize_for_compare, strip_diacritics
 
 # Regions that are never the article: menus, headers, footers, sidebars, comments, related lists.
 BOILERPLATE_RE = re.compile(
@@ -136,39 +136,104 @@ def _without(fragment: str, remove: str | None) -> str:
     return "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
 
 
-def find_body_html(sel: Selector, selector: str | None, url: str, remove: str | None = None) -> str | None:
-    """HTML of the main content element; site selector first, then density scoring, then trafilatura."""
-    if selector:
-        nodes = select(sel, selector)
-        if nodes and sum(len(node_text(n)) for n in nodes) >= 40:
-            return _without("\n".join(nodes.getall()), remove)
-    known = [(element, len(element_text(element))) for element in page_index(sel).known_body]  # page_index.py
+def _innermost(known: list) -> list:
+    """Known body containers, each replaced by the deepest known container inside it that holds a good part
+    (30%+) of its text (tuoitre.vn: div#main-detail wraps the date, share bar, comments, newsletter box and
+    div.detail-content, 6,208 of 12,960 characters)."""
+    out = []
+    for element, length in known:
+        inner = [(e, n) for e, n in known if e is not element and n >= max(200, 0.3 * length)
+                 and any(a is element for a in e.iterancestors())]
+        out.append(max(inner, key=lambda pair: len(list(pair[0].iterancestors()))) if inner else (element, length))
+    return out
+
+
+def find_body_element(sel: Selector):
+    """The main content element by generic rules: a known CMS body container, else density scoring; or None."""
+    known = _innermost([(element, len(element_text(element))) for element in page_index(sel).known_body])
     for element, length in known:
         if length >= 200 and not in_boilerplate(element):
-            return lxml_html.tostring(element, encoding="unicode", with_tail=False)
+            return element, "known body container"
     for element, length in known:
         # A long known body whose *column* only looks like boilerplate: VnExpress's main column is
         # <div class="sidebar-1"> (e.g. https://vnexpress.net/...-4672302.html).
         if length >= 500 and not _marked(element):
-            return lxml_html.tostring(element, encoding="unicode", with_tail=False)
+            return element, "known body container (in a sidebar-named column)"
     ranked = _score_candidates(sel)
     if ranked and ranked[0][0] >= 3:
-        return lxml_html.tostring(ranked[0][1], encoding="unicode")
+        return ranked[0][1], f"paragraph density score {ranked[0][0]:.1f}"
+    return None, ""
+
+
+def find_body_html(sel: Selector, selector: str | None, url: str, remove: str | None = None,
+                   element=None) -> str | None:
+    """HTML of the main content element; site selector first, then generic rules, then trafilatura."""
+    if selector:
+        nodes = select(sel, selector)
+        if nodes and sum(len(node_text(n)) for n in nodes) >= 40:
+            return _without("\n".join(nodes.getall()), remove)
+    if element is None:
+        element, _ = find_body_element(sel)
+    if element is not None:
+        return lxml_html.tostring(element, encoding="unicode", with_tail=False)
     return trafilatura.extract(
         sel.root, url=url, output_format="html", include_images=True, include_tables=True,
         include_links=False, favor_precision=True,
     )
 
 
-def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: str = "") -> str | None:
+def _precedes(a, b) -> bool:
+    """Element ``a`` starts before element ``b`` in document order (and is not inside it)."""
+    if b is None:
+        return True
+    for element in a.getroottree().getroot().iter():
+        if element is a:
+            return True
+        if element is b:
+            return False
+    return False
+
+
+def _in_card(element) -> bool:
+    """Inside another article's teaser: a link, or a list item / <article> card that links elsewhere."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag == "a":
+            return True
+        if ancestor.tag in ("li", "article") and any(len(" ".join(a.text_content().split())) >= 20
+                                                     for a in ancestor.iter("a")):
+            return True
+        if ancestor.tag in ("body", "main"):
+            break
+    return False
+
+
+def lead_candidates(sel: Selector, meta: dict, body=None) -> list[tuple[str, str]]:
+    """(text, why) of lead candidates in order of trust: a sapo element of this article (before or at the top of
+    the body, not inside another article's card), then the meta description."""
+    found = []
+    description = normalize_for_compare(meta.get("description"))[:40]
+    for element in page_index(sel).lead_like:
+        text = element_text(element)
+        if len(text) < 40 or in_boilerplate(element) or _in_card(element):
+            continue
+        if body is not None and (element is body or any(a is element for a in body.iterancestors())):
+            continue  # the content container itself, or one around it
+        inside = body is not None and any(a is body for a in element.iterancestors())
+        if not inside and not _precedes(element, body):
+            continue  # below the article: a card of the next one
+        marker = element.get("data-role") or element.get("class") or element.get("itemprop")
+        agrees = description and normalize_for_compare(text).startswith(description[:30])
+        found.append((text, f"sapo element <{element.tag} {marker!r}>" + (" (= meta description)" if agrees else "")))
+    found.sort(key=lambda pair: "meta description" not in pair[1])  # stable: agreeing with metadata first
+    return found
+
+
+def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: str = "", body=None) -> str | None:
     if selector:
         return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
-    index = page_index(sel)
-    for cls in LEAD_CLASSES:
-        for element in index.with_class(cls):
-            text = element_text(element)
-            if len(text) >= 40 and not in_boilerplate(element):
-                return text
+    candidates = lead_candidates(sel, meta, body)
+    if candidates:
+        return candidates[0][0]
     description = clean_text(meta.get("description"))
     if description and len(description) >= 60:
         # Portals often put a site-wide slogan in <meta description>: keep it only if the page text has it.
@@ -178,24 +243,50 @@ def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: s
     return None
 
 
+# A role, not a name: "Pho Ban bien tap" (sotttt.hanoi.gov.vn's p.view-content-author), "Biên tập viên", "Admin".
+_ROLE_ONLY = re.compile(r"^(pho |truong )?(ban bien tap|bien tap vien|bien tap|quan tri( vien)?|admin|bbt|"
+                        r"phong vien|ctv|cong tac vien)$")
+_MORE_AUTHORS = re.compile(r"\s*(và|\+)\s*\d+\s*tác giả khác.*$", re.I)
+_NAME_SEPARATORS = re.compile(r"\s+-\s+|\s*[,;&/]\s*|\s+và\s+", re.I)
+
+
+def _publisherish(text: str, meta: dict) -> bool:
+    """A byline that names the publisher ("Báo Lào Cai điện tử", "baochinhphu.vn"), not a writer."""
+    norm = normalize_for_compare(text)
+    if re.match(r"(báo|cổng|trang|sở|ubnd|tạp chí|đài)\b", norm) or re.search(r"\.(vn|com|net|org)\b", norm):
+        return True
+    suffix = re.split(r"\s+[|–-]\s+", meta.get("html_title") or "")[-1] if meta.get("html_title") else ""
+    publisher = normalize_for_compare(f"{meta.get('site_name') or ''} {suffix}").replace(" ", "")
+    return bool(publisher) and norm.replace(" ", "") in publisher
+
+
+def author_candidates(sel: Selector, meta: dict) -> list[tuple[str, str]]:
+    """(text, why) of bylines: visible author elements (several authors as the page joins them), then metadata."""
+    found = []
+    for element in page_index(sel).author_like:
+        text = _MORE_AUTHORS.sub("", element_text(element)).strip(" -–:")
+        text = re.sub(r"^(tác giả|tác giả:|bài|bài:|by)\s+", "", text, flags=re.I).strip()
+        if not 2 <= len(text) <= 80 or in_boilerplate(element) or _in_card(element) or _publisherish(text, meta):
+            continue
+        if text.lower() in ("tác giả", "author", "theo") or _ROLE_ONLY.search(strip_diacritics(text).lower()):
+            continue
+        found.append((text, f"author element <{element.tag} class={element.get('class')!r}>"))
+    for name in meta.get("authors") or []:
+        name = clean_text(name)
+        if name and len(name) <= 80 and not _publisherish(name, meta):
+            found.append((name, "structured data (JSON-LD/meta author)"))
+    # The fullest byline wins: "NHẬT XUÂN - NGHI VŨ" at the bottom over "NHẬT XUÂN và 1 tác giả khác" at the top.
+    def names(text):
+        return len([n for n in _NAME_SEPARATORS.split(text) if n.strip()])
+    best = max((names(t) for t, _ in found), default=0)
+    return [c for c in found if names(c[0]) == best] + [c for c in found if names(c[0]) != best]
+
+
 def find_author(sel: Selector, selector: str | None, meta: dict) -> str | None:
     if selector:
         return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
-    index = page_index(sel)
-    for cls in AUTHOR_CLASSES:
-        for element in index.with_class(cls):
-            text = element_text(element)
-            if 2 <= len(text) <= 80 and not in_boilerplate(element):
-                return text
-    author = clean_text(meta.get("author"))
-    if not author or len(author) > 80 or "." in author.split()[-1]:
-        return None
-    norm = normalize_for_compare(author)
-    # <meta name="author"> often names the publisher ("Báo Lào Cai điện tử", "VnExpress"), not the writer.
-    publisher = normalize_for_compare(f"{meta.get('site_name') or ''} {meta.get('html_title') or ''}").replace(" ", "")
-    if re.match(r"(báo|cổng|trang|sở|ubnd)\b", norm) or norm.replace(" ", "") in publisher:
-        return None
-    return author
+    candidates = author_candidates(sel, meta)
+    return candidates[0][0] if candidates else None
 
 
 def find_category(sel: Selector, selector: str | None, meta: dict) -> str | None:

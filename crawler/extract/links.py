@@ -96,17 +96,96 @@ def _add(result: ListingLinks, link: str) -> None:
         result.articles.append(link)
 
 
+# A side column of a listing page ("box-right", "list-box-right", "cot-phai", "col-right"): not the main list.
+_SIDE_COLUMN = re.compile(r"(^|[\s_-])(right|cot-?phai|phai|aside|side|sidebar|col-?right|right-?col|most|hot|"
+                          r"trending|xem-?nhieu|doc-?nhieu|noi-?bat-?sidebar)($|[\s_-])", re.I)
+# Page furniture that bounds the main column: the site's header, menus and footer.
+_FURNITURE = re.compile(r"(^|[\s_-])(header|footer|nav|navbar|menu|mainmenu|topbar|top-bar|site-header)($|[\s_-])", re.I)
+_PAGER = re.compile(r"pag|phantrang|phan-trang|page-nav|trang-so", re.I)
+
+
+# Menus, footers, sidebars, comments ... of a listing page. Unlike an article page, "related" and "tin-moi" boxes are
+# the list itself here (tuoitre.vn's lead story carries div.item-related stories; a "tin-moi" section is a list).
+_LISTING_BOILERPLATE = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|header|footer|sidebar|side-bar|breadcrumbs?|banner|social|share|sharing|"
+    r"comment|comments|binh-luan|binhluan|most-?read|doc-nhieu|widget|advert|ads|quang-cao|toolbar|print|login|"
+    r"search|weblink|lien-ket|copyright)($|[\s_-])",
+    re.I,
+)
+
+
+def _listing_boilerplate(element) -> bool:
+    while element is not None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if tag in ("nav", "header", "footer", "aside", "form") or (marker.strip() and _LISTING_BOILERPLATE.search(marker)):
+            return True
+        element = element.getparent()
+    return False
+
+
+def _side_column(anchor, stop) -> bool:
+    for element in anchor.iterancestors():
+        if element is stop:
+            return False
+        marker = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if marker.strip() and _SIDE_COLUMN.search(marker):
+            return True
+    return False
+
+
+def _is_furniture(element) -> bool:
+    """The site's header or footer (8+ links), or a menu of 15+ links: a section's own sub-section menu
+    (dantri.com.vn: 8 links above the list) is part of the main column."""
+    marker = f"{element.get('class') or ''} {element.get('id') or ''}"
+    links = sum(1 for _ in element.iter("a"))
+    if element.tag in ("header", "footer") or re.search(r"(^|[\s_-])(header|footer|site-header)($|[\s_-])", marker, re.I):
+        return links >= 8
+    return (element.tag == "nav" or bool(marker.strip() and _FURNITURE.search(marker))) and links >= 15
+
+
+def _main_column(container):
+    """The highest ancestor of the best list that holds none of the site's header, menus or footer (8+ links):
+    the lead story, top stories and every block of the list sit in it; boxes beside it are excluded later."""
+    column = container
+    while column.getparent() is not None and column.getparent().tag not in ("html",):
+        parent = column.getparent()
+        furniture = any(_is_furniture(e) for e in parent.iter() if isinstance(e.tag, str) and e is not parent
+                        and not any(x is column for x in e.iterancestors()) and e is not column)
+        if furniture or parent.tag == "body":
+            break
+        column = parent
+    return column
+
+
+def _pager_after(column, first_anchor):
+    """The first pager element in the column after the list begins (the main list ends there)."""
+    started = False
+    for element in column.iter():
+        if element is first_anchor:
+            started = True
+            continue
+        if started and isinstance(element.tag, str) and element.tag in ("div", "ul", "nav", "p", "section"):
+            marker = f"{element.get('class') or ''} {element.get('id') or ''}"
+            if _PAGER.search(marker) and sum(1 for a in element.iter("a")) >= 2:
+                return element
+    return None
+
+
 def _generic_links(sel: Selector, url: str, domains: tuple[str, ...], result: ListingLinks) -> None:
-    groups: dict = {}
-    order: list = []
+    candidates = []  # (anchor, link, text) of article-like links outside menus, footers and sidebars
     for a in sel.root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
             continue
-        link = urljoin(url, href)
+        link = urljoin(url, href).split("#", 1)[0]
         text = " ".join(a.text_content().split())
-        if not looks_like_article(link, text, domains) or in_boilerplate(a):
+        if not looks_like_article(link, text, domains) or _listing_boilerplate(a):
             continue
+        candidates.append((a, link, text))
+    groups: dict = {}
+    order: list = []
+    for a, link, text in candidates:
         container, signature = _list_container(a)
         if container is None:
             continue
@@ -117,25 +196,50 @@ def _generic_links(sel: Selector, url: str, domains: tuple[str, ...], result: Li
         groups[key].append((link, text))
     if not groups:
         # Short lists (one or two items) repeat nothing: take headline-like article links outside boilerplate.
-        for a in sel.root.iter("a"):
-            link = urljoin(url, (a.get("href") or "").strip())
-            text = " ".join(a.text_content().split())
-            if len(text) >= 20 and looks_like_article(link, text, domains) and not in_boilerplate(a):
+        for a, link, text in candidates:
+            if len(text) >= 20:
                 _add(result, link)
         return
 
     def weight(key):
         links = groups[key]
         distinct = {link for link, _ in links}
-        return len(distinct) * (1 + min(sum(len(t) for _, t in links) / len(links), 120) / 60)
+        side = _side_column(key[0], None)
+        return len(distinct) * (1 + min(sum(len(t) for _, t in links) / len(links), 120) / 60) * (0.2 if side else 1)
 
     best = max(order, key=weight)
-    # Lists split in several containers of the same kind (e.g. one per row) belong together.
-    chosen = [k for k in order if k[1] == best[1] and k[0].tag == best[0].tag
-              and _item_signature(k[0]) == _item_signature(best[0])]
-    for key in chosen:
-        for link, _ in groups[key]:
+    column = _main_column(best[0])
+    first = next(a for a, link, _ in candidates if any(x is best[0] for x in a.iterancestors()))
+    pager = _pager_after(column, first)
+    in_column = {id(a) for a in column.iter("a")}
+    after_pager: set = set()
+    if pager is not None:  # everything after the pager in document order, up to the column's end
+        seen_pager = False
+        for element in column.iter():
+            if element is pager:
+                seen_pager = True
+            elif seen_pager and element.tag == "a" and not any(x is pager for x in element.iterancestors()):
+                after_pager.add(id(element))
+    titled = {link for a, link, text in candidates if len(text) >= 20}
+    for a, link, text in candidates:
+        if id(a) not in in_column or id(a) in after_pager or _side_column(a, column):
+            continue
+        if link in titled:  # an image link counts through the same article's title link
             _add(result, link)
+    _keep_majority_shape(result)
+
+
+_ID_SHAPE = re.compile(r"\d{5,}")
+
+
+def _keep_majority_shape(result: ListingLinks) -> None:
+    """Where 80%+ of the list's URLs carry a numeric article id (…-20260307080054340.htm, -post404649.html,
+    view_content/4377336-…), a URL without one is a topic or section page ("/chuyen-doi-so-ho-kinh-doanh-e1999.htm")."""
+    def has_id(url):
+        last = [part for part in urlsplit(url).path.split("/") if part][-1:] or [""]
+        return bool(_ID_SHAPE.search(last[0])) or bool(re.search(r"[?&](id|nid|newsid|itemid)=\d+", url, re.I))
+    if len(result.articles) >= 5 and sum(map(has_id, result.articles)) >= 0.8 * len(result.articles):
+        result.articles = [u for u in result.articles if has_id(u)]
 
 
 def _listing_dates(sel: Selector, url: str, result: ListingLinks, date_selector: str | None) -> None:
@@ -163,15 +267,20 @@ def _listing_dates(sel: Selector, url: str, result: ListingLinks, date_selector:
                 break
 
 
+# Page numbers in listing URLs: /trang-2.htm (dantri), /trang2.html, -page2, /page/2, /p2, _p2.html, ?p=2.
+_PATH_PAGE = re.compile(r"/(?:page|trang)[/-]?(\d+)(?:\.html?)?/?$|[-_]page-?(\d+)(?:\.html?)?/?$|"
+                        r"/p(\d+)(?:\.html?)?/?$|[-_]p(\d+)\.html?$", re.I)
+
+
 def _page_number(url: str) -> int | None:
     parts = urlsplit(url)
     for key, value in parse_qsl(parts.query):
         key = key.lower()
         if (key in _PAGE_PARAMS or key.endswith("_cur") or key.endswith("page")) and value.isdigit():
             return int(value)
-    match = re.search(r"/(?:page|trang)[/-](\d+)/?$|[-_/]p(\d+)\.html?$", parts.path, re.I)
+    match = _PATH_PAGE.search(parts.path)
     if match:
-        return int(match.group(1) or match.group(2))
+        return int(next(g for g in match.groups() if g is not None))
     return None
 
 
@@ -198,13 +307,47 @@ def find_next_postback(sel: Selector, selector: str | None, current: int) -> tup
     return by_number
 
 
+def _numbered_anchors(sel: Selector, anchors):
+    """(text number, URL number, link) of pager links labelled with a page number; when no element is marked
+    as a pager, every short number link of the page whose URL carries a page number (pagers with no "pag" class)."""
+    def numbered(nodes):
+        out = []
+        for a in nodes:
+            href = (a.attrib.get("href") or "").strip()
+            text = node_text(a)
+            if href and not href.startswith(("javascript:", "#")) and text.isdigit() and len(text) <= 4:
+                out.append((int(text), href))
+        return out
+    found = numbered(anchors)
+    if not found:
+        found = numbered(sel.xpath("//a[@href]"))
+    return found
+
+
+_JS_PAGER = re.compile(r"(\w+)\.url\s*=\s*['\"]([^'\"]*\{0\}[^'\"]*\{1\}[^'\"]*)['\"]")
+
+
+def _script_pager(sel: Selector, url: str) -> str | None:
+    """A "Xem thêm" timeline filled by script, with its URL template in the page (the VCCorp CMS family,
+    baochinhphu.vn: ``timeline.url = '/timelinelist/{0}/{1}.htm'``, ``timeline.pageIndex = 2``, zone id in
+    ``<input id="hdZoneId">``): the next page is that template filled in."""
+    for script in sel.xpath("//script[not(@src)]/text()").getall():
+        match = _JS_PAGER.search(script)
+        if not match:
+            continue
+        page = re.search(re.escape(match.group(1)) + r"\.pageIndex\s*=\s*(\d+)", script)
+        zone = sel.xpath("//input[@id='hdZoneId']/@value").get()
+        if page and zone and zone.isdigit():
+            return urljoin(url, match.group(2).replace("{0}", zone).replace("{1}", page.group(1)))
+    return None
+
+
 def find_next_page(sel: Selector, url: str, selector: str | None = None) -> str | None:
-    """The next listing page: rel=next, a "Sau/Tiếp/»" link, or the link to page N+1 of the pager."""
+    """The next listing page: rel=next, a "Sau/Tiếp/»" pager link, the link to page N+1 of a numbered pager
+    (one- or zero-based, with or without a "pag" class), or a script timeline's URL template."""
     for href in sel.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").getall():
         return urljoin(url, href)
     anchors = _pager_anchors(sel, selector)
-    current = _page_number(url) or 1
-    by_number: str | None = None
     for a in anchors:
         href = (a.attrib.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#")):
@@ -212,12 +355,16 @@ def find_next_page(sel: Selector, url: str, selector: str | None = None) -> str 
         link = urljoin(url, href)
         text = node_text(a).casefold()
         title = (a.attrib.get("title") or "").casefold()
-        if text in _NEXT_WORDS or title in _NEXT_WORDS or "trang sau" in title or "next" in title:
+        if text in _NEXT_WORDS or title in _NEXT_WORDS or "trang sau" in title or "next" in title or "trang tiếp" in text:
             if canonicalize_url(link) != canonicalize_url(url):
                 return link
-        number = _page_number(link)
-        if number is None and text.isdigit():
-            number = int(text)
-        if number == current + 1 and by_number is None:
-            by_number = link
-    return by_number
+    numbered = [(n, urljoin(url, href)) for n, href in _numbered_anchors(sel, anchors)]
+    # Zero-based pagers label page 2 as ...-page1: the URL number is the label minus one.
+    pairs = [(n, _page_number(link)) for n, link in numbered if _page_number(link) is not None]
+    zero_based = bool(pairs) and sum(1 for n, u in pairs if u == n - 1) > sum(1 for n, u in pairs if u == n)
+    current = _page_number(url)
+    current_label = (current + 1 if zero_based else current) if current is not None else 1
+    for n, link in numbered:
+        if n == current_label + 1 and canonicalize_url(link) != canonicalize_url(url):
+            return link
+    return _script_pager(sel, url)

@@ -29,6 +29,12 @@ def _name_of(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _all_names(value: Any) -> list[str]:
+    """Every author name of a JSON-LD ``author`` (one, a list, objects or strings), in order."""
+    values = value if isinstance(value, list) else [value]
+    return [n for n in (_name_of(v) for v in values) if n and n.strip()]
+
+
 def _jsonld_articles(root) -> list[dict]:
     try:
         items = JsonLdExtractor().extract_items(root)
@@ -94,6 +100,8 @@ def page_metadata(sel: Selector) -> dict[str, Any]:
         "title": _first(ld.get("headline")) or og.get("og:title") or meta.get("twitter:title"),
         "description": ld.get("description") or og.get("og:description") or meta.get("description"),
         "author": _name_of(ld.get("author")) or meta.get("author") or meta.get("article:author"),
+        "authors": _all_names(ld.get("author")) or [v for v in (meta.get("author"), meta.get("article:author"),
+                                                                meta.get("dable:author")) if v],
         "section": _first(ld.get("articleSection")) or meta.get("article:section"),
         "tags": [t for t in (keywords or []) if isinstance(t, str) and t]
         or [n.attrib["content"] for n in sel.xpath("//meta[@property='article:tag'][@content]")],

@@ -13,6 +13,10 @@ _DATEISH = re.compile(r"date|time|ngay|publish|timer|posted|meta|thoi-gian|ngayd
 KNOWN_BODY_CLASSES = ("journal-content-article", "article__body", "cms-body", "fck_detail", "detail-content",
                       "content-detail", "newscontent", "ArticleContent", "news-content")
 _TITLE_TAGS = {"h1", "h2", "h3"}
+# Class tokens of a lead (sapo): "sapo", "detail-sapo", "article__sapo", "cms-desc", "summary", "tomtat" ...
+_LEAD_CLASS = re.compile(r"(^|[\s_-])(sapo|lead|summary|chapeau|desc|description|intro|text-intro|tomtat|tom-tat|"
+                         r"mota|trichyeu|excerpt|abstract|teaser)($|[\s_-])", re.I)
+_AUTHOR_CLASS = re.compile(r"author|tac-?gia|byline|nguoi-?viet|signature|news-?author|pAuthor", re.I)
 
 
 class PageIndex:
@@ -20,6 +24,8 @@ class PageIndex:
         self.by_class: dict[str, list] = {}
         self.title_like: list = []
         self.h1: list = []
+        self.lead_like: list = []  # sapo/lead/summary classes, data-role="sapo", itemprop="description"
+        self.author_like: list = []  # author/byline/tac-gia classes, itemprop/rel/data-role="author"
         self.known_body: list = []
         self.times: list = []  # <time datetime=...>
         self.breadcrumbs: list = []
@@ -41,7 +47,14 @@ class PageIndex:
                 self.title_like.append(element)
             if tag == "h1":
                 self.h1.append(element)
+            if (element.get("data-role") in ("sapo", "lead") or element.get("data-slot") in ("sapo", "lead")
+                    or element.get("itemprop") == "description" or (classes and _LEAD_CLASS.search(classes))):
+                self.lead_like.append(element)
+            if classes and _AUTHOR_CLASS.search(classes) or element.get("itemprop") == "author" \
+                    or element.get("rel") == "author" or element.get("data-role") == "author":
+                self.author_like.append(element)
             if (element.get("itemprop") == "articleBody" or element.get("id") == "main-detail"
+                    or element.get("data-role") == "content" or element.get("data-slot") == "content"
                     or (classes and any(c in classes for c in KNOWN_BODY_CLASSES))):
                 self.known_body.append(element)
             if tag == "time" and element.get("datetime") is not None:

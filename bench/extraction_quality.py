@@ -1,0 +1,151 @@
+"""Extraction quality on every gold page: this project's generic path against the extractors a user would pick.
+
+    bench/extraction_quality.py [--rounds 5] [--only this project,trafilatura] [--details] [--json FILE]
+
+It runs in its own environment, ``.venv-bench`` (requirements.txt + requirements-bench.txt), which it creates or
+updates by itself and then re-runs in; the peers are never dependencies of the crawler. Every gold page (the
+shared ones and tests/gold/) is scored field by field with the rules of crawler/testing/gold.py. Time per page is
+the minimum over ``--rounds`` runs, the extractors interleaved page by page; the table shows the median of those
+per-page minima. "-" means the extractor gives no such field at all.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_VENV = ROOT / ".venv-bench"
+
+
+def ensure_environment() -> None:
+    """Re-run this script inside .venv-bench, creating or updating it first when the requirements changed."""
+    python = BENCH_VENV / "bin" / "python"
+    if Path(sys.prefix).resolve() == BENCH_VENV.resolve():
+        return
+    requirements = [ROOT / "requirements.txt", ROOT / "requirements-bench.txt"]
+    want = hashlib.sha256(b"".join(p.read_bytes() for p in requirements)).hexdigest()
+    stamp = BENCH_VENV / ".setup-stamp"
+    if not python.exists() or not stamp.exists() or stamp.read_text().strip() != want:
+        print("extraction_quality: installing the peers into .venv-bench (requirements-bench.txt) ...", file=sys.stderr)
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        pip = [str(python), "-m", "pip", "install", "-q"]
+        subprocess.run(pip + ["--upgrade", "pip"], check=True)
+        subprocess.run(pip + ["-r", str(requirements[0]), "-r", str(requirements[1])], check=True)
+        stamp.write_text(want)
+    os.execv(str(python), [str(python), *sys.argv])
+
+
+def run(rounds: int, only: list[str] | None):
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    from extraction_peers import ARTICLE_EXTRACTORS, LISTING_EXTRACTORS
+
+    from crawler.testing.gold import gold_pages, score_article, score_listing
+
+    pages = gold_pages()
+    articles = {n: f for n, f in ARTICLE_EXTRACTORS.items() if not only or n in only}
+    listings = {n: f for n, f in LISTING_EXTRACTORS.items() if not only or n in only}
+    results: dict = {"articles": {}, "listings": {}, "times": {n: [] for n in [*articles, *listings]}}
+    for page in pages:
+        html = page.html_path.read_bytes()
+        extractors = articles if page.kind == "article" else listings
+        best: dict[str, float] = {}
+        output: dict = {}
+        for _ in range(rounds):
+            for name, func in extractors.items():  # interleaved: every extractor once per round
+                start = time.perf_counter()
+                try:
+                    output[name] = func(html, page.url)
+                except Exception as exc:  # a peer that crashes on a page scores nothing there
+                    output[name] = exc
+                best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
+        for name, value in output.items():
+            results["times"][name].append(best[name])
+            if page.kind == "article":
+                scored = score_article(page.gold, {} if isinstance(value, Exception) else value)
+                if isinstance(value, Exception):
+                    scored = {k: False for k in scored}
+                results["articles"].setdefault(name, {})[page.name] = (scored, value)
+            else:
+                links, next_page = ([], None) if isinstance(value, Exception) else value
+                results["listings"].setdefault(name, {})[page.name] = score_listing(page.gold, links, next_page)
+    return pages, results
+
+
+def _cell(values: list) -> str:
+    if all(v is None for v in values):
+        return "-"
+    return str(sum(1 for v in values if v))
+
+
+def print_tables(pages, results, details: bool) -> None:
+    from crawler.testing.gold import ARTICLE_CHECKS
+
+    article_pages = [p for p in pages if p.kind == "article"]
+    listing_pages = [p for p in pages if p.kind == "listing"]
+    header = ["extractor", *ARTICLE_CHECKS, "total", "clean body", "ms/page"]
+    print(f"\nArticles: {len(article_pages)} gold pages, {len(ARTICLE_CHECKS)} checks each "
+          f"({len(article_pages) * len(ARTICLE_CHECKS)} in all); counts are pages passing")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for name, by_page in results["articles"].items():
+        cells = [_cell([by_page[p.name][0][c] for p in article_pages]) for c in ARTICLE_CHECKS]
+        total = sum(1 for p in article_pages for c in ARTICLE_CHECKS if by_page[p.name][0][c])
+        clean = sum(1 for p in article_pages if by_page[p.name][0]["boilerplate"])
+        ms = statistics.median(results["times"][name]) * 1000
+        print(f"| {name} | " + " | ".join(cells) + f" | {total} | {clean} of {len(article_pages)} | {ms:.1f} |")
+    if listing_pages:
+        print(f"\nListings: {len(listing_pages)} gold pages")
+        print("| extractor | main-list recall | pages >= 0.9 | sidebar/menu links taken | next page found | ms/page |")
+        print("|---|---|---|---|---|---|")
+        for name, by_page in results["listings"].items():
+            found = sum(s["_found"] for s in by_page.values())
+            wanted = sum(s["_wanted"] for s in by_page.values())
+            good = sum(1 for s in by_page.values() if s["recall"])
+            sidebar = sum(s["_sidebar_taken"] for s in by_page.values())
+            scored_next = [s["next_page"] for s in by_page.values() if s["next_page"] is not None]
+            ms = statistics.median(results["times"][name]) * 1000
+            print(f"| {name} | {found / wanted:.2f} ({found} of {wanted}) | {good} of {len(by_page)} | {sidebar} | "
+                  f"{sum(scored_next)} of {len(scored_next)} | {ms:.1f} |")
+    if details:
+        print("\nFailed checks per page")
+        for name, by_page in results["articles"].items():
+            for page_name, (scored, _) in by_page.items():
+                failed = [c for c, ok in scored.items() if ok is False]
+                if failed:
+                    print(f"  {name:14} {page_name}: {', '.join(failed)}")
+        for name, by_page in results["listings"].items():
+            for page_name, scored in by_page.items():
+                failed = [c for c in ("recall", "no_sidebar", "next_page") if scored[c] is False]
+                if failed:
+                    print(f"  {name:14} {page_name}: {', '.join(failed)} ({scored['_found']}/{scored['_wanted']}, "
+                          f"sidebar {scored['_sidebar_taken']})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5, help="runs per page and extractor (time = minimum)")
+    parser.add_argument("--only", help="comma-separated extractor names")
+    parser.add_argument("--details", action="store_true", help="list every failed check")
+    parser.add_argument("--json", help="write the per-page checks to this file")
+    args = parser.parse_args()
+    ensure_environment()
+    pages, results = run(args.rounds, args.only.split(",") if args.only else None)
+    print_tables(pages, results, args.details)
+    if args.json:
+        out = {"articles": {n: {p: s for p, (s, _) in by.items()} for n, by in results["articles"].items()},
+               "listings": results["listings"]}
+        Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
