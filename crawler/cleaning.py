@@ -423,6 +423,8 @@ def render(blocks: list[Block]) -> tuple[str, str]:
         parts.append(f"<{tag}>{block.html}</{tag}>")
     if open_list:
         parts.append(f"</{open_list}>")
+    if not texts:  # what looked like a caption was the only text ("Nội dung chi tiết xem tại văn bản đính kèm")
+        texts = [b.text for b in blocks if b.kind == "caption"]
     return "\n\n".join(texts), sanitize_html("\n".join(parts))
 
 

@@ -50,14 +50,20 @@ def assign_date(item: dict, now: datetime | None = None) -> bool:
     return False
 
 
-def content_hash(title: str | None, body_text: str | None) -> str:
-    """SHA-256 of the comparison forms of title and body: Unicode form, case, tone placement and spacing do not matter."""
-    payload = normalize_for_compare(title) + "\n" + normalize_for_compare(body_text)
+def content_hash(title: str | None, body_text: str | None, captions: list[str] | tuple = ()) -> str:
+    """SHA-256 of the title and the article's text blocks (paragraphs and photo captions) in comparison form and
+    sorted: Unicode form, case, tone placement, spacing, and where a copy puts a caption (with its photo, or as
+    a plain paragraph when a portal republishes the text without the photo) do not matter."""
+    blocks = [normalize_for_compare(b) for b in re.split(r"\n\s*\n", body_text or "")]
+    title_norm = normalize_for_compare(title)
+    blocks += [c for c in (normalize_for_compare(c) for c in captions if c) if c != title_norm]  # a title as caption
+    payload = normalize_for_compare(title) + "\n" + "\n".join(sorted(b for b in blocks if b))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def assign_content_hash(item: dict) -> str:
-    item["content_hash"] = content_hash(item.get("title"), item.get("body_text"))
+    captions = [image.get("caption") for image in item.get("images") or [] if isinstance(image, dict)]
+    item["content_hash"] = content_hash(item.get("title"), item.get("body_text"), captions)
     return item["content_hash"]
 
 

@@ -183,15 +183,18 @@ def find_body_html(sel: Selector, selector: str | None, url: str, remove: str | 
 
 
 def _precedes(a, b) -> bool:
-    """Element ``a`` starts before element ``b`` in document order (and is not inside it)."""
+    """Element ``a`` starts before element ``b`` in document order (one walk per page, cached with its index)."""
     if b is None:
         return True
-    for element in a.getroottree().getroot().iter():
-        if element is a:
-            return True
-        if element is b:
-            return False
-    return False
+    root = a.getroottree().getroot()
+    order = _ORDER.get("map") if _ORDER.get("root") is root else None
+    if order is None:
+        order = {element: i for i, element in enumerate(root.iter())}
+        _ORDER.update(root=root, map=order)
+    return order.get(a, 0) < order.get(b, 0)
+
+
+_ORDER: dict = {}
 
 
 def _in_card(element) -> bool:
