@@ -367,4 +367,8 @@ def find_next_page(sel: Selector, url: str, selector: str | None = None) -> str 
     for n, link in numbered:
         if n == current_label + 1 and canonicalize_url(link) != canonicalize_url(url):
             return link
+    for a in anchors:  # a pager link whose URL is page N+1 ("Sau »" -> ?page=2)
+        href = (a.attrib.get("href") or "").strip()
+        if href and not href.startswith(("javascript:", "#")) and _page_number(urljoin(url, href)) == (current or 1) + 1:
+            return urljoin(url, href)
     return _script_pager(sel, url)
