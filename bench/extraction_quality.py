@@ -53,7 +53,7 @@ def run(rounds: int, only: list[str] | None):
     pages = gold_pages()
     articles = {n: f for n, f in ARTICLE_EXTRACTORS.items() if not only or n in only}
     listings = {n: f for n, f in LISTING_EXTRACTORS.items() if not only or n in only}
-    results: dict = {"articles": {}, "listings": {}, "times": {n: [] for n in [*articles, *listings]}}
+    results: dict = {"articles": {}, "listings": {}, "times": {}}  # times: (kind, extractor) -> per-page minima
     for page in pages:
         html = page.html_path.read_bytes()
         extractors = articles if page.kind == "article" else listings
@@ -68,7 +68,7 @@ def run(rounds: int, only: list[str] | None):
                     output[name] = exc
                 best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
         for name, value in output.items():
-            results["times"][name].append(best[name])
+            results["times"].setdefault((page.kind, name), []).append(best[name])
             if page.kind == "article":
                 scored = score_article(page.gold, {} if isinstance(value, Exception) else value)
                 if isinstance(value, Exception):
@@ -87,7 +87,7 @@ def _cell(values: list) -> str:
 
 
 def print_tables(pages, results, details: bool) -> None:
-    from crawler.testing.gold import ARTICLE_CHECKS
+    from crawler.testing.gold import ARTICLE_CHECKS, LISTING_CHECKS
 
     article_pages = [p for p in pages if p.kind == "article"]
     listing_pages = [p for p in pages if p.kind == "listing"]
@@ -100,7 +100,7 @@ def print_tables(pages, results, details: bool) -> None:
         cells = [_cell([by_page[p.name][0][c] for p in article_pages]) for c in ARTICLE_CHECKS]
         total = sum(1 for p in article_pages for c in ARTICLE_CHECKS if by_page[p.name][0][c])
         clean = sum(1 for p in article_pages if by_page[p.name][0]["boilerplate"])
-        ms = statistics.median(results["times"][name]) * 1000
+        ms = statistics.median(results["times"][("article", name)]) * 1000
         print(f"| {name} | " + " | ".join(cells) + f" | {total} | {clean} of {len(article_pages)} | {ms:.1f} |")
     if listing_pages:
         print(f"\nListings: {len(listing_pages)} gold pages")
@@ -112,7 +112,7 @@ def print_tables(pages, results, details: bool) -> None:
             good = sum(1 for s in by_page.values() if s["recall"])
             sidebar = sum(s["_sidebar_taken"] for s in by_page.values())
             scored_next = [s["next_page"] for s in by_page.values() if s["next_page"] is not None]
-            ms = statistics.median(results["times"][name]) * 1000
+            ms = statistics.median(results["times"][("listing", name)]) * 1000
             print(f"| {name} | {found / wanted:.2f} ({found} of {wanted}) | {good} of {len(by_page)} | {sidebar} | "
                   f"{sum(scored_next)} of {len(scored_next)} | {ms:.1f} |")
     if details:
@@ -124,7 +124,7 @@ def print_tables(pages, results, details: bool) -> None:
                     print(f"  {name:14} {page_name}: {', '.join(failed)}")
         for name, by_page in results["listings"].items():
             for page_name, scored in by_page.items():
-                failed = [c for c in ("recall", "no_sidebar", "next_page") if scored[c] is False]
+                failed = [c for c in LISTING_CHECKS if scored[c] is False]
                 if failed:
                     print(f"  {name:14} {page_name}: {', '.join(failed)} ({scored['_found']}/{scored['_wanted']}, "
                           f"sidebar {scored['_sidebar_taken']})")

@@ -10,11 +10,14 @@ import html as html_lib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import nh3
 from lxml import html as lxml_html
 
 from crawler.extract.content import BOILERPLATE_RE
+from crawler.extract.links import DOCUMENT_EXT
+from crawler.extract.page_index import AUTHOR_CLASS_RE
 from crawler.text import clean_text, normalize_for_compare
 
 BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "td", "th",
@@ -41,14 +44,14 @@ RELATED_HEADING_RE = re.compile(
 )
 # Class/id tokens (or a VCCorp ``type``) of boxes inside a content container that are not the article: related
 # cards ("kbwscwl-relatedbox", type="RelatedOneNews" on tuoitre.vn/baochinhphu.vn), newsletters, tags, galleries.
+# Matched inside class tokens, where BOILERPLATE_RE (tried first) needs whole words.
 INNER_BOX_RE = re.compile(
     r"relate|lien-?quan|tin-?khac|xem-?them|doc-?them|newsletter|subscri|^tags?$|^tags?[-_]|[-_]tags?$|keyword|"
-    r"tu-?khoa|gallery|slideshow|promo|sponsor|quang-?cao|^ads?$|^ads?[-_]|[-_]ads?$|banner|read-?more|suggest|"
-    r"recommend|most-?(view|read)|doc-?nhieu|rating|vote|box-?tin|author-?box",
+    r"tu-?khoa|gallery|slideshow|promo|sponsor|read-?more|suggest|recommend|most-?view|rating|vote|box-?tin|"
+    r"author-?box",
     re.I,
 )
-_DOCUMENT_LINK = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif)(\?|$)", re.I)
-# End-of-body bylines: "Tin, ảnh: Minh Anh", "Bài và ảnh: X", "PV", "Nhóm PV".
+# End-of-body credit lines: "Tin, ảnh: Minh Anh", "Bài và ảnh: X", "Ảnh: T.H".
 CREDIT_BYLINE_RE = re.compile(r"^(tin|bài|ảnh|video|clip)(\s*(,|và|-|&)\s*(tin|bài|ảnh|video|clip))*\s*:\s*(.{2,60}?)\.?$", re.I)
 ATTRIBUTION_RE = re.compile(r"^[(\[]?\s*(theo|nguồn)\b[\s:]*(.{2,90}?)[)\]]?\.?$", re.I)
 CAPTION_HINT_RE = re.compile(r"\(?ảnh\s*:|\bảnh\b.{0,40}$|^ảnh minh họa|^ảnh:", re.I)
@@ -110,9 +113,6 @@ def _is_data_table(table) -> bool:
     return len(texty) >= 2 and not any(True for _ in table.iter("img"))
 
 
-AUTHOR_CLASS_RE = re.compile(r"author|tac-?gia|byline", re.I)
-
-
 def _prepare(root, bylines: list) -> None:
     """Drop non-content elements, unwrap drop caps, set aside author boxes (their text goes to ``bylines``)."""
     for element in list(root.iter()):
@@ -154,7 +154,7 @@ def _link_box(element) -> bool:
     text = " ".join(element.text_content().split())
     if len(text) < 15:
         return False
-    links = [a for a in element.iter("a") if not _DOCUMENT_LINK.search(a.get("href") or "")
+    links = [a for a in element.iter("a") if not DOCUMENT_EXT.search(urlsplit(a.get("href") or "").path)
              and not (a.get("href") or "").startswith(("#", "javascript:", "mailto:"))]
     if not links or not any(len(" ".join(a.text_content().split())) >= 15 for a in links):
         return False

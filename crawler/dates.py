@@ -51,6 +51,11 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
     return result
 
 
+def has_time(text: str | None) -> bool:
+    """The text states a clock time ("19:25", "8h30", "2:48 PM", "T08:07"), not only a day."""
+    return bool(text) and _TIME.search(_normalize(text)) is not None
+
+
 def to_utc_iso(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 

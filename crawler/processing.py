@@ -12,14 +12,10 @@ from datetime import datetime, timezone
 from jsonschema import Draft202012Validator
 
 from crawler.cleaning import CleaningReport, clean_article
-from crawler.dates import parse_date, to_local_iso, to_utc_iso
+from crawler.dates import has_time, parse_date, to_local_iso, to_utc_iso
 from crawler.items import article_schema
 from crawler.text import normalize_for_compare
 from crawler.topics import tag_topics
-
-
-# A clock time in a date string: "19:25", "8h30", "2:48 PM", "T08:07"
-_HAS_TIME = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}(?!\d)|T\d{2}:\d{2}", re.I)
 
 
 def assign_date(item: dict, now: datetime | None = None) -> bool:
@@ -33,9 +29,9 @@ def assign_date(item: dict, now: datetime | None = None) -> bool:
     for position, (source, raw) in enumerate(candidates):
         parsed = parse_date(raw, now=now)
         if parsed is not None:
-            if not _HAS_TIME.search(raw):  # a day only: a later candidate of the same day may give the time
+            if not has_time(raw):  # a day only: a later candidate of the same day may give the time
                 for later_source, later_raw in candidates[position + 1:]:
-                    later = parse_date(later_raw, now=now) if _HAS_TIME.search(later_raw or "") else None
+                    later = parse_date(later_raw, now=now) if has_time(later_raw) else None
                     if later is not None and to_local_iso(later)[:10] == to_local_iso(parsed)[:10]:
                         parsed, source, raw = later, later_source, later_raw
                         break
@@ -57,7 +53,7 @@ def content_hash(title: str | None, body_text: str | None, captions: list[str] |
     blocks = [normalize_for_compare(b) for b in re.split(r"\n\s*\n", body_text or "")]
     title_norm = normalize_for_compare(title)
     blocks += [c for c in (normalize_for_compare(c) for c in captions if c) if c != title_norm]  # a title as caption
-    payload = normalize_for_compare(title) + "\n" + "\n".join(sorted(b for b in blocks if b))
+    payload = title_norm + "\n" + "\n".join(sorted(b for b in blocks if b))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -10,7 +10,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.extract import extract_article, extract_links
 from crawler.processing import process_article
-from crawler.testing.gold import gold_pages, score_article, score_listing
+from crawler.testing.gold import gold_pages, result_from_item, score_article, score_listing
 
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 PAGES = gold_pages()
@@ -31,11 +31,11 @@ def test_every_recorded_fixture_and_real_page_has_gold():
 def test_gold_article(page):
     item = extract_article(HtmlResponse(url=page.url, body=page.html_path.read_bytes()), generic=True, now=NOW)
     process_article(item, NOW)
-    result = {"title": item["title"], "published": item["published_at_local"], "author": item["author"],
-              "lead": item["lead"], "body": item["body_text"]}
+    result = result_from_item(item)
     checks = score_article(page.gold, result)
-    failed = {name: result.get(name.split("_")[0]) for name, ok in checks.items() if not ok}
-    assert not failed, f"{page.name}: failed {sorted(failed)}"
+    failed = sorted(name for name, ok in checks.items() if not ok)
+    shown = {k: (v or "")[:80] if k != "body" else f"...{(v or '')[-80:]}" for k, v in result.items()}
+    assert not failed, f"{page.name}: failed {failed}; got {shown}"
 
 
 @pytest.mark.parametrize("page", LISTINGS, ids=[p.name for p in LISTINGS])

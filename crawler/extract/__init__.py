@@ -11,8 +11,7 @@ from urllib.parse import urljoin
 from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.dates import to_utc_iso
-from crawler.extract.content import (find_author, find_body_element, find_body_html, find_category, find_lead,
-                                     find_title, select)
+from crawler.extract.content import find_author, find_body, find_category, find_lead, find_title, select
 from crawler.extract.datefind import date_candidates, htmldate_candidate
 from crawler.extract.links import ListingLinks, find_article_links
 from crawler.extract.metadata import page_metadata
@@ -53,10 +52,7 @@ def extract_article(
     sel = response.selector
     selectors = {} if generic else site_selectors(site, sel, now.date())
     meta = page_metadata(sel)
-    chosen = select(sel, selectors.get("body"))
-    body_element = chosen[0].root if chosen else find_body_element(sel)[0]
-    body_html = find_body_html(sel, selectors.get("body"), url, selectors.get("remove"),
-                               None if chosen else body_element)
+    body_html, body_element = find_body(sel, selectors.get("body"), url, selectors.get("remove"))
     body_hint = clean_text(sel.xpath("string(//body)").get()) or ""
     candidates = date_candidates(sel, url, meta, selectors.get("date"))
     if not candidates:

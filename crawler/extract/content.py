@@ -15,16 +15,15 @@ from crawler.extract.page_index import page_index
 from crawler.text import clean_text, normalize_for_compare, strip_diacritics
 
 # Regions that are never the article: menus, headers, footers, sidebars, comments, related lists.
-BOILERPLATE_RE = re.compile(
-    r"(^|[\s_-])(nav|navbar|menu|header|footer|sidebar|side-bar|breadcrumbs?|banner|social|share|sharing|"
-    r"comment|comments|binh-luan|binhluan|related|relate|lien-quan|tin-khac|othernews|other-news|most-?read|"
-    r"doc-nhieu|tin-moi|widget|advert|ads|quang-cao|toolbar|print|login|search|weblink|lien-ket|copyright)"
-    r"($|[\s_-])",
-    re.I,
-)
+_FURNITURE_WORDS = (r"nav|navbar|menu|header|footer|sidebar|side-bar|breadcrumbs?|banner|social|share|sharing|comment|"
+                    r"comments|binh-luan|binhluan|most-?read|doc-nhieu|widget|advert|ads|quang-cao|toolbar|print|"
+                    r"login|search|weblink|lien-ket|copyright")
+_OTHER_ARTICLES_WORDS = r"related|relate|lien-quan|tin-khac|othernews|other-news|tin-moi"
+BOILERPLATE_RE = re.compile(rf"(^|[\s_-])({_FURNITURE_WORDS}|{_OTHER_ARTICLES_WORDS})($|[\s_-])", re.I)
+# On a listing page, "related" and "tin-moi" blocks are the list itself (tuoitre.vn's lead story carries
+# div.item-related stories; a "tin-moi" section is a list): only the furniture words mark boilerplate there.
+LISTING_BOILERPLATE_RE = re.compile(rf"(^|[\s_-])({_FURNITURE_WORDS})($|[\s_-])", re.I)
 BOILERPLATE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript", "iframe", "button"}
-LEAD_CLASSES = ("sapo", "lead", "summary", "chapeau", "description", "text-intro", "article-summary", "tomtat", "mota")
-AUTHOR_CLASSES = ("author", "tac-gia", "tacgia", "byline", "pAuthor", "news-author")
 
 
 def select(sel: Selector, query: str | None) -> SelectorList:
@@ -48,17 +47,18 @@ def element_text(element) -> str:
     return clean_text(" ".join(element.itertext())) or ""
 
 
-def _marked(element) -> bool:
+def _marked(element, pattern=BOILERPLATE_RE) -> bool:
     """The element itself (not its ancestors) is a menu, footer, sidebar, comment block ..."""
     tag = element.tag if isinstance(element.tag, str) else ""
     marker = f"{element.get('class', '')} {element.get('id', '')}"
-    return tag in BOILERPLATE_TAGS or bool(marker.strip() and BOILERPLATE_RE.search(marker))
+    return tag in BOILERPLATE_TAGS or bool(marker.strip() and pattern.search(marker))
 
 
-def in_boilerplate(element) -> bool:
-    """True if the lxml element or one of its ancestors is a menu, footer, sidebar, comment block ..."""
+def in_boilerplate(element, pattern=BOILERPLATE_RE) -> bool:
+    """True if the lxml element or one of its ancestors is a menu, footer, sidebar, comment block ...
+    (``pattern``: LISTING_BOILERPLATE_RE on listing pages)."""
     while element is not None:
-        if _marked(element):
+        if _marked(element, pattern):
             return True
         element = element.getparent()
     return False
@@ -69,25 +69,29 @@ def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
         title = clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
         if title:
             return title
-    html_title = normalize_for_compare(meta.get("html_title"))
+    stated = [t for t in (normalize_for_compare(meta.get("html_title")), normalize_for_compare(meta.get("title"))) if t]
     best = None
-    # The visible title is usually the longest heading-like element that <title> starts with.
+    # The visible title is usually the longest heading-like element that <title> (or og:title) starts with.
     index = page_index(sel)
     for element in index.title_like:  # h1-h3 and elements with "title" or "tieu-de" in their class
         text = element_text(element)
         if not 10 <= len(text) <= 400 or in_boilerplate(element):
             continue
         norm = normalize_for_compare(text)
-        if html_title and html_title.startswith(norm) and (best is None or len(text) > len(best)):
+        if any(t.startswith(norm) for t in stated) and (best is None or len(text) > len(best)):
             best = text
     if best:
         return best
-    if meta.get("title"):
-        return clean_text(meta["title"])
+    # <title> and og:title both differ from every heading (an SEO title): the article's own first non-empty
+    # <h1>, unless it is the site's name (a logo in an <h1>).
     for element in index.h1:
         text = element_text(element)
-        if len(text) >= 10 and not in_boilerplate(element):
-            return text
+        if text:
+            if 10 <= len(text) <= 400 and not in_boilerplate(element) and not _publisherish(text, meta):
+                return text
+            break
+    if meta.get("title"):
+        return clean_text(meta["title"])
     if meta.get("html_title"):
         parts = re.split(r"\s+[|–-]\s+", meta["html_title"])
         return clean_text(max(parts, key=len))
@@ -97,7 +101,7 @@ def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
 _PARAGRAPH_BLOCKS = {"div", "p", "table", "ul", "ol", "section", "article"}
 
 
-def _score_candidates(sel: Selector):
+def density_candidates(sel: Selector):
     """Readability-style scoring: paragraphs credit their parent fully and grandparent by half."""
     scores: dict = {}
     for p in sel.root.iter("p", "br", "div"):
@@ -150,7 +154,8 @@ def _innermost(known: list) -> list:
 
 def find_body_element(sel: Selector):
     """The main content element by generic rules: a known CMS body container, else density scoring; or None."""
-    known = _innermost([(element, len(element_text(element))) for element in page_index(sel).known_body])
+    # Lengths of the text with spaces folded are enough for the thresholds (no need to clean all of it).
+    known = _innermost([(e, len(" ".join(" ".join(e.itertext()).split()))) for e in page_index(sel).known_body])
     for element, length in known:
         if length >= 200 and not in_boilerplate(element):
             return element, "known body container"
@@ -159,42 +164,26 @@ def find_body_element(sel: Selector):
         # <div class="sidebar-1"> (e.g. https://vnexpress.net/...-4672302.html).
         if length >= 500 and not _marked(element):
             return element, "known body container (in a sidebar-named column)"
-    ranked = _score_candidates(sel)
+    ranked = density_candidates(sel)
     if ranked and ranked[0][0] >= 3:
         return ranked[0][1], f"paragraph density score {ranked[0][0]:.1f}"
     return None, ""
 
 
-def find_body_html(sel: Selector, selector: str | None, url: str, remove: str | None = None,
-                   element=None) -> str | None:
-    """HTML of the main content element; site selector first, then generic rules, then trafilatura."""
+def find_body(sel: Selector, selector: str | None, url: str, remove: str | None = None):
+    """(HTML, element) of the main content: site selector first, then the generic rules, then trafilatura
+    (whose HTML has no element in the page: None)."""
     if selector:
         nodes = select(sel, selector)
         if nodes and sum(len(node_text(n)) for n in nodes) >= 40:
-            return _without("\n".join(nodes.getall()), remove)
-    if element is None:
-        element, _ = find_body_element(sel)
+            return _without("\n".join(nodes.getall()), remove), nodes[0].root
+    element, _ = find_body_element(sel)
     if element is not None:
-        return lxml_html.tostring(element, encoding="unicode", with_tail=False)
+        return lxml_html.tostring(element, encoding="unicode", with_tail=False), element
     return trafilatura.extract(
         sel.root, url=url, output_format="html", include_images=True, include_tables=True,
         include_links=False, favor_precision=True,
-    )
-
-
-def _precedes(a, b) -> bool:
-    """Element ``a`` starts before element ``b`` in document order (one walk per page, cached with its index)."""
-    if b is None:
-        return True
-    root = a.getroottree().getroot()
-    order = _ORDER.get("map") if _ORDER.get("root") is root else None
-    if order is None:
-        order = {element: i for i, element in enumerate(root.iter())}
-        _ORDER.update(root=root, map=order)
-    return order.get(a, 0) < order.get(b, 0)
-
-
-_ORDER: dict = {}
+    ), None
 
 
 def _in_card(element) -> bool:
@@ -215,14 +204,15 @@ def lead_candidates(sel: Selector, meta: dict, body=None) -> list[tuple[str, str
     the body, not inside another article's card), then the meta description."""
     found = []
     description = normalize_for_compare(meta.get("description"))[:40]
-    for element in page_index(sel).lead_like:
+    index = page_index(sel)
+    for element in index.lead_like:
         text = element_text(element)
         if len(text) < 40 or in_boilerplate(element) or _in_card(element):
             continue
         if body is not None and (element is body or any(a is element for a in body.iterancestors())):
             continue  # the content container itself, or one around it
         inside = body is not None and any(a is body for a in element.iterancestors())
-        if not inside and not _precedes(element, body):
+        if not inside and body is not None and index.position.get(element, 0) > index.position.get(body, 0):
             continue  # below the article: a card of the next one
         marker = element.get("data-role") or element.get("class") or element.get("itemprop")
         agrees = description and normalize_for_compare(text).startswith(description[:30])

@@ -6,7 +6,7 @@ breaks. It calls the same finders as ``extract_article`` (nothing here decides a
 from __future__ import annotations
 
 from crawler.dates import parse_date, to_local_iso
-from crawler.extract.content import (_score_candidates, author_candidates, element_text, find_body_element,
+from crawler.extract.content import (density_candidates, author_candidates, element_text, find_body_element,
                                      in_boilerplate, lead_candidates)
 from crawler.extract.metadata import page_metadata
 from crawler.extract.page_index import page_index
@@ -52,7 +52,7 @@ def explain_article(response, item: dict, report, date_candidates: list) -> dict
 
     body, why = find_body_element(sel)
     known = [(f"{len(element_text(e))} characters", f"known container {_describe(e)}") for e in index.known_body]
-    scored = [(f"score {score:.1f}", f"density candidate {_describe(e)}") for score, e in _score_candidates(sel)[:3]]
+    scored = [(f"score {score:.1f}", f"density candidate {_describe(e)}") for score, e in density_candidates(sel)[:3]]
     out["body"] = {"chosen": f"{_describe(body)} ({why or 'trafilatura fallback'})", "candidates": known + scored,
                    "cleaning": dict(report.dropped), "body_chars": len(item.get("body_text") or ""),
                    "starts": (item.get("body_text") or "")[:120], "ends": (item.get("body_text") or "")[-120:]}

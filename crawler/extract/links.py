@@ -12,10 +12,11 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from parsel import Selector
 from w3lib.url import canonicalize_url
 
-from crawler.extract.content import in_boilerplate, node_text, select
+from crawler.extract.content import LISTING_BOILERPLATE_RE, in_boilerplate, node_text, select
 from crawler.registry import domain_matches, host_of
 
-_SKIP_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp[34]|avi|apk)$", re.I)
+# Links to files, not pages: documents, scans, media.
+DOCUMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp[34]|avi|apk)$", re.I)
 _ARTICLE_HINTS = re.compile(
     r"view_content|/-/asset_publisher/|-post\d+\.html?$|-\d{4,}\.html?$|/\d{4,}\.html?$|/bai-viet/|/tin-tuc/.+/.+|"
     r"chitiettintuc|newsdetail|[?&](nid|newsid|itemid|id)=\d+|/\d{6}/[a-z0-9-]+-[0-9a-f]{7}/?$",
@@ -42,7 +43,7 @@ def _slug_words(path: str) -> int:
 
 def looks_like_article(url: str, text: str, domains: tuple[str, ...]) -> bool:
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or _SKIP_EXT.search(parts.path):
+    if parts.scheme not in ("http", "https") or DOCUMENT_EXT.search(parts.path):
         return False
     if domains and not domain_matches(host_of(url), domains):
         return False
@@ -104,72 +105,65 @@ _FURNITURE = re.compile(r"(^|[\s_-])(header|footer|nav|navbar|menu|mainmenu|topb
 _PAGER = re.compile(r"pag|phantrang|phan-trang|page-nav|trang-so", re.I)
 
 
-# Menus, footers, sidebars, comments ... of a listing page. Unlike an article page, "related" and "tin-moi" boxes are
-# the list itself here (tuoitre.vn's lead story carries div.item-related stories; a "tin-moi" section is a list).
-_LISTING_BOILERPLATE = re.compile(
-    r"(^|[\s_-])(nav|navbar|menu|header|footer|sidebar|side-bar|breadcrumbs?|banner|social|share|sharing|"
-    r"comment|comments|binh-luan|binhluan|most-?read|doc-nhieu|widget|advert|ads|quang-cao|toolbar|print|login|"
-    r"search|weblink|lien-ket|copyright)($|[\s_-])",
-    re.I,
-)
-
-
-def _listing_boilerplate(element) -> bool:
-    while element is not None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        marker = f"{element.get('class', '')} {element.get('id', '')}"
-        if tag in ("nav", "header", "footer", "aside", "form") or (marker.strip() and _LISTING_BOILERPLATE.search(marker)):
-            return True
-        element = element.getparent()
-    return False
-
-
-def _side_column(anchor, stop) -> bool:
-    for element in anchor.iterancestors():
-        if element is stop:
+def _side_column(element, stop, include_self: bool = False) -> bool:
+    """The element sits in a side column (below ``stop``, the main column, when given)."""
+    for node in ([element] if include_self else []) + list(element.iterancestors()):
+        if node is stop:
             return False
-        marker = f"{element.get('class') or ''} {element.get('id') or ''}"
+        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
         if marker.strip() and _SIDE_COLUMN.search(marker):
             return True
     return False
+
+
+_SITE_PART = re.compile(r"(^|[\s_-])(header|footer|site-header)($|[\s_-])", re.I)
 
 
 def _is_furniture(element) -> bool:
     """The site's header or footer (8+ links), or a menu of 15+ links: a section's own sub-section menu
     (dantri.com.vn: 8 links above the list) is part of the main column."""
     marker = f"{element.get('class') or ''} {element.get('id') or ''}"
-    links = sum(1 for _ in element.iter("a"))
-    if element.tag in ("header", "footer") or re.search(r"(^|[\s_-])(header|footer|site-header)($|[\s_-])", marker, re.I):
-        return links >= 8
-    return (element.tag == "nav" or bool(marker.strip() and _FURNITURE.search(marker))) and links >= 15
+    if element.tag in ("header", "footer") or _SITE_PART.search(marker):
+        need = 8
+    elif element.tag == "nav" or (marker.strip() and _FURNITURE.search(marker)):
+        need = 15
+    else:
+        return False
+    return sum(1 for _ in element.iter("a")) >= need
 
 
 def _main_column(container):
-    """The highest ancestor of the best list that holds none of the site's header, menus or footer (8+ links):
-    the lead story, top stories and every block of the list sit in it; boxes beside it are excluded later."""
+    """The highest ancestor of the best list that holds none of the site's header, menus or footer: the lead
+    story, top stories and every block of the list sit in it; boxes beside it are excluded later."""
+    root = container.getroottree().getroot()
+    # Each furniture element with its ancestors (element objects, not id(): lxml proxies die and ids get reused).
+    furniture = [(element, set(element.iterancestors()))
+                 for element in root.iter() if isinstance(element.tag, str) and _is_furniture(element)]
     column = container
-    while column.getparent() is not None and column.getparent().tag not in ("html",):
+    while column.getparent() is not None and column.getparent().tag not in ("html", "body"):
         parent = column.getparent()
-        furniture = any(_is_furniture(e) for e in parent.iter() if isinstance(e.tag, str) and e is not parent
-                        and not any(x is column for x in e.iterancestors()) and e is not column)
-        if furniture or parent.tag == "body":
-            break
+        if any(parent in above and column not in above and own is not column for own, above in furniture):
+            break  # the parent also holds the header, a big menu or the footer
         column = parent
     return column
 
 
-def _pager_after(column, first_anchor):
-    """The first pager element in the column after the list begins (the main list ends there)."""
-    started = False
+def _after_pager(column, listed: set) -> set:
+    """The links that follow the column's pager: the main list ends at the first pager after one of its links
+    (a pager above the list does not count); what comes after it is other boxes (dantri.com.vn's older features
+    and sub-section cards)."""
+    started = pager = False
+    after: set = set()
     for element in column.iter():
-        if element is first_anchor:
+        if pager:
+            if element.tag == "a":
+                after.add(element)  # the pager's own links are numbers, never article links
+        elif element in listed:
             started = True
-            continue
-        if started and isinstance(element.tag, str) and element.tag in ("div", "ul", "nav", "p", "section"):
+        elif started and element.tag in ("div", "ul", "nav", "p", "section"):
             marker = f"{element.get('class') or ''} {element.get('id') or ''}"
-            if _PAGER.search(marker) and sum(1 for a in element.iter("a")) >= 2:
-                return element
-    return None
+            pager = bool(_PAGER.search(marker)) and sum(1 for _ in element.iter("a")) >= 2
+    return after
 
 
 def _generic_links(sel: Selector, url: str, domains: tuple[str, ...], result: ListingLinks) -> None:
@@ -180,7 +174,7 @@ def _generic_links(sel: Selector, url: str, domains: tuple[str, ...], result: Li
             continue
         link = urljoin(url, href).split("#", 1)[0]
         text = " ".join(a.text_content().split())
-        if not looks_like_article(link, text, domains) or _listing_boilerplate(a):
+        if not looks_like_article(link, text, domains) or in_boilerplate(a, LISTING_BOILERPLATE_RE):
             continue
         candidates.append((a, link, text))
     groups: dict = {}
@@ -204,25 +198,17 @@ def _generic_links(sel: Selector, url: str, domains: tuple[str, ...], result: Li
     def weight(key):
         links = groups[key]
         distinct = {link for link, _ in links}
-        side = _side_column(key[0], None)
+        side = _side_column(key[0], None, include_self=True)
         return len(distinct) * (1 + min(sum(len(t) for _, t in links) / len(links), 120) / 60) * (0.2 if side else 1)
 
     best = max(order, key=weight)
     column = _main_column(best[0])
-    first = next(a for a, link, _ in candidates if any(x is best[0] for x in a.iterancestors()))
-    pager = _pager_after(column, first)
-    in_column = {id(a) for a in column.iter("a")}
-    after_pager: set = set()
-    if pager is not None:  # everything after the pager in document order, up to the column's end
-        seen_pager = False
-        for element in column.iter():
-            if element is pager:
-                seen_pager = True
-            elif seen_pager and element.tag == "a" and not any(x is pager for x in element.iterancestors()):
-                after_pager.add(id(element))
+    in_column = set(column.iter("a"))
+    listed = [(a, link, text) for a, link, text in candidates if a in in_column and not _side_column(a, column)]
+    after_pager = _after_pager(column, {a for a, _, _ in listed})
     titled = {link for a, link, text in candidates if len(text) >= 20}
-    for a, link, text in candidates:
-        if id(a) not in in_column or id(a) in after_pager or _side_column(a, column):
+    for a, link, text in listed:
+        if a in after_pager:
             continue
         if link in titled:  # an image link counts through the same article's title link
             _add(result, link)
@@ -308,8 +294,8 @@ def find_next_postback(sel: Selector, selector: str | None, current: int) -> tup
 
 
 def _numbered_anchors(sel: Selector, anchors):
-    """(text number, URL number, link) of pager links labelled with a page number; when no element is marked
-    as a pager, every short number link of the page whose URL carries a page number (pagers with no "pag" class)."""
+    """(label, href) of pager links labelled with a page number; when no element is marked as a pager, every
+    short number link of the page (numbered pagers with no "pag" class)."""
     def numbered(nodes):
         out = []
         for a in nodes:

@@ -12,11 +12,13 @@ _DATEISH = re.compile(r"date|time|ngay|publish|timer|posted|meta|thoi-gian|ngayd
 # Class substrings of the body containers of known CMS families (Liferay, the -post<id>.html newspaper CMS ...).
 KNOWN_BODY_CLASSES = ("journal-content-article", "article__body", "cms-body", "fck_detail", "detail-content",
                       "content-detail", "newscontent", "ArticleContent", "news-content")
+_KNOWN_BODY = re.compile("|".join(KNOWN_BODY_CLASSES))
 _TITLE_TAGS = {"h1", "h2", "h3"}
 # Class tokens of a lead (sapo): "sapo", "detail-sapo", "article__sapo", "cms-desc", "summary", "tomtat" ...
 _LEAD_CLASS = re.compile(r"(^|[\s_-])(sapo|lead|summary|chapeau|desc|description|intro|text-intro|tomtat|tom-tat|"
                          r"mota|trichyeu|excerpt|abstract|teaser)($|[\s_-])", re.I)
-_AUTHOR_CLASS = re.compile(r"author|tac-?gia|byline|nguoi-?viet|signature|news-?author|pAuthor", re.I)
+# Class/id of a byline element (also what cleaning sets aside from a body as a byline).
+AUTHOR_CLASS_RE = re.compile(r"author|tac-?gia|byline|nguoi-?viet|signature", re.I)
 
 
 class PageIndex:
@@ -30,6 +32,7 @@ class PageIndex:
         self.times: list = []  # <time datetime=...>
         self.breadcrumbs: list = []
         self.dateish: list = []  # inside <body>
+        self._root, self._position = root, None
         body = root.find("body") if root.tag == "html" else None
         in_body = body is None
         for element in root.iter():
@@ -47,15 +50,14 @@ class PageIndex:
                 self.title_like.append(element)
             if tag == "h1":
                 self.h1.append(element)
-            if (element.get("data-role") in ("sapo", "lead") or element.get("data-slot") in ("sapo", "lead")
-                    or element.get("itemprop") == "description" or (classes and _LEAD_CLASS.search(classes))):
+            role = element.get("data-role") or element.get("data-slot")  # VCCorp data-role, Dân trí data-slot
+            itemprop = element.get("itemprop")
+            if role in ("sapo", "lead") or itemprop == "description" or (classes and _LEAD_CLASS.search(classes)):
                 self.lead_like.append(element)
-            if classes and _AUTHOR_CLASS.search(classes) or element.get("itemprop") == "author" \
-                    or element.get("rel") == "author" or element.get("data-role") == "author":
+            if (classes and AUTHOR_CLASS_RE.search(classes)) or "author" in (itemprop, role, element.get("rel")):
                 self.author_like.append(element)
-            if (element.get("itemprop") == "articleBody" or element.get("id") == "main-detail"
-                    or element.get("data-role") == "content" or element.get("data-slot") == "content"
-                    or (classes and any(c in classes for c in KNOWN_BODY_CLASSES))):
+            if (itemprop == "articleBody" or role == "content" or element.get("id") == "main-detail"
+                    or (classes and _KNOWN_BODY.search(classes))):
                 self.known_body.append(element)
             if tag == "time" and element.get("datetime") is not None:
                 self.times.append(element)
@@ -65,6 +67,13 @@ class PageIndex:
                 marker = f"{classes} {element.get('id') or ''}"
                 if marker != " " and _DATEISH.search(marker):
                     self.dateish.append(element)
+
+    @property
+    def position(self) -> dict:
+        """Element -> its index in document order (walked once, when first asked)."""
+        if self._position is None:
+            self._position = {element: i for i, element in enumerate(self._root.iter())}
+        return self._position
 
     def with_class(self, token: str) -> list:
         return self.by_class.get(token, [])

@@ -104,6 +104,12 @@ def date_matches(gold_value: str, predicted) -> bool:
     return got_has_time and abs((got - gold_dt).total_seconds()) <= 60
 
 
+def result_from_item(item) -> dict:
+    """The scored fields of a processed ArticleItem (what a crawl stores), as ``score_article`` takes them."""
+    return {"title": item.get("title"), "published": item.get("published_at_local"), "author": item.get("author"),
+            "lead": item.get("lead"), "body": item.get("body_text")}
+
+
 def score_article(gold: dict, result: dict) -> dict[str, bool | None]:
     """Check -> passed (None: the extractor gives no such field at all). ``result`` keys: title, published
     (ISO string or datetime), author, lead, body (text)."""
