@@ -105,3 +105,14 @@ def test_related_box_newsletter_and_caption_inside_the_content_are_not_body_text
                    '</div>')
     assert item["body_text"] == f"{PARA}\n\n{PARA} Hết."
     assert item["images"] == [{"url": "https://baomau.vn/a.jpg", "caption": "Người dân làm thủ tục. Ảnh: T.H"}]
+
+
+def test_words_that_start_site_names_still_start_titles_and_names():
+    """"Báo cáo" (a report) starts many titles and "Trang" is a given name: neither is a publisher."""
+    item = article(f'<h1>Báo cáo kết quả cải cách hành chính quý III</h1><div class="author">Trang Nguyễn</div>'
+                   f'<div class="detail-content"><p>{PARA}</p></div>')
+    assert item["title"] == "Báo cáo kết quả cải cách hành chính quý III" and item["author"] == "Trang Nguyễn"
+    item = article(f'<h1>Cổng thông tin điện tử tỉnh Mẫu</h1><div class="detail-content"><p>{PARA}</p></div>',
+                   head="<title>Tin nóng: xem ngay</title>"
+                        '<meta property="og:title" content="Kế hoạch cải cách hành chính năm 2026">')
+    assert item["title"] == "Kế hoạch cải cách hành chính năm 2026"  # the logo h1 is not the title

@@ -87,7 +87,7 @@ def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
     for element in index.h1:
         text = element_text(element)
         if text:
-            if 10 <= len(text) <= 400 and not in_boilerplate(element) and not _publisherish(text, meta):
+            if 10 <= len(text) <= 400 and not in_boilerplate(element) and not _site_name_like(text, meta):
                 return text
             break
     if meta.get("title"):
@@ -243,14 +243,31 @@ _MORE_AUTHORS = re.compile(r"\s*(và|\+)\s*\d+\s*tác giả khác.*$", re.I)
 _NAME_SEPARATORS = re.compile(r"\s+-\s+|\s*[,;&/]\s*|\s+và\s+", re.I)
 
 
-def _publisherish(text: str, meta: dict) -> bool:
-    """A byline that names the publisher ("Báo Lào Cai điện tử", "baochinhphu.vn"), not a writer."""
-    norm = normalize_for_compare(text)
-    if re.match(r"(báo|cổng|trang|sở|ubnd|tạp chí|đài)\b", norm) or re.search(r"\.(vn|com|net|org)\b", norm):
-        return True
+# A publisher, not a writer: "Báo Lào Cai điện tử", "Cổng TTĐT tỉnh", "Sở Nội vụ", "baochinhphu.vn". ("Trang" alone
+# is a given name: "Trang Nguyễn" is an author; "Trang thông tin điện tử ..." is not.)
+_PUBLISHER_RE = re.compile(r"^(báo|cổng|trang (thông tin|tin|điện tử)|sở|ubnd|ủy ban|tạp chí|đài)\b|\.(vn|com|net|org)\b")
+# A site's name in an <h1> (a logo): "Cổng thông tin điện tử tỉnh ...", "Báo điện tử ...". Article titles may start
+# with "Báo cáo" or "Trang bị", so only these phrases count.
+_SITE_NAME_RE = re.compile(r"^(cổng thông tin|cổng ttđt|trang thông tin|báo điện tử|tạp chí điện tử)\b")
+
+
+def _publisher_names(meta: dict) -> str:
     suffix = re.split(r"\s+[|–-]\s+", meta.get("html_title") or "")[-1] if meta.get("html_title") else ""
-    publisher = normalize_for_compare(f"{meta.get('site_name') or ''} {suffix}").replace(" ", "")
-    return bool(publisher) and norm.replace(" ", "") in publisher
+    return normalize_for_compare(f"{meta.get('site_name') or ''} {suffix}").replace(" ", "")
+
+
+def _publisherish(text: str, meta: dict) -> bool:
+    """A byline that names the publisher, not a writer."""
+    norm = normalize_for_compare(text)
+    publisher = _publisher_names(meta)
+    return bool(_PUBLISHER_RE.search(norm)) or (bool(publisher) and norm.replace(" ", "") in publisher)
+
+
+def _site_name_like(text: str, meta: dict) -> bool:
+    """A heading that is the site's name, not an article's title."""
+    norm = normalize_for_compare(text)
+    publisher = _publisher_names(meta)
+    return bool(_SITE_NAME_RE.search(norm)) or (bool(publisher) and norm.replace(" ", "") == publisher.strip())
 
 
 def author_candidates(sel: Selector, meta: dict) -> list[tuple[str, str]]:
