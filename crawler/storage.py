@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,7 +19,7 @@ import sqlite_utils
 
 from crawler.items import ARTICLE_FIELDS
 from crawler.syndication import StoryIndex, band_keys, decode_signature, signature
-from crawler.text import d_folded_terms
+from crawler.text import d_folded_terms, repair_unstorable
 
 logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
@@ -60,6 +61,13 @@ class WriteResult:
     updated: int = 0
     unchanged: int = 0
     sources_added: int = 0
+    rejected: int = 0
+
+
+# Errors of one row (a value SQLite cannot bind or hold, a constraint), as opposed to errors of the database
+# (disk full, read-only, corrupt: sqlite3.OperationalError / DatabaseError), which stop the writer.
+ROW_ERRORS = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.DataError, ValueError, TypeError,
+              OverflowError, UnicodeError)
 
 
 class ArticleStore:
@@ -221,15 +229,18 @@ class ArticleStore:
         """Forget the queued batch (after a write error: it will be fetched again on the next run)."""
         self._pending, self._pending_sources = [], []
 
-    def add(self, item: dict) -> None:
-        """Queue an article (new content, or new content at a known URL); flushed every ``batch_size``."""
-        row = {name: item.get(name) for name in ARTICLE_FIELDS}
+    def add(self, item: dict, on_reject=None) -> None:
+        """Queue an article (new content, or new content at a known URL); flushed every ``batch_size``.
+
+        ``on_reject(url, reason, was_new)`` is called if this row cannot be written (the rest of its batch is kept)."""
+        row = {name: repair_unstorable(item.get(name)) for name in ARTICLE_FIELDS}
         for name in JSON_FIELDS:
             if row[name] is not None:
                 row[name] = json.dumps(row[name], ensure_ascii=False)
         row["from_cchc_section"] = int(bool(row["from_cchc_section"]))
         row["search_extra"] = d_folded_terms(row["title"], row["lead"], row["body_text"])
         row["_signature"] = item.get("story_signature")  # computed by the pipeline (or by a distributed worker)
+        row["_on_reject"] = on_reject
         self._pending.append(row)
         if len(self._pending) >= self.batch_size:
             self.flush()
@@ -253,7 +264,7 @@ class ArticleStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             for row in rows:
-                self._write_article(row, now, result)
+                self._write_row(row, now, result)
             for source in sources:
                 article_id = self.article_id_for_hash(source["content_hash"])
                 if article_id is not None:
@@ -264,6 +275,25 @@ class ArticleStore:
                 conn.execute("ROLLBACK")
             raise
         return result
+
+    def _write_row(self, row: dict, now: str, result: WriteResult) -> None:
+        """One article inside the batch's transaction, under a savepoint: a row SQLite refuses is rolled back
+        alone, reported to its ``on_reject`` and logged; the rest of the batch is written."""
+        on_reject = row.pop("_on_reject", None)
+        conn = self.db.conn
+        conn.execute("SAVEPOINT article_row")
+        try:
+            self._write_article(row, now, result)
+        except ROW_ERRORS as exc:
+            conn.execute("ROLLBACK TO article_row")
+            conn.execute("RELEASE article_row")
+            result.rejected += 1
+            reason = f"{type(exc).__name__}: {exc}"
+            logger.error("article %s not stored: %s", row.get("url"), reason)
+            if on_reject is not None:
+                on_reject(row.get("url"), reason, self.article_for_url(row.get("url") or "") is None)
+            return
+        conn.execute("RELEASE article_row")
 
     def _write_article(self, row: dict, now: str, result: WriteResult) -> None:
         minhash = decode_signature(row.pop("_signature", None))

@@ -16,6 +16,9 @@ import ftfy
 # Zero-width and bidi controls, soft hyphen, BOM.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What neither SQLite (UTF-8) nor XML 1.0 can hold: lone UTF-16 surrogates (a cut-off emoji written as
+# "\ud83d" in JSON-LD) and the noncharacters U+FFFE/U+FFFF; C0 controls are handled by _CONTROL.
+_UNSTORABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 
@@ -55,6 +58,30 @@ def fix_mojibake(text: str) -> str:
 _ENTITY = re.compile(r"&(#\d{2,6}|#x[0-9a-fA-F]{2,5}|[a-zA-Z]{2,8});")
 
 
+def _unstorable_replacement(match: re.Match) -> str:
+    return "" if match.group(0) in "\ufffe\uffff" else "\ufffd"
+
+
+def repair_unstorable(value):
+    """``value`` (a string, or lists/dicts of them) with lone surrogates replaced by U+FFFD and U+FFFE/U+FFFF
+    and C0 control characters other than tab and newlines removed: text that SQLite, Redis (UTF-8) and XML can
+    hold. Returns the value itself when nothing needed repair."""
+    if isinstance(value, str):
+        if value.isascii():
+            return value if not _CONTROL_STRICT.search(value) else _CONTROL_STRICT.sub("", value)
+        repaired = _UNSTORABLE.sub(_unstorable_replacement, value)
+        return _CONTROL_STRICT.sub("", repaired)
+    if isinstance(value, list):
+        return [repair_unstorable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: repair_unstorable(v) for k, v in value.items()}
+    return value
+
+
+# C0 controls except tab, newline and carriage return (not allowed in XML 1.0).
+_CONTROL_STRICT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def clean_text(text: str | None, *, multiline: bool = False) -> str | None:
     """Display form: entities decoded, mojibake repaired, NFC, invisible characters dropped, spaces folded."""
     if text is None:
@@ -65,6 +92,7 @@ def clean_text(text: str | None, *, multiline: bool = False) -> str | None:
     text = fix_mojibake(text)
     text = nfc(text)
     text = _INVISIBLE.sub("", text)
+    text = _UNSTORABLE.sub(_unstorable_replacement, text)
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _SPACES.sub(" ", text)
     if multiline:

@@ -29,7 +29,12 @@ class RedisItemsPipeline(StatsPipeline):
     def process_item(self, item):
         payload = {"kind": "gone" if isinstance(item, ArticleGone) else "article", "spider": self.crawler.spider.name,
                    "run_id": self.stats.get_value("cchc/run_id"), "worker": self.worker, "item": dict(item)}
-        self.server.rpush(self.key, json.dumps(payload, ensure_ascii=False, default=str))
+        blob = json.dumps(payload, ensure_ascii=False, default=str)
+        try:
+            blob = blob.encode("utf-8")
+        except UnicodeEncodeError:  # text UTF-8 cannot hold (a lone surrogate): escaped, the writer repairs it
+            blob = json.dumps(payload, default=str)
+        self.server.rpush(self.key, blob)
         if not isinstance(item, ArticleGone):
             item.pop("story_signature", None)  # travelled to the writer; not for this worker's feeds
         self.stats.inc_value("cchc/distributed/items_pushed")

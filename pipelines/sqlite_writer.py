@@ -8,7 +8,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from scrapy.exceptions import DropItem
+
 from crawler.items import ArticleGone
+from crawler.storage import ROW_ERRORS
 from pipelines.base import StorePipeline
 
 logger = logging.getLogger(__name__)
@@ -16,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 class SQLiteWriterPipeline(StorePipeline):
     failed = False
+    on_rejected = None  # the distributed writer's hook: (url, was_new), to correct its per-run counts
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -44,13 +48,25 @@ class SQLiteWriterPipeline(StorePipeline):
                 if self.store.mark_removed(item["url"], item["seen_at"], item["reason"]):
                     self.stats.inc_value("cchc/removed")
                 return item
-            self.store.add(dict(item))
+            self.store.add(dict(item), on_reject=self._rejected)
             item.pop("story_signature", None)  # stored as article_minhash; not for feeds
+        except ROW_ERRORS as exc:  # this item only (a value the row cannot hold): dropped, counted, the crawl goes on
+            self.stats.inc_value("cchc/dropped/unwritable")
+            raise DropItem(f"cannot store {item.get('url')}: {type(exc).__name__}: {exc}") from exc
         except sqlite3.Error as exc:
             self._fail(exc)
             return item
         self.stats.inc_value("cchc/stored")
         return item
+
+    def _rejected(self, url: str, reason: str, was_new: bool) -> None:
+        """A queued article that SQLite refused when its batch was written: no longer counted as stored."""
+        self.stats.inc_value("cchc/stored", -1)
+        self.stats.inc_value("cchc/new" if was_new else "cchc/updated", -1)
+        if self.on_rejected is not None:
+            self.on_rejected(url, was_new)
+        self.stats.inc_value("cchc/dropped/unwritable")
+        self.stats.set_value("cchc/dropped/unwritable/last", f"{url}: {reason}")
 
     def _fail(self, exc: Exception) -> None:
         self.failed = True

@@ -46,12 +46,18 @@ class Writer:
         self.dedup = DeduplicationPipeline(self.stats, db_path, batch)
         self.writer = SQLiteWriterPipeline(self.stats, db_path, batch)
         self.writer.crawler = None
+        self.writer.on_rejected = self._rejected
+        self.run_of: dict[str, str] = {}  # article URL -> run id, for the batch being written
         self.per_run: dict[str, Counter] = defaultdict(Counter)
         self.runs_seen: set[str] = set()
+
+    def _rejected(self, url: str, was_new: bool) -> None:
+        self.per_run[self.run_of.get(url) or "?"]["new" if was_new else "updated"] -= 1
 
     def _write(self, payload: dict) -> None:
         cls = ArticleGone if payload.get("kind") == "gone" else ArticleItem
         item = cls(**payload["item"])
+        self.run_of[item.get("url")] = payload.get("run_id")
         before = {k: self.stats[k] for k in COUNTED}
         try:
             self.writer.process_item(self.dedup.process_item(item))
@@ -73,6 +79,7 @@ class Writer:
                 logger.error("unreadable item moved to %s:bad: %s", self.keys.items, exc)
         if raw:
             self.writer.store.flush()
+            self.run_of.clear()
             if self.writer.failed:
                 return -1  # nothing trimmed: the batch is still in Redis for the next writer
             self.server.ltrim(self.keys.items, len(raw), -1)

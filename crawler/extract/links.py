@@ -6,13 +6,15 @@ the largest group outside boilerplate regions; registry selectors replace it for
 from __future__ import annotations
 
 import re
+from collections import Counter
+from itertools import islice
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from parsel import Selector
 from w3lib.url import canonicalize_url
 
-from crawler.extract.content import LISTING_BOILERPLATE_RE, in_boilerplate, node_text, select
+from crawler.extract.content import LISTING_BOILERPLATE_RE, element_text, in_boilerplate, node_text, select
 from crawler.registry import domain_matches, host_of
 
 # Links to files, not pages: documents, scans, media.
@@ -34,6 +36,7 @@ class ListingLinks:
     # ASP.NET pagers post the form back instead of linking: (__EVENTTARGET, __EVENTARGUMENT) of the next page
     next_postback: tuple[str, str] | None = None
     dates: dict[str, str] = field(default_factory=dict)  # article URL -> date text shown in the listing
+    _seen: set = field(default_factory=set, repr=False, compare=False)
 
 
 def _slug_words(path: str) -> int:
@@ -57,14 +60,18 @@ def _item_signature(element) -> str:
     return f"{element.tag}.{' '.join(sorted((element.get('class') or '').split()))}"
 
 
-def _list_container(anchor):
-    """Walk up from the link to the element that repeats among its siblings (the list item); return its parent."""
+def _list_container(anchor, twins_cache: dict):
+    """Walk up from the link to the element that repeats among its siblings (the list item); return its parent.
+    ``twins_cache`` holds each parent's children counted by signature once (a 5,000-item list is counted once,
+    not once per link)."""
     node = anchor
     while node.getparent() is not None and node.getparent().tag not in ("body", "html"):
         parent = node.getparent()
         signature = _item_signature(node)
-        twins = sum(1 for sibling in parent if isinstance(sibling.tag, str) and _item_signature(sibling) == signature)
-        if twins >= 3:
+        counts = twins_cache.get(parent)
+        if counts is None:
+            counts = twins_cache[parent] = Counter(_item_signature(c) for c in parent if isinstance(c.tag, str))
+        if counts[signature] >= 3:
             return parent, signature
         node = parent
     return None, ""
@@ -93,7 +100,8 @@ def find_article_links(sel: Selector, url: str, domains: tuple[str, ...] = (), s
 
 def _add(result: ListingLinks, link: str) -> None:
     link = link.split("#", 1)[0]
-    if link not in result.articles:
+    if link not in result._seen:
+        result._seen.add(link)
         result.articles.append(link)
 
 
@@ -179,8 +187,9 @@ def _generic_links(sel: Selector, url: str, domains: tuple[str, ...], result: Li
         candidates.append((a, link, text))
     groups: dict = {}
     order: list = []
+    twins_cache: dict = {}
     for a, link, text in candidates:
-        container, signature = _list_container(a)
+        container, signature = _list_container(a, twins_cache)
         if container is None:
             continue
         key = (container, signature)
@@ -229,28 +238,69 @@ def _keep_majority_shape(result: ListingLinks) -> None:
 
 
 def _listing_dates(sel: Selector, url: str, result: ListingLinks, date_selector: str | None) -> None:
-    """Date text shown next to each article link, kept as a last-resort date source."""
+    """Date text shown next to each article link, kept as a last-resort date source.
+
+    The date is looked for in the link's own list item: its ancestors (up to four) as long as they hold no other
+    article's link, or, in a flat list (links and dates side by side in one container), the few siblings that
+    follow the link before the next one. Each element is read a bounded number of times, so a 5,000-link
+    listing costs about as much as 5,000 small items (the earlier walk read the whole list once per link)."""
     from crawler.extract.datefind import _HAS_DATE
 
     wanted = set(result.articles)
-    for a in sel.xpath("//a[@href]"):
-        link = urljoin(url, a.attrib["href"].strip()).split("#", 1)[0]
-        if link not in wanted or link in result.dates:
+    anchors = []
+    holders: dict = {}  # element -> the distinct wanted links below it (up to 4 levels above each link)
+    for a in sel.root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href:
             continue
-        node = a
-        for _ in range(4):  # look in the enclosing item only
-            parent = node.xpath("..")
-            if not parent:
+        link = urljoin(url, href).split("#", 1)[0]
+        if link not in wanted:
+            continue
+        anchors.append((a, link))
+        for depth, node in enumerate(a.iterancestors()):
+            if depth >= 4:
                 break
-            node = parent[0]
-            candidates = select(node, date_selector) if date_selector else node.xpath(".//*[not(self::a)]")
-            for cand in candidates:
-                text = node_text(cand)
-                if text and len(text) <= 120 and _HAS_DATE.search(text) and not cand.xpath(".//a"):
-                    result.dates[link] = text
+            holders.setdefault(node, set()).add(link)
+    selected = None
+    if date_selector:
+        selected = {node.root for node in select(sel, date_selector)}
+
+    for a, link in anchors:
+        if link in result.dates:
+            continue
+        found = None
+        for depth, node in enumerate(a.iterancestors()):
+            if depth >= 4 or len(holders.get(node, ())) > 1:
+                break
+            found = _first_date(node, selected, _HAS_DATE)
+            if found:
+                break
+        if not found:  # flat list: the siblings after the link, up to the next link
+            for sibling in islice(a.itersiblings(), 3):
+                if not isinstance(sibling.tag, str) or sibling.tag == "a" or any(True for _ in sibling.iter("a")):
                     break
-            if link in result.dates:
-                break
+                found = _first_date(sibling, selected, _HAS_DATE, include_self=True)
+                if found:
+                    break
+        if found:
+            result.dates[link] = found
+
+
+def _first_date(element, selected, has_date, include_self: bool = False) -> str | None:
+    """The first short date-like text of an element without links below ``element`` (``selected``: only the
+    registry's date elements)."""
+    nodes = element.iter() if include_self else element.iterdescendants()
+    for node in nodes:
+        if not isinstance(node.tag, str) or node.tag == "a":
+            continue
+        if selected is not None and node not in selected:
+            continue
+        if any(True for _ in node.iter("a")):
+            continue
+        text = element_text(node)
+        if text and len(text) <= 120 and has_date.search(text):
+            return text
+    return None
 
 
 # Page numbers in listing URLs: /trang-2.htm (dantri), /trang2.html, -page2, /page/2, /p2, _p2.html, ?p=2.
