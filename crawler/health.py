@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.registry import registry
+from crawler.storage import damaged_message, integrity_problems, migrate
 
 
 def _days_since(iso: str | None, now: datetime) -> float | None:
@@ -60,6 +61,19 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
     if not Path(db_path).exists():
         print(f"no database at {db_path}: nothing has been crawled yet", file=sys.stderr)
         return 2
+    try:
+        con = sqlite3.connect(db_path, timeout=10)
+        try:
+            problems = integrity_problems(con)  # every page read: a damaged file is never "ok"
+        finally:
+            con.close()
+        if problems:
+            print(f"FAILING: {damaged_message(db_path, problems)}", file=sys.stderr)
+            return 1
+        migrate(db_path)
+    except sqlite3.Error as exc:
+        print(f"FAILING: cannot read the database {db_path}: {exc}", file=sys.stderr)
+        return 1
     rows = site_health(db_path)
     print(f"{'site':<16} {'last success':<21} {'new':>4} {'days quiet':>10}  status", file=out)
     failing = 0

@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from crawler.storage import migrate
+
 
 def _connect(db_path: str | None) -> sqlite3.Connection | None:
     if not db_path or not Path(db_path).exists():
         return None
+    migrate(db_path)  # an older database gets today's columns before the first query
     con = sqlite3.connect(db_path, timeout=10)
     con.row_factory = sqlite3.Row
     return con

@@ -12,7 +12,23 @@ from pathlib import Path
 
 
 class AlreadyRunning(RuntimeError):
-    """Another process holds the lock."""
+    """Another process holds the lock; ``pid`` and ``age_hours`` from its lock file when readable."""
+
+    def __init__(self, message: str, pid: int | None = None, age_hours: float | None = None):
+        super().__init__(message)
+        self.pid, self.age_hours = pid, age_hours
+
+
+def _owner_facts(owner: str) -> tuple[int | None, float | None]:
+    """(pid, hours since start) from "pid 123 since 2026-12-01T02:00:00+00:00"."""
+    parts = owner.split()
+    try:
+        pid = int(parts[1]) if len(parts) >= 2 and parts[0] == "pid" else None
+        since = datetime.fromisoformat(parts[3]) if len(parts) >= 4 and parts[2] == "since" else None
+    except ValueError:
+        return None, None
+    age = (datetime.now(timezone.utc) - since).total_seconds() / 3600 if since else None
+    return pid, age
 
 
 class RunLock:
@@ -30,7 +46,8 @@ class RunLock:
             fh.seek(0)
             owner = fh.read().strip() or "unknown process"
             fh.close()
-            raise AlreadyRunning(f"another crawl is running ({owner}); lock file {self.path}") from None
+            raise AlreadyRunning(f"another crawl is running ({owner}); lock file {self.path}",
+                                 *_owner_facts(owner)) from None
         fh.seek(0)
         self.previous = fh.read().strip() or None
         fh.seek(0)

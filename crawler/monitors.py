@@ -29,6 +29,7 @@ from spidermon.core.actions import Action
 from spidermon.exceptions import SkipAction
 
 from crawler.registry import registry
+from crawler.storage import migrate
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def _connect(data):
     path = data.crawler.settings.get("CCHC_DB")
     if not path or not Path(path).exists():
         return None
+    migrate(path)
     con = sqlite3.connect(path, timeout=10)
     con.row_factory = sqlite3.Row
     return con

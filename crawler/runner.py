@@ -19,7 +19,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from crawler.lock import AlreadyRunning, RunLock
+from crawler.startup import describe, stats_of, watch
 from crawler.registry import registry
+from crawler.storage import migrate
 
 _CONNECTION_ERRORS = ("CannotResolveHostError", "DNSLookupError", "DownloadConnectionRefusedError",
                       "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError", "ConnectError", "NoRouteError",
@@ -62,9 +64,14 @@ def crawl(jobs: list[tuple[str, dict]], settings) -> dict[str, dict]:
             results[spider.name] = stats
             done["sites"] += 1
 
+        def not_started(exc, name=name):
+            results[name] = {"finish_reason": "not_started", "cchc/start_error": describe(exc)}
+            print(f"{name}: could not start: {describe(exc)}", file=sys.stderr, flush=True)
+            done["sites"] += 1
+
         receivers.append(closed)
         crawler.signals.connect(closed, signal=signals.spider_closed)
-        process.crawl(crawler, **kwargs)
+        watch(process.crawl(crawler, **kwargs), not_started)
     _start_progress(crawlers, done, len(jobs), settings.getfloat("CCHC_PROGRESS_INTERVAL", 60))
     process.start()
     return results
@@ -76,8 +83,9 @@ def _start_progress(crawlers, done, total, interval):
     from twisted.internet import task
 
     def report():
-        pages = sum(c.stats.get_value("response_received_count", 0) for c in crawlers if c.stats)
-        new = sum(c.stats.get_value("cchc/new", 0) for c in crawlers if c.stats)
+        stats = [s for s in map(stats_of, crawlers) if s is not None]
+        pages = sum(s.get_value("response_received_count", 0) for s in stats)
+        new = sum(s.get_value("cchc/new", 0) for s in stats)
         print(f"progress: {done['sites']}/{total} sites done, {pages} pages, {new} new articles", file=sys.stderr, flush=True)
         logger.info("progress: %d/%d sites done, %d pages, %d new articles", done["sites"], total, pages, new)
 
@@ -95,7 +103,11 @@ def offline(stats: dict) -> bool:
 
 def monitor_verdicts(db: str | None, results: dict[str, dict]) -> dict[str, str]:
     """site -> "passed"/"failed" from this run's ``crawl_runs`` rows."""
-    if not db or not Path(db).exists():
+    if not db or not Path(db).is_file():
+        return {}
+    try:
+        migrate(db)
+    except sqlite3.Error:
         return {}
     con = sqlite3.connect(db, timeout=10)
     try:
@@ -116,7 +128,9 @@ def print_summary(results: dict[str, dict], db: str | None = None, out=sys.stdou
     verdicts = monitor_verdicts(db, results)
     print(f"\n{'site':<16} {'pages':>6} {'new':>5} {'upd.':>5} {'dupl.':>5} {'invalid':>7} {'gone':>5}  status", file=out)
     for name, stats in sorted(results.items()):
-        if site_failed(stats):
+        if stats.get("cchc/start_error"):
+            status = f"FAILED (not started: {stats['cchc/start_error'][:100]})"
+        elif site_failed(stats):
             status = "unreachable" if offline(stats) else f"FAILED ({stats.get('finish_reason')})"
         else:
             status = "ok" if verdicts.get(name, "passed") == "passed" else "MONITOR " + verdicts[name]
@@ -142,8 +156,19 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
     try:
         lock.acquire()
     except AlreadyRunning as exc:
+        hours = settings.getfloat("CCHC_LOCK_MAX_HOURS", 20)
+        if exc.age_hours is not None and exc.age_hours > hours:  # a run older than a night is hung, not busy
+            print(f"Not starting: {exc}, for {exc.age_hours:.0f} h (more than CCHC_LOCK_MAX_HOURS={hours:g}): that run "
+                  f"seems hung; stop it (kill {exc.pid or '<pid>'}) and the next run takes over.", file=sys.stderr)
+            return 1
         print(f"Not starting: {exc}.", file=sys.stderr)
         return 0
+    try:
+        migrate(db)  # before any spider reads it: an older schema gets today's, a damaged file stops here
+    except sqlite3.Error as exc:
+        lock.release()
+        print(f"crawlall: cannot use the database: {exc}", file=sys.stderr)
+        return 1
     try:
         if lock.previous:
             print(f"Took over a stale lock ({lock.previous}): that run is no longer alive.", file=sys.stderr)
@@ -151,6 +176,9 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
         results = crawl(jobs, settings)
     finally:
         lock.release()
+    if not results:
+        print("crawlall: no site was crawled (no spider could start)", file=sys.stderr)
+        return 1
     print_summary(results, db)
     if results and all(offline(s) for s in results.values()):
         print("\nNo site could be reached: this machine seems to have no internet access.\n"

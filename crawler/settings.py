@@ -107,6 +107,8 @@ EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 CCHC_PROGRESS_INTERVAL = float(os.environ.get("CCHC_PROGRESS_INTERVAL", "60"))
+# crawlall: a run lock held for longer than this (hours) is a hung run, and a run that finds it exits 1 instead of 0.
+CCHC_LOCK_MAX_HOURS = float(os.environ.get("CCHC_LOCK_MAX_HOURS", "20"))
 CCHC_KEEP_PAGES = 10  # suspicious pages kept per run, saved to CCHC_FAILED_PAGES_DIR when a monitor fails
 CCHC_FAILED_PAGES_DIR = os.environ.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages")
 

@@ -51,8 +51,45 @@ from articles
 VERSION_FIELDS = ("content_hash", "title", "lead", "body_text", "body_html", "author", "published_at")
 
 
+class DatabaseDamaged(sqlite3.DatabaseError):
+    """The database file fails SQLite's integrity check (a damaged page): nothing is written into it."""
+
+
+_MIGRATED: set[str] = set()
+
+
+def migrate(path: str | Path | None) -> None:
+    """Bring an existing database to today's schema (and check it is not damaged) before anything reads it:
+    every reader (known URLs, health, monitors, the run summary) calls this first. Once per file and process;
+    a missing file is left alone (the first write creates it)."""
+    if path and Path(path).is_dir():
+        raise sqlite3.OperationalError(f"CCHC_DB={path} is a folder, not a database file")
+    if not path or not Path(path).is_file():
+        return
+    key = str(Path(path).resolve())
+    if key in _MIGRATED:
+        return
+    ArticleStore.shared(str(path)).release()
+    _MIGRATED.add(key)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def integrity_problems(conn) -> list[str]:
+    """What ``PRAGMA quick_check`` finds wrong (empty: the file is sound); a file that is not a database at all
+    is one problem."""
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if found == ["ok"] else found
+
+
+def damaged_message(path: str, problems: list[str]) -> str:
+    return (f"the database {path} is damaged ({'; '.join(problems)[:300]}): nothing was written to it. Restore it "
+            f"from a backup, or recover what is readable with: sqlite3 {path} .recover | sqlite3 recovered.db")
 
 
 @dataclass
@@ -78,9 +115,15 @@ class ArticleStore:
 
     def __init__(self, path: str | Path, batch_size: int = 20):
         self.path = str(path)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(self.path)
-        self.db.execute("PRAGMA busy_timeout = 10000")
+        if Path(self.path).is_dir():
+            raise sqlite3.OperationalError(f"CCHC_DB={self.path} is a folder, not a database file")
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(self.path)
+            self.db.execute("PRAGMA busy_timeout = 10000")
+        except (OSError, sqlite3.Error) as exc:
+            raise sqlite3.OperationalError(f"cannot open the database {self.path}: {exc}") from exc
+        self._check_integrity()
         self.db.enable_wal()
         # With WAL, NORMAL is safe from corruption (a power cut may lose the last commits, which the next run
         # fetches again) and saves an fsync per batch.
@@ -120,6 +163,17 @@ class ArticleStore:
                 self._shared[key] = (store, users - 1)
 
     # -- schema -------------------------------------------------------------------------------------------
+    def _check_integrity(self) -> None:
+        """SQLite's quick_check on databases up to CCHC_DB_CHECK_MAX_MB (default 2048; it reads every page,
+        about a second per few hundred MB): a damaged page stops the crawl before it writes into the file.
+        Bigger databases are checked by ``python -m crawler health``."""
+        size = Path(self.path).stat().st_size if Path(self.path).exists() else 0
+        if size and size <= int(os.environ.get("CCHC_DB_CHECK_MAX_MB", "2048")) * 1024 * 1024:
+            problems = integrity_problems(self.db.conn)
+            if problems:
+                self.db.close()
+                raise DatabaseDamaged(damaged_message(self.path, problems))
+
     def ensure_schema(self) -> None:
         """Create or migrate the schema, in one BEGIN IMMEDIATE transaction: two processes opening a new
         database at once take turns instead of both creating the same table."""

@@ -4,14 +4,22 @@ Each test reproduces one reported case against servers on 127.0.0.1 (bounded loo
 download timeout) and checks the repaired behaviour."""
 from __future__ import annotations
 
+import contextlib
+import gzip
+import io
+import subprocess
+import sys
 import time
 
+import pytest
 from parsel import Selector
 
-from conftest import crawl_stats, rows, run_scrapy
+from conftest import ROOT, crawl_stats, rows, run_scrapy
 from faults import FaultServer, ok, send
 from crawler.extract.links import find_article_links
-from crawler.storage import ArticleStore
+from crawler.health import print_health
+from crawler.incremental import KnownArticles
+from crawler.storage import ArticleStore, DatabaseDamaged
 
 HOST = "loi.example.gov.vn"
 SITE = f"https://{HOST}"
@@ -101,3 +109,119 @@ def test_listing_dates_belong_to_their_own_item():
         assert len(links.dates) == 12
         for i, url in enumerate(links.articles):
             assert links.dates[url] == f"0{1 + i % 9}/03/2024"
+
+
+OLD_SCHEMAS = sorted((ROOT / "tests" / "fixtures" / "old-schemas").glob("*.db.gz"))
+
+
+def _old_database(source, tmp_path):
+    db = tmp_path / source.name.replace(".gz", "")
+    db.write_bytes(gzip.decompress(source.read_bytes()))
+    return db
+
+
+@pytest.mark.parametrize("source", OLD_SCHEMAS, ids=[p.name.split(".")[0] for p in OLD_SCHEMAS])
+def test_every_earlier_schema_migrates_before_it_is_read(source, tmp_path):
+    """Case 3: a database written by each earlier schema (tests/fixtures/old-schemas, written by that commit's
+    own code) is read for known URLs, checked by health and written to, in the order a crawl does it."""
+    db = _old_database(source, tmp_path)
+    known = KnownArticles.load(str(db), "old_gov", recheck_days=3650)
+    assert "https://old.example.gov.vn/tin/bai-1.html" in known.urls
+    out = io.StringIO()
+    assert print_health(str(db), out=out) == 0, out.getvalue()
+    store = ArticleStore(db)
+    store.add({"url": "https://old.example.gov.vn/tin/moi.html", "site": "old_gov", "title": "Bài mới",
+               "body_text": "Nội dung mới về cải cách hành chính. " * 20, "content_hash": "f" * 64,
+               "published_at_local": "2024-04-01T08:00:00+07:00"})
+    store.close()
+    titles = {r["title"] for r in rows(db, "select title from articles")}
+    assert {"Cải cách hành chính bài 1", "Bài mới"} <= titles
+    assert rows(db, "select status from articles where title = 'Bài mới'")[0]["status"] == "active"
+
+
+def test_crawl_into_the_first_schema(tmp_path):
+    """Case 3, end to end: `scrapy crawl` into a database made by the project's first commit (it failed with
+    "no such column: u.removed_at" while the spider was built)."""
+    db = _old_database(OLD_SCHEMAS[0], tmp_path)
+    routes = {"/tin/bai-moi-10001.html": ok(jsonld_article(1, '{"name":"Nguyễn Văn An"}')),
+              "/robots.txt": ok(b"User-agent: *\nAllow: /\n", "text/plain")}
+    routes["/tin-tuc"] = ok(listing_of(["/tin/bai-moi-10001.html"]))
+    with FaultServer(routes) as server:
+        result = run_scrapy(["crawl", "generic", "-a", f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url}",
+                             "-s", "CCHC_BROWSER_FALLBACK=0"], db, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert rows(db, "select count(*) as n from articles where url like ?", [f"{SITE}%"])[0]["n"] == 1
+
+
+def test_damaged_database_is_never_ok(tmp_path):
+    """Case 4: a database with a damaged page in the middle: health fails, and a crawl refuses to write into it
+    with one line naming the file."""
+    db = tmp_path / "cchc.db"
+    store = ArticleStore(db)
+    for n in range(60):
+        store.add({"url": f"https://x.vn/{n}", "site": "x", "title": f"Bài {n}", "body_text": f"Nội dung {n} " * 300,
+                   "content_hash": f"{n:064x}"})
+    store.close()
+    data = bytearray(db.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle:middle + page] = b"\xff" * page
+    db.write_bytes(bytes(data))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert print_health(str(db), out=io.StringIO()) == 1
+    assert "damaged" in err.getvalue()
+    with pytest.raises(DatabaseDamaged):
+        ArticleStore(db)
+
+
+def _start_failures(tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"overwritten header " * 400)
+    return {
+        "db-is-folder": (["crawl", "plo"], folder, {}, "is a folder"),
+        "db-header-overwritten": (["crawl", "plo"], damaged, {}, "is damaged"),
+        "empty-start-urls": (["crawl", "generic", "-a", "start_urls="], tmp_path / "a.db", {}, "start_urls"),
+        "redis-refuses": (["crawl", "plo"], tmp_path / "b.db", {"CCHC_REDIS_URL": "redis://127.0.0.1:1/0"}, "127.0.0.1:1"),
+        "crawlall-damaged-db": (["crawlall", "--sites", "plo"], damaged, {}, "is damaged"),
+        "crawlall-db-is-folder": (["crawlall", "--sites", "plo"], folder, {}, "is a folder"),
+    }
+
+
+@pytest.mark.parametrize("case", ["db-is-folder", "db-header-overwritten", "empty-start-urls", "redis-refuses",
+                                  "crawlall-damaged-db", "crawlall-db-is-folder"])
+def test_a_crawl_that_cannot_start_says_why(case, tmp_path, monkeypatch):
+    """Case 4: a run that could not start exits 1 with one line naming the cause, never behind
+    "RuntimeError: Crawler.stats is not set yet" and never exit 0."""
+    args, db, env, cause = _start_failures(tmp_path)[case]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = run_scrapy(args + ["-s", "CCHC_BROWSER_FALLBACK=0", "-s", "CCHC_MIRROR=1"], db, timeout=120)
+    assert result.returncode == 1, result.stderr[-2000:]
+    lines = [line for line in result.stderr.splitlines() if cause in line and ("could not start" in line or
+                                                                            "cannot use the database" in line)]
+    assert len(lines) == 1, result.stderr[-3000:]
+    assert "Crawler.stats is not set" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_hung_run_holding_the_lock_fails_later_nights(tmp_path):
+    """Case 2's consequence: a run that has held the lock for longer than CCHC_LOCK_MAX_HOURS makes the next
+    run exit 1 with the holder's pid (a busy lock of a run that started recently still exits 0)."""
+    db = tmp_path / "cchc.db"
+    lock = tmp_path / "cchc.db.lock"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, sys, time\n"
+        f"fh = open({str(lock)!r}, 'a+'); fcntl.flock(fh, fcntl.LOCK_EX)\n"
+        "fh.seek(0); fh.truncate(); fh.write(sys.argv[1]); fh.flush(); print('held', flush=True); time.sleep(120)\n"),
+        "pid 4242 since 2026-01-01T02:00:00+00:00"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = run_scrapy(["crawlall", "--sites", "plo"], db, timeout=120)
+        assert result.returncode == 1
+        assert "seems hung" in result.stderr and "kill 4242" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()

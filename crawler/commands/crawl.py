@@ -2,7 +2,12 @@
 not be written), so that scripts and cron notice."""
 from __future__ import annotations
 
+import sys
+
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from crawler.startup import describe, stats_of, watch
 
 
 class Command(ScrapyCrawlCommand):
@@ -11,8 +16,19 @@ class Command(ScrapyCrawlCommand):
         return self._crawler
 
     def run(self, args, opts):
-        super().run(args, opts)
-        stats = getattr(self, "_crawler", None) and self._crawler.stats
+        if len(args) != 1:
+            raise UsageError("pass one spider name, e.g. scrapy crawl plo (scrapy list shows them)")
+        crawler = self._create_crawler(args[0])
+        failed: list[BaseException] = []
+        watch(self.crawler_process.crawl(crawler, **opts.spargs), failed.append)
+        self.crawler_process.start()
+        if failed:
+            print(f"scrapy crawl {args[0]}: could not start: {describe(failed[0])}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        stats = stats_of(crawler)
         reason = stats.get_value("finish_reason") if stats else None
         if reason not in (None, "finished") and not str(reason).startswith("closespider_"):
             self.exitcode = 1  # e.g. database_error, shutdown; CLOSESPIDER_* limits asked for by the user are fine
