@@ -240,6 +240,7 @@ def browse(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> int:
         print(f"warning: listening on {host}, reachable from other machines", file=sys.stderr)
     args = [datasette, "serve", db_path, "--metadata", str(meta), "--host", host, "--port", str(port),
             "--template-dir", str(Path(__file__).with_name("templates")),
+            "--plugins-dir", str(Path(__file__).with_name("web_plugins")),
             "--setting", "default_page_size", "50", "--setting", "sql_time_limit_ms", "3000"]
     os.execv(datasette, args)
     return 0  # not reached

@@ -40,12 +40,16 @@ DOWNLOAD_HANDLERS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt by RFC 9309: an unreachable one (5xx, timeout, bomb) disallows, redirects followed, 512 KiB read
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RFC9309RobotsTxtMiddleware": 100,
     # after HttpCompressionMiddleware (590) has unpacked the body
     "crawler.middlewares.EncodingMiddleware": 580,
     "crawler.middlewares.ConditionalListingMiddleware": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
 }
+CCHC_ROBOTSTXT_MAXSIZE = 4 * 1024 * 1024  # bytes of robots.txt after decompression; more is "unreachable"
 CCHC_MAX_RETRY_AFTER = 300  # seconds; a longer Retry-After is shortened to this
 
 # The browser, for sites (or listing pages) built with JavaScript: Debian's Chromium by default; set

@@ -5,6 +5,7 @@ download timeout) and checks the repaired behaviour."""
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import gzip
 import io
 import subprocess
@@ -225,3 +226,92 @@ def test_a_hung_run_holding_the_lock_fails_later_nights(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_saved_search_feed_is_valid_xml_for_no_match_and_odd_text(tmp_path):
+    """Case 8: the Atom feed of a saved search answers 200 with valid XML for a search with no match and for a
+    match whose title holds U+FFFF and a control character (written by an older version, before repair)."""
+    from xml.etree import ElementTree
+
+    from test_browse import free_port, get
+
+    db = tmp_path / "cchc.db"
+    store = ArticleStore(db)
+    for n in range(2):
+        store.add({"url": f"https://x.vn/{n}", "site": "x", "title": f"Một cửa liên thông {n}",
+                   "body_text": "Bộ phận một cửa tiếp nhận hồ sơ. " * 20, "content_hash": f"{n:064x}",
+                   "published_at": f"2024-03-0{n + 1}T01:00:00Z"})
+    store.close()
+    con = sqlite3.connect(db)
+    con.execute("update articles set title = title || ' \uffff\x01 cuối' where id = 1")
+    con.commit()
+    con.close()
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "crawler", "browse", str(db), "--port", str(port)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/cchc/search_feed.atom"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                get(f"http://127.0.0.1:{port}/-/versions.json")
+                break
+            except OSError:
+                time.sleep(0.3)
+        empty = ElementTree.fromstring(get(base + "?q=khongcotu").encode())
+        assert empty.tag.endswith("feed") and not empty.findall("{http://www.w3.org/2005/Atom}entry")
+        feed = ElementTree.fromstring(get(base + "?q=mot+cua").encode())
+        titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed.findall("{http://www.w3.org/2005/Atom}entry")]
+        assert len(titles) == 2 and any(t.endswith("cuối") and "\uffff" not in t for t in titles)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _robots_cases():
+    rules = b"User-agent: *\nDisallow: /private/\n"
+    padding = b"# " + b"x" * 1000 + b"\n"
+
+    def bomb(h, n):
+        body = gzip.compress(b"\n" * (40 * 1024 * 1024))
+        send(h, 200, body, "text/plain", headers={"Content-Encoding": "gzip"})
+
+    def stall(h, n):
+        time.sleep(3)
+
+    return {
+        # case: (robots.txt behaviour, extra routes, the listing is fetched, the disallowed page is fetched)
+        "over-20-MB": (ok(rules + padding * (21 * 1024), "text/plain"), {}, True, False),
+        "gzip-bomb": (bomb, {}, False, False),
+        "server-stalls": (stall, {}, False, False),
+        "http-503": (lambda h, n: send(h, 503, b"busy", "text/plain"), {}, False, False),
+        "redirect-to-another-host": (lambda h, n: send(h, 301, b"", headers={"Location": "{base}/robots-elsewhere.txt"}),
+                                     {"/robots-elsewhere.txt": ok(rules, "text/plain")}, True, False),
+        "utf-16": (ok(b"\xff\xfe" + rules.decode().encode("utf-16-le"), "text/plain"), {}, True, False),
+        "http-404": (lambda h, n: send(h, 404, b"no", "text/plain"), {}, True, True),
+    }
+
+
+@pytest.mark.parametrize("case", list(_robots_cases()))
+def test_robots_txt_follows_rfc_9309(case, tmp_path):
+    """Case 7: robots.txt that cannot be read is no longer "allow everything": unreachable (5xx, stall, bomb)
+    disallows all, a redirect (to another host too) is followed, 512 KiB of a 21 MB file are parsed, UTF-16 is
+    decoded; a 404 still allows all."""
+    robots, extra, listing_fetched, private_fetched = _robots_cases()[case]
+    routes = {"/tin-tuc": ok(listing_of(["/tin/cong-khai-10001.html", "/private/bi-mat-10002.html"])),
+              "/tin/cong-khai-10001.html": ok(jsonld_article(1, '"Nguyễn Văn An"')),
+              "/private/bi-mat-10002.html": ok(jsonld_article(2, '"Nguyễn Văn An"')), **extra}
+    with FaultServer(routes) as server:
+        if case == "redirect-to-another-host":  # 127.0.0.1 is another host than the site's (mirrored) one
+            location = server.base_url
+            routes["/robots.txt"] = lambda h, n: send(h, 301, b"", headers={"Location": f"{location}/robots-elsewhere.txt"})
+        else:
+            routes["/robots.txt"] = robots
+        result = run_scrapy(["crawl", "generic", "-a", f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url}",
+                             "-s", "CCHC_BROWSER_FALLBACK=0", "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=1"],
+                            tmp_path / "cchc.db", timeout=180)
+        hits = dict(server.hits)
+    assert (hits.get("/tin-tuc", 0) > 0) == listing_fetched, (hits, result.stderr[-3000:])
+    assert (hits.get("/private/bi-mat-10002.html", 0) > 0) == private_fetched, hits
+    if listing_fetched:
+        assert hits.get("/tin/cong-khai-10001.html", 0) == 1, hits

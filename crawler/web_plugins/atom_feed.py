@@ -1,0 +1,71 @@
+"""Datasette output renderer ``.atom``: an Atom feed of any query with ``atom_id``, ``atom_updated`` and
+``atom_title`` columns (the contract of datasette-atom, which this replaces).
+
+datasette-atom answered 500 for a query without rows (``max() arg is an empty sequence``) and for any row whose
+text holds a character XML 1.0 cannot carry (U+FFFF, a C0 control, a lone surrogate: "All strings must be XML
+compatible"), so one odd page broke every feed that matched it. Here an empty result is an empty, valid feed,
+and such characters are removed from every value. Loaded with ``datasette --plugins-dir`` by
+``python -m crawler browse``; self-contained (Datasette imports it by file path).
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from feedgen.feed import FeedGenerator
+
+REQUIRED_COLUMNS = {"atom_id", "atom_updated", "atom_title"}
+# Everything outside XML 1.0's Char production.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value) -> str:
+    return _NOT_XML.sub("", "" if value is None else str(value))
+
+
+def _updated(value):
+    """An ISO 8601 date from the row, as an aware datetime (UTC when it has no zone); None when unreadable."""
+    try:
+        parsed = datetime.fromisoformat(xml_safe(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def render_atom(datasette, request, sql, columns, rows, database, table, query_name, view_name, data):
+    from datasette.views.base import DatasetteError
+
+    if not REQUIRED_COLUMNS.issubset(columns):
+        raise DatasetteError(f"SQL query must return columns {', '.join(sorted(REQUIRED_COLUMNS))}", status=400)
+    feed = FeedGenerator()
+    feed.id(xml_safe(request.url))
+    feed.link(href=xml_safe(request.url), rel="self")
+    title = xml_safe(request.args.get("_feed_title") or table or query_name or "Datasette")
+    if query_name:
+        try:
+            title = xml_safe(datasette.metadata(database=database)["queries"][query_name]["title"])
+        except (KeyError, TypeError):
+            pass
+    feed.title(title)
+    dates = [d for d in (_updated(row["atom_updated"]) for row in rows) if d is not None]
+    feed.updated(max(dates) if dates else datetime.now(timezone.utc).replace(microsecond=0))
+    for row in reversed(rows):
+        entry = feed.add_entry()
+        entry.id(xml_safe(row["atom_id"]))
+        entry.title(xml_safe(row["atom_title"]) or "(no title)")
+        entry.updated(_updated(row["atom_updated"]) or datetime.now(timezone.utc).replace(microsecond=0))
+        if "atom_content" in columns and row["atom_content"]:
+            entry.content(xml_safe(row["atom_content"]), type="text")
+        if "atom_link" in columns and row["atom_link"]:
+            entry.link(href=xml_safe(row["atom_link"]))
+        if "atom_author_name" in columns and row["atom_author_name"]:
+            entry.author({"name": xml_safe(row["atom_author_name"])})
+    return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200)
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    return {"extension": "atom", "render": render_atom,
+            "can_render": lambda columns: REQUIRED_COLUMNS.issubset(columns)}
