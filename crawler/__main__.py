@@ -77,7 +77,13 @@ def _seed(args) -> int:
     from crawler.distributed.seed import seed
     from crawler.runner import project_settings
 
-    queued = seed(_jobs(args), project_settings())
+    jobs = _jobs(args)
+    unknown = set(args.sites or ()) - {name for name, _ in jobs}
+    if unknown or not jobs:
+        print(f"seed: unknown or disabled sites: {', '.join(sorted(unknown))}" if unknown else
+              "seed: no site to seed (the registry has no enabled site)", file=sys.stderr)
+        return 2
+    queued = seed(jobs, project_settings())
     for name, count in sorted(queued.items()):
         print(f"{name:<24} {count:>5} requests queued")
     print(f"{len(queued)} spiders seeded; start workers with CCHC_REDIS_URL set, and one writer")

@@ -444,10 +444,24 @@ def sanitize_html(fragment: str) -> str:
     ).strip()
 
 
+# Vietnamese headlines run to about 150 characters; 300 leaves room for long official titles ("Quyết định số ...
+# về việc ..."). Anything longer is a page that put its text in the title element.
+TITLE_MAX = 300
+
+
+def _bounded_title(title: str | None, report: "CleaningReport") -> str | None:
+    """``title`` cut to TITLE_MAX characters at a word boundary, with an ellipsis, and counted."""
+    if title is None or len(title) <= TITLE_MAX:
+        return title
+    report.dropped["title_truncated"] += 1
+    cut = title[:TITLE_MAX].rsplit(" ", 1)[0] or title[:TITLE_MAX]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
 def clean_article(item: dict) -> CleaningReport:
     """Clean ``item`` in place: title, lead, body_text, body_html, images, author, source_attribution."""
     report = CleaningReport()
-    item["title"] = clean_text(item.get("title"))
+    item["title"] = _bounded_title(clean_text(item.get("title")), report)
     item["lead"] = clean_text(item.get("lead"))
     item["author"] = clean_text(item.get("author"))
     item["source_attribution"] = clean_text(item.get("source_attribution"))

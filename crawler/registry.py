@@ -4,12 +4,17 @@ A site on a known platform is one ``[[site]]`` entry; its spider is generated fr
 """
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from cssselect import GenericTranslator, SelectorError
+from lxml import etree
 
 REGISTRY_FILE = Path(__file__).with_name("sites.toml")
 KINDS = {"portal", "department", "newspaper", "national"}  # national: a national outlet, no province
@@ -89,18 +94,74 @@ def domain_matches(host: str, domains: tuple[str, ...] | list[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
+_TEXT_FIELDS = {"key", "name", "kind", "province", "cms", "province_before_2025", "browser", "notes"}
+_FLAG_FIELDS = {"cchc_section", "verified", "archive", "tuned", "enabled"}
+_LIST_FIELDS = {"domains", "former_domains", "start_urls"}
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
+def _check_types(entry: dict) -> None:
+    """Each field of the right TOML type: a string, a boolean, a list of strings, a table of selectors."""
+    key = entry.get("key")
+    for name, value in entry.items():
+        if name in _TEXT_FIELDS and not isinstance(value, str):
+            raise RegistryError(f"site {key!r}: {name} must be a string, not {value!r}")
+        if name in _FLAG_FIELDS and not isinstance(value, bool):
+            raise RegistryError(f"site {key!r}: {name} must be true or false, not {value!r}")
+        if name in _LIST_FIELDS and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            raise RegistryError(f"site {key!r}: {name} must be a list of strings, e.g. {name} = [\"...\"], not {value!r}")
+    for domain in entry.get("domains", []) + entry.get("former_domains", []):
+        if not _HOSTNAME.match(domain):
+            raise RegistryError(f"site {key!r}: domain {domain!r} must be a lowercase host name such as 'sonoivu.hanoi.gov.vn' "
+                                "(no scheme, no path)")
+    for url in entry.get("start_urls", []):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RegistryError(f"site {key!r}: start URL {url!r} must be an absolute http(s) URL")
+
+
+def _check_selector(owner: str, name: str, query) -> None:
+    """A selector that parsel can run: CSS, or XPath after ``xpath:``."""
+    if not isinstance(query, str) or not query.strip():
+        raise RegistryError(f"{owner}: selector {name} must be a non-empty string, not {query!r}")
+    try:
+        if query.startswith("xpath:"):
+            etree.XPath(query[6:])
+        else:
+            GenericTranslator().css_to_xpath(query)
+    except (SelectorError, etree.XPathError) as exc:
+        raise RegistryError(f"{owner}: selector {name} = {query!r} is not valid ({exc})") from None
+
+
+def _parser_version(key, raw) -> ParserVersion:
+    if not isinstance(raw, dict) or not isinstance(raw.get("selectors", {}), dict):
+        raise RegistryError(f"site {key!r}: each [[site.parsers]] needs a selectors table")
+    unknown = set(raw) - {"selectors", "valid_from", "valid_until"}
+    if unknown:
+        raise RegistryError(f"site {key!r}: unknown parser fields {sorted(unknown)}")
+    for bound in ("valid_from", "valid_until"):
+        if bound in raw and (not isinstance(raw[bound], date) or isinstance(raw[bound], datetime)):
+            raise RegistryError(f"site {key!r}: parser {bound} must be a TOML date such as 2025-07-01, not {raw[bound]!r}")
+    return ParserVersion(**raw)
+
+
 def _site_from_entry(entry: dict, platforms: dict) -> Site:
     entry = dict(entry)
     unknown = set(entry) - {f for f in Site.__dataclass_fields__} - {"selectors"}
     if unknown:
         raise RegistryError(f"site {entry.get('key')!r}: unknown fields {sorted(unknown)}")
-    versions = [ParserVersion(**v) for v in entry.pop("parsers", [])]
+    if not isinstance(entry.get("key"), str):
+        raise RegistryError(f"a site needs key = \"...\" (a lowercase identifier), not {entry.get('key')!r}")
+    _check_types(entry)
+    versions = [_parser_version(entry["key"], v) for v in entry.pop("parsers", [])]
     if "selectors" in entry:
-        versions.append(ParserVersion(selectors=entry.pop("selectors")))
+        versions.append(_parser_version(entry["key"], {"selectors": entry.pop("selectors")}))
     for version in versions:
         bad = set(version.selectors) - SELECTOR_KEYS
         if bad:
             raise RegistryError(f"site {entry.get('key')!r}: unknown selector names {sorted(bad)}")
+        for name, query in version.selectors.items():
+            _check_selector(f"site {entry['key']!r}", name, query)
     for name in ("domains", "former_domains", "start_urls"):
         entry[name] = tuple(entry.get(name, ()))
     platform = platforms.get(entry.get("cms", "unknown"), {}).get("selectors", {})
@@ -120,10 +181,33 @@ def _site_from_entry(entry: dict, platforms: dict) -> Site:
     return site
 
 
+def _toml(path: Path) -> tuple[dict, list[int]]:
+    """The parsed file and the line of each ``[[site]]`` header (for messages); a syntax error as
+    "sites.toml line N: ..."."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        line = f" line {where.group(1)}, column {where.group(2)}" if where else ""
+        raise RegistryError(f"{Path(path).name}{line}: {message}") from None
+    headers = [n for n, line in enumerate(text.splitlines(), 1) if line.strip().startswith("[[site]]")]
+    return data, headers
+
+
 def load_registry(path: Path = REGISTRY_FILE) -> dict[str, Site]:
-    """Load and validate the registry; duplicate keys or domains raise RegistryError."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+    """Load and validate the registry; any inconsistency raises RegistryError naming the file and line."""
+    data, headers = _toml(path)
+    try:
+        return _sites_from(data, headers, Path(path).name)
+    except RegistryError as exc:
+        if str(exc).startswith(Path(path).name):
+            raise
+        raise RegistryError(f"{Path(path).name}: {exc}") from None
+
+
+def _sites_from(data: dict, headers: list[int], filename: str) -> dict[str, Site]:
     sites: dict[str, Site] = {}
     owners: dict[str, str] = {}
     platforms = data.get("platform", {})
@@ -133,8 +217,14 @@ def load_registry(path: Path = REGISTRY_FILE) -> dict[str, Site]:
         bad = set(platform.get("selectors", {})) - SELECTOR_KEYS
         if bad:
             raise RegistryError(f"[platform.{name}]: unknown selector names {sorted(bad)}")
-    for entry in data.get("site", []):
-        site = _site_from_entry(entry, platforms)
+        for selector, query in platform.get("selectors", {}).items():
+            _check_selector(f"[platform.{name}]", selector, query)
+    for index, entry in enumerate(data.get("site", [])):
+        try:
+            site = _site_from_entry(entry, platforms)
+        except (RegistryError, TypeError) as exc:
+            line = f" line {headers[index]}" if index < len(headers) else ""
+            raise RegistryError(f"{filename}{line}: {exc}") from None
         if site.key in sites or site.key == "generic":
             raise RegistryError(f"duplicate site key {site.key!r}")
         for domain in site.all_domains:
@@ -147,7 +237,8 @@ def load_registry(path: Path = REGISTRY_FILE) -> dict[str, Site]:
 
 @lru_cache(maxsize=1)
 def registry() -> dict[str, Site]:
-    return load_registry()
+    """The registry in use: ``crawler/sites.toml``, or the file named by CCHC_SITES_FILE."""
+    return load_registry(Path(os.environ.get("CCHC_SITES_FILE") or REGISTRY_FILE))
 
 
 def site_for_url(url: str) -> Site | None:

@@ -19,7 +19,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from crawler.lock import AlreadyRunning, RunLock
-from crawler.startup import describe, stats_of, watch
+from crawler.startup import describe, finish_interrupted, stats_of, watch
 from crawler.registry import registry
 from crawler.storage import migrate
 
@@ -74,6 +74,10 @@ def crawl(jobs: list[tuple[str, dict]], settings) -> dict[str, dict]:
         watch(process.crawl(crawler, **kwargs), not_started)
     _start_progress(crawlers, done, len(jobs), settings.getfloat("CCHC_PROGRESS_INTERVAL", 60))
     process.start()
+    for crawler in crawlers:  # spiders a forced shutdown left open
+        if finish_interrupted(crawler):
+            stats = dict(crawler.stats.get_stats())
+            results[crawler.spider.name] = stats
     return results
 
 

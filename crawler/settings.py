@@ -3,6 +3,19 @@ import os
 
 from crawler import __version__
 
+
+def _env_number(name: str, default, kind):
+    """A number from the environment; a value that is not one stops with a line naming the variable."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SystemExit(f"error: environment variable {name}={raw!r} must be a{'n integer' if kind is int else ' number'}"
+                         f" (default {default})") from None
+
+
 BOT_NAME = "cchc"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -14,6 +27,8 @@ USER_AGENT = os.environ.get(
     f"cchc-crawler/{__version__} (+https://github.com/cchc-crawler/cchc-crawler; research crawler of public news on administrative reform)",
 )
 ROBOTSTXT_OBEY = True
+# Duplicate requests by URL with tracking parameters, http/https, www., default port and host case folded.
+REQUEST_FINGERPRINTER_CLASS = "crawler.urls.CanonicalRequestFingerprinter"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
@@ -66,7 +81,7 @@ PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # bounds the open pages (memory) whatever CONCURRENT_REQUESTS says
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_heavy"
-CCHC_BROWSER_WAIT_MS = int(os.environ.get("CCHC_BROWSER_WAIT_MS", "20000"))  # how long a wait condition may take
+CCHC_BROWSER_WAIT_MS = _env_number("CCHC_BROWSER_WAIT_MS", 20000, int)  # how long a wait condition may take
 # A listing page without article links in its static HTML is fetched once more through the browser; when
 # that finds links, the site is remembered (table browser_sites) and its listings use the browser from then on.
 CCHC_BROWSER_FALLBACK = os.environ.get("CCHC_BROWSER_FALLBACK", "1") == "1"
@@ -94,13 +109,13 @@ ITEM_PIPELINES = {
 
 # Database: path from CCHC_DB (setting or environment); empty disables deduplication and the writer.
 CCHC_DB = os.environ.get("CCHC_DB", "output/cchc.db")
-CCHC_DB_BATCH_SIZE = int(os.environ.get("CCHC_DB_BATCH_SIZE", "20"))
+CCHC_DB_BATCH_SIZE = _env_number("CCHC_DB_BATCH_SIZE", 20, int)
 # Listing pages followed per start URL (spider argument max_pages overrides): later runs stop earlier, at the
 # first page without an unseen article; the first crawl of a site goes CCHC_FIRST_CRAWL_PAGES deep.
-CCHC_MAX_PAGES = int(os.environ.get("CCHC_MAX_PAGES", "10"))
-CCHC_FIRST_CRAWL_PAGES = int(os.environ.get("CCHC_FIRST_CRAWL_PAGES", "10"))
+CCHC_MAX_PAGES = _env_number("CCHC_MAX_PAGES", 10, int)
+CCHC_FIRST_CRAWL_PAGES = _env_number("CCHC_FIRST_CRAWL_PAGES", 10, int)
 # Known articles younger than this many days are downloaded again on every run (edits, take-downs).
-CCHC_RECHECK_DAYS = float(os.environ.get("CCHC_RECHECK_DAYS", "7"))
+CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
 # A single mirror for every site, e.g. http://127.0.0.1:8000/{host} (the offline demo and tests use it).
 CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 
@@ -110,9 +125,9 @@ EXTENSIONS = {
     "crawler.extensions.ProgressExtension": 120,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
-CCHC_PROGRESS_INTERVAL = float(os.environ.get("CCHC_PROGRESS_INTERVAL", "60"))
+CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)
 # crawlall: a run lock held for longer than this (hours) is a hung run, and a run that finds it exits 1 instead of 0.
-CCHC_LOCK_MAX_HOURS = float(os.environ.get("CCHC_LOCK_MAX_HOURS", "20"))
+CCHC_LOCK_MAX_HOURS = _env_number("CCHC_LOCK_MAX_HOURS", 20, float)
 CCHC_KEEP_PAGES = 10  # suspicious pages kept per run, saved to CCHC_FAILED_PAGES_DIR when a monitor fails
 CCHC_FAILED_PAGES_DIR = os.environ.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages")
 
@@ -128,15 +143,15 @@ SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
 SPIDERMON_FIELD_COVERAGE_RULES = {"ArticleItem/title": 0.9, "ArticleItem/body_text": 0.9, "ArticleItem/published_at": 0.9}
 # A site is stale when it has been quiet for CCHC_STALE_FACTOR times its usual gap between articles (at least
 # CCHC_STALE_MIN_DAYS days).
-CCHC_STALE_FACTOR = float(os.environ.get("CCHC_STALE_FACTOR", "6"))
-CCHC_STALE_MIN_DAYS = float(os.environ.get("CCHC_STALE_MIN_DAYS", "7"))
+CCHC_STALE_FACTOR = _env_number("CCHC_STALE_FACTOR", 6, float)
+CCHC_STALE_MIN_DAYS = _env_number("CCHC_STALE_MIN_DAYS", 7, float)
 
 # Alerts when a monitor fails: all off unless configured.
 CCHC_ALERT_WEBHOOK = os.environ.get("CCHC_ALERT_WEBHOOK", "")  # Slack/Mattermost-style JSON {"text": ...}
 CCHC_ALERT_EMAIL_TO = [a for a in os.environ.get("CCHC_ALERT_EMAIL_TO", "").split(",") if a]
 CCHC_ALERT_EMAIL_FROM = os.environ.get("CCHC_ALERT_EMAIL_FROM", "cchc-crawler@localhost")
 CCHC_SMTP_HOST = os.environ.get("CCHC_SMTP_HOST", "localhost")
-CCHC_SMTP_PORT = int(os.environ.get("CCHC_SMTP_PORT", "25"))
+CCHC_SMTP_PORT = _env_number("CCHC_SMTP_PORT", 25, int)
 CCHC_SMTP_USER = os.environ.get("CCHC_SMTP_USER", "")
 CCHC_SMTP_PASSWORD = os.environ.get("CCHC_SMTP_PASSWORD", "")
 CCHC_SMTP_TLS = os.environ.get("CCHC_SMTP_TLS", "") == "1"
@@ -152,7 +167,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # queue in Redis; `python -m crawler seed` starts a night and `python -m crawler writer` is the one SQLite writer.
 CCHC_REDIS_URL = os.environ.get("CCHC_REDIS_URL", "")
 CCHC_REDIS_PREFIX = os.environ.get("CCHC_REDIS_PREFIX", "cchc")
-CCHC_REDIS_WORKER_TTL = int(os.environ.get("CCHC_REDIS_WORKER_TTL", "30"))  # a silent worker is dead after this
+CCHC_REDIS_WORKER_TTL = _env_number("CCHC_REDIS_WORKER_TTL", 30, int)  # a silent worker is dead after this
 CCHC_REDIS_RUN_TTL = 20 * 3600  # listing-page fingerprints are forgotten after this (and at every seeding)
 CCHC_REDIS_PREFETCH = 2  # requests a worker holds per site
 ADDONS = {"crawler.distributed.addon.DistributedAddon": 0}

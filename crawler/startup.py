@@ -47,3 +47,44 @@ def stats_of(crawler):
         return crawler.stats
     except (RuntimeError, AttributeError):
         return None
+
+
+def check_settings(settings) -> None:
+    """Every CCHC_* number or flag given with ``-s`` (or by a caller) has its declared type (crawler/settings.py):
+    ``-s CCHC_MAX_PAGES=abc`` fails at start with a line that names the setting, not inside a component later."""
+    from crawler import settings as defaults
+
+    for name in dir(defaults):
+        default = getattr(defaults, name)
+        if not name.startswith("CCHC_") or not isinstance(default, (bool, int, float)):
+            continue
+        value = settings.get(name)
+        if not isinstance(value, str):
+            continue
+        try:
+            if isinstance(default, bool):
+                settings.getbool(name)
+            else:
+                (int if isinstance(default, int) else float)(value)
+        except ValueError:
+            kind = "true or false (1/0)" if isinstance(default, bool) else "an integer" if isinstance(default, int) else "a number"
+            raise ValueError(f"setting {name}={value!r} must be {kind} (default {default})") from None
+
+
+def finish_interrupted(crawler) -> bool:
+    """After the reactor stopped: if this crawler's spider never closed (a second Ctrl-C / SIGINT, a forced
+    shutdown), write what its pipelines still held and its ``crawl_runs`` row with finish reason
+    ``shutdown_forced``. True if that was needed."""
+    stats = stats_of(crawler)
+    spider = getattr(crawler, "spider", None)
+    if stats is None or spider is None or stats.get_value("finish_reason") is not None:
+        return False
+    stats.set_value("finish_reason", "shutdown_forced")
+    from crawler.extensions import CrawlRunsExtension
+    from crawler.storage import ArticleStore
+
+    ArticleStore.flush_all()
+    for extension in getattr(crawler.extensions, "middlewares", ()):
+        if isinstance(extension, CrawlRunsExtension):
+            extension.spider_closed(spider, "shutdown_forced")
+    return True

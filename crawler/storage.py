@@ -73,6 +73,14 @@ def migrate(path: str | Path | None) -> None:
     _MIGRATED.add(key)
 
 
+def _env_mb(name: str, default: int) -> int:
+    raw = os.environ.get(name) or str(default)
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"environment variable {name}={raw!r} must be a whole number of MB (default {default})") from None
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -128,7 +136,7 @@ class ArticleStore:
         # With WAL, NORMAL is safe from corruption (a power cut may lose the last commits, which the next run
         # fetches again) and saves an fsync per batch.
         self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute(f"PRAGMA cache_size = -{int(os.environ.get('CCHC_DB_CACHE_MB', '32')) * 1024}")  # KiB: indexes of a big database stay in memory
+        self.db.execute(f"PRAGMA cache_size = -{_env_mb('CCHC_DB_CACHE_MB', 32) * 1024}")  # KiB: indexes of a big database stay in memory
         self.batch_size = batch_size
         self._pending: list[dict] = []
         self._pending_sources: list[dict] = []
@@ -152,6 +160,17 @@ class ArticleStore:
             cls._shared[key] = (store, users + 1)
             return store
 
+    @classmethod
+    def flush_all(cls) -> None:
+        """Write every open store's queued batch (a forced shutdown skipped the pipelines' close)."""
+        with cls._lock:
+            stores = [store for store, _ in cls._shared.values()]
+        for store in stores:
+            try:
+                store.flush()
+            except sqlite3.Error as exc:
+                logger.error("cannot write the last batch to %s: %s", store.path, exc)
+
     def release(self) -> None:
         key = str(Path(self.path).resolve())
         with self._lock:
@@ -168,7 +187,7 @@ class ArticleStore:
         about a second per few hundred MB): a damaged page stops the crawl before it writes into the file.
         Bigger databases are checked by ``python -m crawler health``."""
         size = Path(self.path).stat().st_size if Path(self.path).exists() else 0
-        if size and size <= int(os.environ.get("CCHC_DB_CHECK_MAX_MB", "2048")) * 1024 * 1024:
+        if size and size <= _env_mb("CCHC_DB_CHECK_MAX_MB", 2048) * 1024 * 1024:
             problems = integrity_problems(self.db.conn)
             if problems:
                 self.db.close()

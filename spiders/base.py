@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -25,10 +26,15 @@ from crawler.items import ArticleGone
 from crawler.mirror import is_loopback
 from crawler.registry import Site, host_of
 from crawler.signals import suspicious_page
+from crawler.startup import check_settings
 
 GONE_STATUSES = (404, 410)
 # Listing pages go before articles: they discover the work (several distributed workers share it sooner).
 LISTING_PRIORITY = 10
+
+
+_FLAG_WORDS = {"1", "0", "true", "false", "yes", "no"}
+_JS_WORDS = _FLAG_WORDS | {"none", "listings", "all"}
 
 
 def _split(value) -> list[str]:
@@ -58,8 +64,19 @@ class ArticleSpider(scrapy.Spider):
         urls = _split(start_urls) or (list(self.site.start_urls) if self.site else [])
         if not urls:
             raise ValueError(f"{self.name}: no start URLs; pass -a start_urls=URL[,URL...]")
+        for url in urls + ([base_url] if base_url else []):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                which = "base_url" if url == base_url else "start_urls"
+                raise ValueError(f"-a {which}={url!r}: must be an absolute http(s) URL, e.g. https://sonoivu.example.gov.vn/tin-tuc")
         self.start_urls = urls
+        if max_pages is not None and not (str(max_pages).isdigit() and int(max_pages) > 0):
+            raise ValueError(f"-a max_pages={max_pages!r}: must be a whole number of listing pages, at least 1")
         self.max_pages_arg = max_pages
+        if js is not None and str(js).lower() not in _JS_WORDS:
+            raise ValueError(f"-a js={js!r}: must be one of {', '.join(sorted(_JS_WORDS))}")
+        if cchc_section is not None and str(cchc_section).lower() not in _FLAG_WORDS:
+            raise ValueError(f"-a cchc_section={cchc_section!r}: must be one of {', '.join(sorted(_FLAG_WORDS))}")
         if cchc_section is not None:
             self.cchc_section = str(cchc_section).lower() in ("1", "true", "yes")
         else:
@@ -71,6 +88,7 @@ class ArticleSpider(scrapy.Spider):
         self.mirrors = {d: self.base_url for d in domains} if self.base_url else {}
         js = str(js).lower() if js is not None else None
         self.browser_scope = ("all" if js == "all" else "listings" if js in ("1", "true", "yes", "listings")
+                              else "none" if js in ("0", "false", "no", "none")
                               else self.site.browser if self.site else "none")
         self.listed: set[str] = set()  # article URLs seen on this run's listing pages
         self.listing_trouble = False  # a listing page failed, was blocked or unchanged: no removal by absence
@@ -82,6 +100,7 @@ class ArticleSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
+        check_settings(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         mirror = settings.get("CCHC_MIRROR")  # e.g. http://127.0.0.1:8000/{host}: every site from one mirror

@@ -5,7 +5,9 @@ without selectors use the generic discovery and extraction.
 """
 from __future__ import annotations
 
-from crawler.registry import registry
+import sys
+
+from crawler.registry import RegistryError, registry
 from spiders.base import ArticleSpider
 
 
@@ -17,7 +19,13 @@ def _make_spider(site):
     )
 
 
-for _site in registry().values():
+try:
+    _sites = registry()
+except RegistryError as _error:  # one line naming the file and line, not a traceback of the spider loader
+    print(f"error: {_error}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+for _site in _sites.values():
     _spider = _make_spider(_site)
     globals()[_spider.__name__] = _spider
-del _site, _spider  # keep each class under one name only (Scrapy would see duplicates)
+del _site, _spider, _sites  # keep each class under one name only (Scrapy would see duplicates)

@@ -8,9 +8,11 @@ import contextlib
 import sqlite3
 import gzip
 import io
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from parsel import Selector
@@ -315,3 +317,146 @@ def test_robots_txt_follows_rfc_9309(case, tmp_path):
     assert (hits.get("/private/bi-mat-10002.html", 0) > 0) == private_fetched, hits
     if listing_fetched:
         assert hits.get("/tin/cong-khai-10001.html", 0) == 1, hits
+
+
+def test_url_variants_of_one_article_cost_one_fetch(tmp_path):
+    """Case 9: tracking parameters, http/https, www., :443 and host case variants of one article are one
+    request and one URL row (they were 8 fetches)."""
+    path = "/tin/mot-cua-lien-thong-10001.html"
+    variants = [f"{SITE}{path}", f"{SITE}{path}?utm_source=facebook&utm_medium=share", f"{SITE}{path}?fbclid=IwAR0x",
+                f"{SITE}{path}?gclid=abc", f"http://{HOST}{path}", f"https://www.{HOST}{path}", f"https://{HOST}:443{path}",
+                f"https://{HOST.upper()}{path}?ref=home", f"{SITE}{path}#binh-luan"]
+    routes = {path: ok(jsonld_article(1, '"Nguyễn Văn An"')), "/robots.txt": ok(b"User-agent: *\nAllow: /\n", "text/plain")}
+    items = "".join(f"<li class='item'><a href='{v}'>Một cửa liên thông giúp người dân nộp hồ sơ nhanh hơn</a></li>"
+                    for v in variants)
+    routes["/tin-tuc"] = ok(f"<html><body><ul class='news'>{items}</ul></body></html>".encode())
+    db = tmp_path / "cchc.db"
+    with FaultServer(routes) as server:
+        result = run_scrapy(["crawl", "generic", "-a", f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url}",
+                             "-s", "CCHC_BROWSER_FALLBACK=0"], db, timeout=120)
+        hits = server.hits[path]
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert hits == 1
+    assert [r["url"] for r in rows(db, "select url from article_urls")] == [f"{SITE}{path}"]
+
+
+def test_clean_url_keeps_what_selects_content():
+    from crawler.urls import clean_url, fingerprint_url
+
+    assert clean_url("HTTPS://Bao.VN:443/Tin/A-1.html?id=5&utm_campaign=x&zarsrc=30#c") == "https://bao.vn/Tin/A-1.html?id=5"
+    assert clean_url("http://bao.vn:8080/a?page=2&source=rss") == "http://bao.vn:8080/a?page=2&source=rss"
+    assert fingerprint_url("http://www.bao.vn/a?b=2&a=1") == fingerprint_url("https://bao.vn/a?a=1&b=2&fbclid=z")
+
+
+def test_a_page_long_h1_is_not_the_title():
+    """Case 9: a 50,000-character heading caught by a title selector never becomes the title: the page's
+    <title> is used, and any title over 300 characters is cut at a word with an ellipsis."""
+    from scrapy.http import HtmlResponse
+
+    from crawler.cleaning import clean_article
+    from crawler.extract.content import find_title
+    from crawler.extract.metadata import page_metadata
+
+    huge = "Cải cách hành chính " * 2500
+    body = (f"<html><head><meta charset='utf-8'><title>Cải cách hành chính tỉnh năm 2024</title></head><body>"
+            f"<h1 class='title'>{huge}</h1><div class='content'><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></div></body></html>")
+    response = HtmlResponse("https://x.vn/tin/a-10001.html", body=body.encode(), encoding="utf-8")
+    title = find_title(response.selector, "h1.title", page_metadata(response.selector))
+    assert title == "Cải cách hành chính tỉnh năm 2024"
+    long_item = {"url": "https://x.vn/a", "title": huge, "body_html": f"<p>{PARAGRAPH}</p>"}
+    clean_article(long_item)
+    assert len(long_item["title"]) <= 301 and long_item["title"].endswith("…")
+
+
+def test_double_sigint_stores_what_was_fetched_and_exits_non_zero(tmp_path):
+    """Case 9: Ctrl-C twice (Scrapy's forced shutdown) used to leave exit 0 and no crawl_runs row."""
+    import signal
+
+    paths = [f"/tin/bai-cham-{n}-1000{n}.html" for n in range(6)]
+    routes = {p: (lambda body: (lambda h, n: (time.sleep(1.5), send(h, 200, body))))(jsonld_article(i, '"An"'))
+              for i, p in enumerate(paths)}
+    routes["/tin/bai-nhanh-10009.html"] = ok(jsonld_article(9, '"An"'))
+    routes["/tin-tuc"] = ok(listing_of(["/tin/bai-nhanh-10009.html"] + paths))
+    routes["/robots.txt"] = ok(b"User-agent: *\nAllow: /\n", "text/plain")
+    db = tmp_path / "cchc.db"
+    env = dict(os.environ, CCHC_DB=str(db), CCHC_LOG_LEVEL="INFO")
+    with FaultServer(routes) as server:
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("scrapy")), "crawl", "generic", "-a",
+                                 f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url}", "-s",
+                                 "CCHC_BROWSER_FALLBACK=0"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and server.hits[paths[0]] == 0:
+            time.sleep(0.1)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0, stderr[-2000:]
+    runs = rows(db, "select finish_reason from crawl_runs")
+    assert [r["finish_reason"] for r in runs] == ["shutdown_forced"], stderr[-2000:]
+    assert rows(db, "select count(*) as n from articles")[0]["n"] >= 1
+
+
+def test_seed_of_an_unknown_site_fails():
+    result = subprocess.run([sys.executable, "-m", "crawler", "seed", "nosuch"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, env=dict(os.environ, CCHC_REDIS_URL="redis://127.0.0.1:1/0"))
+    assert result.returncode == 2 and "nosuch" in result.stderr
+
+
+REGISTRY_ENTRY = '''[[site]]
+key = "thu_nghiem"
+name = "Cổng thử nghiệm"
+kind = "portal"
+province = "Hà Nội"
+domains = ["thunghiem.gov.vn"]
+start_urls = ["https://thunghiem.gov.vn/tin-tuc"]
+'''
+
+
+@pytest.mark.parametrize("change, message", [
+    ('domains = ["thunghiem.gov.vn"]', None),
+    ('domains = "thunghiem.gov.vn"', "domains must be a list of strings"),
+    ('start_urls = ["https://thunghiem.gov.vn/tin-tuc"]\nstart_urls_x = 1', "unknown fields"),
+    ('start_urls = ["thunghiem.gov.vn/tin-tuc"]', "must be an absolute http(s) URL"),
+    ('domains = ["https://thunghiem.gov.vn"]', "must be a lowercase host name"),
+    ('name = "Cổng thử nghiệm"\nverified = "yes"', "verified must be true or false"),
+    ('name = "Cổng thử nghiệm"\nselectors = { title = "h1[[" }', "selector title"),
+    ('name = "Cổng thử nghiệm"\nselectors = { body = "xpath://div[" }', "selector body"),
+    ('name = "Cổng thử nghiệm"\nparsers = [{ valid_from = "2025-07-01", selectors = { title = "h1" } }]',
+     "valid_from must be a TOML date"),
+    ('name = "Cổng thử nghiệm', "sites.toml line 4, column"),
+])
+def test_registry_rejects_wrong_types_with_file_and_line(change, message, tmp_path):
+    """Case 9: registry fields of the wrong type, a start URL without scheme, a bad selector, a bad parser
+    date and a TOML syntax error are rejected at load as "sites.toml line N: ..."."""
+    from crawler.registry import RegistryError, load_registry
+
+    original = change.split("\n")[0].split("=")[0].strip()
+    lines = [line for line in REGISTRY_ENTRY.splitlines() if not line.startswith(original + " ")]
+    path = tmp_path / "sites.toml"
+    path.write_text("# registry under test\n\n" + "\n".join(lines[:1] + [change] + lines[1:]) + "\n", encoding="utf-8")
+    if message is None:
+        assert list(load_registry(path)) == ["thu_nghiem"]
+        return
+    with pytest.raises(RegistryError) as error:
+        load_registry(path)
+    expected = message if message.startswith("sites.toml") else "sites.toml line 3: "  # the entry's [[site]] line
+    assert str(error.value).startswith(expected) and message in str(error.value), str(error.value)
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["-a", "max_pages=abc"], {}, "-a max_pages='abc'"),
+    (["-a", "base_url=notaurl"], {}, "-a base_url='notaurl'"),
+    (["-a", "js=maybe"], {}, "-a js='maybe'"),
+    (["-s", "CCHC_MAX_PAGES=abc"], {}, "setting CCHC_MAX_PAGES='abc'"),
+    ([], {"CCHC_RECHECK_DAYS": "a week"}, "environment variable CCHC_RECHECK_DAYS='a week'"),
+])
+def test_bad_arguments_and_settings_name_themselves(args, env, message, tmp_path, monkeypatch):
+    """Case 9: bad -a values and bad CCHC_* values stop the run with exit 1 and a line naming them."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = run_scrapy(["crawl", "plo", *args], tmp_path / "cchc.db", timeout=60)
+    assert result.returncode != 0
+    assert message in result.stderr and "Traceback" not in result.stderr, result.stderr[-2000:]

@@ -7,7 +7,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.startup import describe, stats_of, watch
+from crawler.startup import describe, finish_interrupted, stats_of, watch
 
 
 class Command(ScrapyCrawlCommand):
@@ -28,6 +28,11 @@ class Command(ScrapyCrawlCommand):
             return
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+        if finish_interrupted(crawler):
+            print(f"scrapy crawl {args[0]}: stopped before the spider closed (forced shutdown): what was fetched is "
+                  f"stored, the run is recorded as shutdown_forced", file=sys.stderr)
+            self.exitcode = 1
+            return
         stats = stats_of(crawler)
         reason = stats.get_value("finish_reason") if stats else None
         if reason not in (None, "finished") and not str(reason).startswith("closespider_"):

@@ -7,6 +7,7 @@ import logging
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.urls import fingerprint_url
 from crawler.distributed.keys import Keys, connect, worker_id
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,11 @@ class RunAwareDupeFilter(RFPDupeFilter):
         keys = Keys.from_settings(settings)
         return cls(connect(settings.get("CCHC_REDIS_URL")), keys.seen(spider.name), keys.seen_run(spider.name),
                    settings.getint("CCHC_REDIS_RUN_TTL", 20 * 3600), settings.getbool("DUPEFILTER_DEBUG"))
+
+    def request_fingerprint(self, request) -> str:
+        """scrapy-redis' fingerprint over crawler.urls.fingerprint_url (tracking parameters, http/https, www.
+        folded), as in a single-process crawl."""
+        return super().request_fingerprint(request.replace(url=fingerprint_url(request.url)))
 
     def request_seen(self, request) -> bool:
         fp = self.request_fingerprint(request)

@@ -67,7 +67,7 @@ def in_boilerplate(element, pattern=BOILERPLATE_RE) -> bool:
 def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
     if selector:
         title = clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
-        if title:
+        if title and len(title) <= 400:  # longer: the selector caught more than a headline (a whole column)
             return title
     stated = [t for t in (normalize_for_compare(meta.get("html_title")), normalize_for_compare(meta.get("title"))) if t]
     best = None

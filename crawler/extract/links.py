@@ -16,6 +16,7 @@ from w3lib.url import canonicalize_url
 
 from crawler.extract.content import LISTING_BOILERPLATE_RE, element_text, in_boilerplate, node_text, select
 from crawler.registry import domain_matches, host_of
+from crawler.urls import clean_url
 
 # Links to files, not pages: documents, scans, media.
 DOCUMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp[34]|avi|apk)$", re.I)
@@ -99,7 +100,7 @@ def find_article_links(sel: Selector, url: str, domains: tuple[str, ...] = (), s
 
 
 def _add(result: ListingLinks, link: str) -> None:
-    link = link.split("#", 1)[0]
+    link = clean_url(link.split("#", 1)[0])
     if link not in result._seen:
         result._seen.add(link)
         result.articles.append(link)
