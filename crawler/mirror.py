@@ -11,12 +11,14 @@ need a browser pay nothing for it.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
+from scrapy.exceptions import IgnoreRequest
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.browser import guard_context
 from crawler.registry import host_of
+from crawler.urls import is_loopback  # noqa: F401 - spiders import it from here
 
 
 def mirror_url(url: str, mirrors: dict[str, str] | None) -> str | None:
@@ -32,22 +34,19 @@ def mirror_url(url: str, mirrors: dict[str, str] | None) -> str | None:
     return urlunsplit((target.scheme, target.netloc, path, parts.query, ""))
 
 
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """HTTP(S) for every spider: mirrors (``spider.mirrors``) and, per request, the browser."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
         self._start_lock = asyncio.Lock()
+
+    async def _create_browser_context(self, name, context_kwargs, spider=None):
+        """Every browser context is guarded (crawler.browser.guard_context) and has service workers blocked."""
+        wrapper = await super()._create_browser_context(name, {**(context_kwargs or {}), "service_workers": "block"},
+                                                        spider)
+        await guard_context(wrapper.context)
+        return wrapper
 
     def _engine_started(self):
         return None  # Playwright starts with the first browser request, not with every crawl
@@ -73,7 +72,11 @@ class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
     async def download_request(self, request):
         spider = getattr(self.crawler, "spider", None)
         target = mirror_url(request.url, getattr(spider, "mirrors", None))
-        if target is None:
-            return await super().download_request(request)
-        response = await super().download_request(request.replace(url=target))
-        return response.replace(url=request.url)
+        response = await super().download_request(request if target is None else request.replace(url=target))
+        if response.url.startswith("chrome-error:"):
+            # Chromium's own error page ("This site can't be reached"): the page moved its window to another
+            # host (refused) or the navigation failed. Not the article.
+            self.stats.inc_value("cchc/browser/error_page")
+            raise IgnoreRequest(f"the browser showed its error page for {request.url} (the page navigated away "
+                                f"or failed to load)")
+        return response if target is None else response.replace(url=request.url)

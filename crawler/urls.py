@@ -9,6 +9,7 @@ one fetched is stored). Paths keep their case: Liferay and most Linux servers te
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -64,3 +65,13 @@ class CanonicalRequestFingerprinter:
     def fingerprint(self, request) -> bytes:
         key = fingerprint_url(request.url)
         return self._fingerprinter.fingerprint(request if key == request.url else request.replace(url=key))
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

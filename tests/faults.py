@@ -45,6 +45,8 @@ class FaultServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
+            do_POST = do_HEAD = do_PUT = do_OPTIONS = do_GET  # noqa: N815 - every method counts as a hit
+
             def log_message(self, *args):
                 pass
 
