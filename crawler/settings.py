@@ -168,6 +168,9 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 CCHC_REDIS_URL = os.environ.get("CCHC_REDIS_URL", "")
 CCHC_REDIS_PREFIX = os.environ.get("CCHC_REDIS_PREFIX", "cchc")
 CCHC_REDIS_WORKER_TTL = _env_number("CCHC_REDIS_WORKER_TTL", 30, int)  # a silent worker is dead after this
+# Seconds a Redis command may take before it is retried (15 retries, backoff up to 8 s: outages of ~90 s pass).
+# Read from the environment by crawler.distributed.keys.connect, which every Redis client uses.
+CCHC_REDIS_TIMEOUT = _env_number("CCHC_REDIS_TIMEOUT", 30, float)
 CCHC_REDIS_RUN_TTL = 20 * 3600  # listing-page fingerprints are forgotten after this (and at every seeding)
 CCHC_REDIS_PREFETCH = 2  # requests a worker holds per site
 ADDONS = {"crawler.distributed.addon.DistributedAddon": 0}

@@ -1,7 +1,10 @@
 """Distributed crawling on a real redis-server (started here on 127.0.0.1): two workers, one writer."""
 from __future__ import annotations
 
+import os
+import shutil
 import signal
+import subprocess
 import threading
 import time
 
@@ -132,3 +135,65 @@ def test_without_redis_nothing_changes():
     assert settings["SCHEDULER"] == "crawler.distributed.scheduler.SharedScheduler"
     assert settings["CCHC_DB"] == "" and settings.getdict("ITEM_PIPELINES")["pipelines.redis_items.RedisItemsPipeline"] == 500
     assert settings.getdict("ITEM_PIPELINES")["pipelines.sqlite_writer.SQLiteWriterPipeline"] is None
+
+
+def test_take_and_trim_are_safe_to_repeat(fresh_redis):
+    """Issue 15 case 6: redis-py re-sends a script after a timeout although Redis may have run it. A repeated
+    take returns the request it took the first time (a second request used to be taken and lost); a repeated trim
+    removes nothing more."""
+    from crawler.distributed.scheduler import _TAKE
+    from crawler.distributed.writer import _TRIM
+
+    server = redis.Redis.from_url(fresh_redis)
+    server.zadd("q", {b"first": 0, b"second": 1})
+    take = server.register_script(_TAKE)
+    keys = ["q", "inflight", "inflight:last-take"]
+    assert take(keys=keys, args=["take-1"]) == b"first"
+    assert take(keys=keys, args=["take-1"]) == b"first"  # the re-sent call
+    assert server.zrange("q", 0, -1) == [b"second"] and server.hlen("inflight") == 1
+    assert take(keys=keys, args=["take-2"]) == b"second"
+    server.rpush("items", b"a", b"b", b"c")
+    trim = server.register_script(_TRIM)
+    assert trim(keys=["items"], args=[2, b"a", b"b"]) == 1
+    assert trim(keys=["items"], args=[2, b"a", b"b"]) == 0  # the re-sent call
+    assert server.lrange("items", 0, -1) == [b"c"]
+
+
+def test_a_stalled_redis_loses_nothing(fresh_redis, tmp_path):
+    """Issue 15 case 6: Redis stops answering for 12 s in the middle of the run (SIGSTOP), with a 2 s command
+    timeout so that commands time out and are re-sent: every article is stored, writer and worker exit 0."""
+    port = int(fresh_redis.rsplit(":", 1)[1].split("/")[0])
+    pid = int(subprocess.run(["fuser", f"{port}/tcp"], capture_output=True, text=True).stdout.split()[0]) \
+        if shutil.which("fuser") else None
+    if pid is None:
+        pid = next(int(p.split()[0]) for p in subprocess.run(["ps", "-eo", "pid,args"], capture_output=True,
+                   text=True).stdout.splitlines() if "redis-server" in p and f":{port}" in p)
+    with SyntheticMirror(sites=1, articles=120, delay=0.02) as mirror:
+        host = mirror.hosts[0]
+        run = LocalRun(fresh_redis, tmp_path / "dist.db", spider_args(mirror, host), log_dir=tmp_path,
+                       env={"CCHC_REDIS_WORKER_TTL": "30", "CCHC_REDIS_TIMEOUT": "2"})
+        assert run.seed().returncode == 0
+        run.start_workers(1)
+
+        def stall():
+            deadline = time.time() + 120
+            while sum(page_hits(mirror).values()) < 40 and time.time() < deadline:
+                time.sleep(0.05)
+            os.kill(pid, signal.SIGSTOP)
+            time.sleep(12)
+            os.kill(pid, signal.SIGCONT)
+
+        staller = threading.Thread(target=stall)
+        staller.start()
+        try:
+            writer = run.writer(timeout=300, wait_workers=60)
+            staller.join()
+            codes = run.wait_workers(timeout=120)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+            run.kill_all()
+        hits = page_hits(mirror)
+    assert writer.returncode == 0, writer.stderr[-2000:]
+    assert codes == [0], (tmp_path / "worker-0.log").read_text()[-3000:]
+    assert len(articles(tmp_path / "dist.db")) == 120
+    assert all(f"/{host}{mirror.article_path(0, i)}" in hits for i in range(120))

@@ -12,9 +12,14 @@ DEFAULT_PREFIX = "cchc"
 
 
 def connect(url: str) -> redis.Redis:
-    """A client that retries a few times through short Redis outages."""
-    return redis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=5), 6),
-                                retry_on_error=[redis.ConnectionError, redis.TimeoutError], health_check_interval=30)
+    """A client that rides out Redis outages of about a minute and a half (a restart, a stalled server): each
+    command waits at most CCHC_REDIS_TIMEOUT seconds (default 30; a stalled server is noticed, not waited on
+    forever) and is retried 15 times with backoff up to 8 s. Commands that are re-sent must be safe to repeat:
+    the scheduler's take and the writer's trim are."""
+    timeout = float(os.environ.get("CCHC_REDIS_TIMEOUT") or 30)
+    return redis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=8, base=0.25), 15),
+                                retry_on_error=[redis.ConnectionError, redis.TimeoutError], health_check_interval=30,
+                                socket_timeout=timeout, socket_connect_timeout=timeout)
 
 
 def worker_id(settings=None) -> str:
@@ -40,6 +45,10 @@ class Keys:
 
     def inflight(self, spider: str, worker: str = "*") -> str:
         return f"{self.prefix}:{spider}:inflight:{worker}"
+
+    def last_take(self, spider: str, worker: str) -> str:
+        """The worker's last take from the queue (take id and request token), so a re-sent take repeats it."""
+        return f"{self.prefix}:{spider}:last-take:{worker}"
 
     def alive(self, spider: str, worker: str = "*") -> str:
         return f"{self.prefix}:{spider}:alive:{worker}"

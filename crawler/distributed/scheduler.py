@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
@@ -14,12 +15,25 @@ logger = logging.getLogger(__name__)
 
 # Take the best request and record it as in flight for this worker, atomically (a crash in between loses nothing).
 # The in-flight hash maps sha1(request) -> "<score>\n<request>", so that anyone can put it back unchanged.
+# Safe to repeat: redis-py re-sends the script after a timeout although Redis may have run it already, so each
+# call carries a take id (ARGV[1]) and the worker's last take is remembered (KEYS[3]): a repeated call returns the
+# request it took the first time instead of taking (and losing) a second one.
 _TAKE = """
+local last = redis.call('GET', KEYS[3])
+if last then
+  local sep = string.find(last, '\\n', 1, true)
+  if string.sub(last, 1, sep - 1) == ARGV[1] then
+    local held = redis.call('HGET', KEYS[2], string.sub(last, sep + 1))
+    if not held then return false end
+    return string.sub(held, string.find(held, '\\n', 1, true) + 1)
+  end
+end
 local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #r == 0 then return false end
 redis.call('ZREM', KEYS[1], r[1])
 local token = redis.sha1hex(r[1])
 redis.call('HSET', KEYS[2], token, r[2] .. '\\n' .. r[1])
+redis.call('SET', KEYS[3], ARGV[1] .. '\\n' .. token, 'EX', 86400)
 return r[1]
 """
 # Put a dead worker's in-flight requests back into the queue, unless its heartbeat came back (KEYS[3]).
@@ -91,6 +105,7 @@ class SharedScheduler(Scheduler):
     def open(self, spider):
         super().open(spider)
         self.inflight_key = self.keys.inflight(spider.name, self.worker)
+        self.last_take_key = self.keys.last_take(spider.name, self.worker)
         self._take = self.server.register_script(_TAKE)
         self.server.sadd(self.keys.spiders, spider.name)
 
@@ -101,7 +116,8 @@ class SharedScheduler(Scheduler):
         return super().enqueue_request(request)
 
     def next_request(self):
-        data = self._take(keys=[self.queue.key, self.inflight_key])
+        data = self._take(keys=[self.queue.key, self.inflight_key, self.last_take_key],
+                          args=[uuid.uuid4().hex])
         if not data:
             return None
         request = self.queue._decode_request(data)

@@ -22,6 +22,16 @@ from pipelines.deduplication import DeduplicationPipeline
 from pipelines.sqlite_writer import SQLiteWriterPipeline
 
 logger = logging.getLogger(__name__)
+# Remove the batch just written from the head of the list, only if it is still there: a trim that redis-py
+# re-sends after a timeout (Redis had run it) must not remove the next, unwritten batch too.
+_TRIM = """
+local n = tonumber(ARGV[1])
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[2] and redis.call('LINDEX', KEYS[1], n - 1) == ARGV[3] then
+  redis.call('LTRIM', KEYS[1], n, -1)
+  return 1
+end
+return 0
+"""
 COUNTED = {"cchc/new": "new", "cchc/updated": "updated", "cchc/dropped/duplicate": "duplicates",
            "cchc/dropped/unchanged": "unchanged", "cchc/removed": "removed"}
 
@@ -42,6 +52,7 @@ class Stats(Counter):
 class Writer:
     def __init__(self, redis_url: str, db_path: str, prefix: str = "cchc", batch: int = 500):
         self.server, self.keys, self.batch = connect(redis_url), Keys(prefix), batch
+        self._trim = self.server.register_script(_TRIM)
         self.stats = Stats()
         self.dedup = DeduplicationPipeline(self.stats, db_path, batch)
         self.writer = SQLiteWriterPipeline(self.stats, db_path, batch)
@@ -82,13 +93,13 @@ class Writer:
             self.run_of.clear()
             if self.writer.failed:
                 return -1  # nothing trimmed: the batch is still in Redis for the next writer
-            self.server.ltrim(self.keys.items, len(raw), -1)
+            self._trim(keys=[self.keys.items], args=[len(raw), raw[0], raw[-1]])
         for blob in self.server.lrange(self.keys.runs, 0, 99):
             row = json.loads(blob)
             row.update(self.per_run.get(row["run_id"], {}))
             self.writer.store.db["crawl_runs"].insert(row, pk="run_id", replace=True, alter=True)
             self.runs_seen.add(row["run_id"])
-            self.server.lpop(self.keys.runs)
+            self._trim(keys=[self.keys.runs], args=[1, blob, blob])  # lpop, safe to repeat
         return len(raw)
 
     def pending(self) -> tuple[int, int, int]:
