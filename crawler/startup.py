@@ -88,3 +88,24 @@ def finish_interrupted(crawler) -> bool:
         if isinstance(extension, CrawlRunsExtension):
             extension.spider_closed(spider, "shutdown_forced")
     return True
+
+
+def no_listing_reason(stats: dict) -> str | None:
+    """Why a finished run fetched no listing page (None if it fetched one): the run did not do its job."""
+    if stats.get("cchc/listing/pages") or stats.get("cchc/listing/not_modified"):
+        return None
+    causes = []
+    if stats.get("robotstxt/forbidden"):
+        unreachable = stats.get("robotstxt/rfc9309/unreachable")
+        causes.append("robots.txt could not be read, so nothing is allowed" if unreachable else "robots.txt forbids it")
+    errors = {k.rsplit("/", 1)[-1].rsplit(".", 1)[-1]: v for k, v in stats.items()
+              if k.startswith("downloader/exception_type_count/")}
+    if errors:
+        causes.append("download errors: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items())))
+    statuses = {k.rsplit("/", 1)[-1]: v for k, v in stats.items()
+                if k.startswith("downloader/response_status_count/") and not k.endswith(("/200", "/304"))}
+    if statuses:
+        causes.append("HTTP " + ", ".join(f"{k} x{v}" for k, v in sorted(statuses.items())))
+    if stats.get("cchc/blocked"):
+        causes.append(f"{stats['cchc/blocked']} block pages")
+    return "; ".join(causes) or "no listing page answered"

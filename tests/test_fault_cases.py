@@ -317,6 +317,8 @@ def test_robots_txt_follows_rfc_9309(case, tmp_path):
     assert (hits.get("/private/bi-mat-10002.html", 0) > 0) == private_fetched, hits
     if listing_fetched:
         assert hits.get("/tin/cong-khai-10001.html", 0) == 1, hits
+    else:  # nothing fetched is never "ok"
+        assert result.returncode == 1 and "fetched no listing page (robots.txt could not be read" in result.stderr
 
 
 def test_url_variants_of_one_article_cost_one_fetch(tmp_path):

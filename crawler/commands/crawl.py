@@ -7,7 +7,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.startup import describe, finish_interrupted, stats_of, watch
+from crawler.startup import describe, finish_interrupted, no_listing_reason, stats_of, watch
 
 
 class Command(ScrapyCrawlCommand):
@@ -37,3 +37,9 @@ class Command(ScrapyCrawlCommand):
         reason = stats.get_value("finish_reason") if stats else None
         if reason not in (None, "finished") and not str(reason).startswith("closespider_"):
             self.exitcode = 1  # e.g. database_error, shutdown; CLOSESPIDER_* limits asked for by the user are fine
+        elif reason == "finished" and not getattr(crawler.spider, "distributed", False):
+            # A worker of a distributed crawl may find the listings taken by others; a single run may not.
+            why = no_listing_reason(stats.get_stats())
+            if why:
+                print(f"scrapy crawl {args[0]}: fetched no listing page ({why})", file=sys.stderr)
+                self.exitcode = 1
