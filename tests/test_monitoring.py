@@ -120,7 +120,7 @@ def scenario(tmp_path_factory):
     # URLs keep their listing position numbers stable: build them from the first listing.
     publish(site_dir, ["d", "c", "b", "a"])
     with FixtureServer([site_dir]) as server:
-        def night(name, **extra_settings):
+        def night(name, exit_code=0, **extra_settings):
             before = dict(server.hits)
             args = ["crawl", "generic", "-a", f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url()}",
                     "-s", f"CCHC_ALERT_WEBHOOK={hook.url}", "-s", f"CCHC_FAILED_PAGES_DIR={tmp / 'failed'}",
@@ -129,7 +129,7 @@ def scenario(tmp_path_factory):
             for key, value in extra_settings.items():
                 args += ["-s", f"{key}={value}"]
             result = run_scrapy(args, db)
-            assert result.returncode == 0, result.stderr[-3000:]
+            assert result.returncode == exit_code, result.stderr[-3000:]
             hits = {k: v - before.get(k, 0) for k, v in server.hits.items() if v - before.get(k, 0)}
             nights[name] = {"stats": crawl_stats(result), "hits": hits, "log": result.stderr}
 
@@ -141,7 +141,7 @@ def scenario(tmp_path_factory):
         server.load([site_dir])
         night("changed")
         (site_dir / "listing.html").write_text(CHALLENGE, encoding="utf-8")  # the articles still answer
-        night("blocked")
+        night("blocked", exit_code=1)  # the only listing is a block page: the run did not do its job
     mail.stop()
     return {"db": db, "nights": nights, "hook": hook, "mail": mail, "tmp": tmp}
 
@@ -207,6 +207,7 @@ def test_block_page_fails_monitors_alerts_and_health(scenario):
     db = scenario["db"]
     run = rows(db, "select * from crawl_runs order by started_at")[-1]
     assert run["blocked"] == 1 and run["monitor_status"] == "failed"
+    assert "fetched no listing page (HTTP 404 x1; 1 block pages)" in scenario["nights"]["blocked"]["log"]
     assert "block or challenge page" in run["monitor_failures"]
     assert len(scenario["hook"].received) == 1 and HOST in scenario["hook"].received[0]["text"]
     assert len(scenario["mail"].messages) == 1  # only the failing night sent an e-mail
