@@ -62,7 +62,7 @@ def _demo(args) -> int:
 def _run(args) -> int:
     from crawler.runner import run_all
 
-    return run_all(args.sites or None)
+    return run_all(args.sites or None, cron=args.cron)
 
 
 def _jobs(args) -> list[tuple[str, dict]]:
@@ -120,7 +120,7 @@ def _cron(args) -> int:
     from crawler import cron
 
     if args.action == "install":
-        print("installed:", cron.install(args.at, args.db, args.tabfile))
+        print("installed:", cron.install(args.at, args.db, args.tabfile, args.mailto))
     elif args.action == "show":
         entries = cron.show(args.tabfile)
         print("\n".join(entries) if entries else "no cchc-crawler entry in the crontab")
@@ -151,6 +151,8 @@ def main(argv=None) -> int:
     p.set_defaults(func=_demo)
     p = sub.add_parser("run", help="crawl every enabled registry site into CCHC_DB")
     p.add_argument("sites", nargs="*", help="registry keys (default: all enabled)")
+    p.add_argument("--cron", action="store_true",
+                   help="print nothing on a good night, the summary when a site is not ok or quiet (what cron mails)")
     p.set_defaults(func=_run)
     p = sub.add_parser("seed", help="distributed crawl: queue tonight's start pages in Redis (CCHC_REDIS_URL)")
     p.add_argument("sites", nargs="*", help="registry keys (default: all enabled)")
@@ -177,6 +179,7 @@ def main(argv=None) -> int:
     p.add_argument("--at", default="02:30", help="time of day, HH:MM (install)")
     p.add_argument("--db", help="database path for the nightly run (default: CCHC_DB or output/cchc.db)")
     p.add_argument("--tabfile", help="edit this crontab file instead of the user's crontab")
+    p.add_argument("--mailto", help="address cron mails a failing night's summary to (sets MAILTO in the crontab)")
     p.set_defaults(func=_cron)
     args = parser.parse_args(argv)
     try:

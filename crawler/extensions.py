@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import statistics
 import uuid
 from collections import deque
@@ -13,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.items import ArticleItem
 from crawler.signals import suspicious_page
 from crawler.storage import ArticleStore
+from crawler.verdicts import verdict
 
 
 def _now() -> str:
@@ -38,6 +40,7 @@ def run_row(stats: dict, site: str, spider: str, run_id: str, started_at: str, q
         "removed": count("cchc/removed"), "blocked": count("cchc/blocked"),
         "errors": json.dumps(errors, sort_keys=True), "http_status": json.dumps(grouped("downloader/response_status_count/"), sort_keys=True),
         **quality, "monitor_status": None, "monitor_failures": None,
+        **dict(zip(("verdict", "verdict_reason"), verdict(stats))),  # monitors refine it (RecordMonitorResults)
     }
 
 
@@ -169,3 +172,34 @@ class ProgressExtension:
             stats.get_value("response_received_count", 0), stats.get_value("cchc/new", 0),
             stats.get_value("cchc/updated", 0), stats.get_value("log_count/ERROR", 0),
         )
+
+
+class CrawlerLogCounts:
+    """``log_count/<LEVEL>`` per crawler under ``crawlall``. Scrapy's LogCounterHandler counts every record of
+    the process in every crawler's stats (scrapy/scrapy#1362), so after one flaky site every later site looked
+    failed (14 -> 299 errors in one offline night). Here a record counts only for the crawler whose spider it
+    names (Scrapy's own records carry ``spider``); one that names no spider counts only when this is the only
+    crawler of the process (``scrapy crawl``). Nothing is lost: the log file has every record."""
+
+    def __init__(self, crawler):
+        from scrapy.utils.log import LogCounterHandler
+
+        self.crawler = crawler
+        for handler in logging.root.handlers:
+            if isinstance(handler, LogCounterHandler) and handler.crawler is crawler:
+                handler.addFilter(self.mine)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def mine(self, record: logging.LogRecord) -> bool:
+        from scrapy.utils.log import LogCounterHandler
+
+        spider = getattr(record, "spider", None)
+        if spider is not None:
+            return spider is getattr(self.crawler, "spider", None)
+        crawler = getattr(record, "crawler", None)
+        if crawler is not None:
+            return crawler is self.crawler
+        return sum(isinstance(h, LogCounterHandler) for h in logging.root.handlers) <= 1

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crawler.registry import registry
 from crawler.storage import damaged_message, integrity_problems, migrate
+from crawler.verdicts import GOOD
 
 
 def _days_since(iso: str | None, now: datetime) -> float | None:
@@ -40,9 +41,12 @@ def site_health(db_path: str, now: datetime | None = None) -> list[dict]:
     for site in sites:
         history = runs.get(site, [])
         last = history[-1] if history else None
-        good = [r for r in history if r["finish_reason"] == "finished" and r["monitor_status"] != "failed" and r["pages"]]
+        good = [r for r in history if (r.get("verdict") in GOOD if r.get("verdict") else
+                                       r["finish_reason"] == "finished" and r["monitor_status"] != "failed" and r["pages"])]
         if last is None:
             status = "never run"
+        elif last.get("verdict"):  # the run's verdict, word for word as the run's summary printed it
+            status = f"{last['verdict']}: {last.get('verdict_reason') or ''}"
         elif last["finish_reason"] != "finished" or not last["pages"]:
             status = "FAILING: " + (last["finish_reason"] or "no pages")
         elif last["monitor_status"] == "failed":
@@ -80,7 +84,7 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
     for row in rows:
         if row["status"] == "never run" and not show_never:
             continue
-        failing += row["status"].startswith("FAILING")
+        failing += not row["status"].startswith(("never run", "ok", "quiet"))
         quiet = "" if row["days_since_newest"] is None else f"{row['days_since_newest']:.0f}"
         print(f"{row['site']:<16} {row['last_success'] or '-':<21} {row['new_last_run'] if row['new_last_run'] is not None else '-':>4} "
               f"{quiet:>10}  {row['status'][:160]}", file=out)

@@ -30,6 +30,7 @@ from spidermon.exceptions import SkipAction
 
 from crawler.registry import registry
 from crawler.storage import migrate
+from crawler.verdicts import verdict
 
 logger = logging.getLogger(__name__)
 
@@ -119,11 +120,13 @@ class RecordMonitorResults(Action):
         if con is None:
             raise SkipAction("no database")
         failures = [f"{r.monitor.name}: {r.reason}" for r in self.result.monitors_failed_results]
+        word, reason = verdict(dict(self.data.stats), failures)
         try:
             with con:
-                con.execute("update crawl_runs set monitor_status = ?, monitor_failures = ? where run_id = ?",
-                            ["failed" if failures else "passed", json.dumps(failures, ensure_ascii=False),
-                             self.data.stats.get("cchc/run_id")])
+                con.execute("update crawl_runs set monitor_status = ?, monitor_failures = ?, verdict = ?, "
+                            "verdict_reason = ? where run_id = ?",
+                            ["failed" if failures else "passed", json.dumps(failures, ensure_ascii=False), word,
+                             reason, self.data.stats.get("cchc/run_id")])
         finally:
             con.close()
 

@@ -6,7 +6,7 @@ per-site summary at the end; the exit status is non-zero when any site failed, s
 """
 from __future__ import annotations
 
-import json
+import io
 import logging
 import logging.handlers
 import os
@@ -20,12 +20,10 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.lock import AlreadyRunning, RunLock
 from crawler.startup import describe, finish_interrupted, stats_of, watch
+from crawler.verdicts import GOOD, verdict
 from crawler.registry import registry
 from crawler.storage import migrate
 
-_CONNECTION_ERRORS = ("CannotResolveHostError", "DNSLookupError", "DownloadConnectionRefusedError",
-                      "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError", "ConnectError", "NoRouteError",
-                      "ConnectionLost")
 logger = logging.getLogger("cchc.run")
 
 
@@ -47,8 +45,23 @@ def add_rotating_log(path: str | None, level: str = "INFO") -> None:
     logging.getLogger().addHandler(handler)
 
 
-def crawl(jobs: list[tuple[str, dict]], settings) -> dict[str, dict]:
-    """Run ``(spider name, spider kwargs)`` jobs in one process; return each spider's final stats."""
+def _site_line(name: str, stats: dict, db: str | None) -> str:
+    """What a person reads when a site finishes: its verdict, pages and new articles, and its download errors
+    by type (the tracebacks are in the log file)."""
+    word, reason = site_verdicts(db, {name: stats})[name]
+    line = (f"{name:<16} {word:<11} {stats.get('response_received_count', 0):>4} pages {stats.get('cchc/new', 0):>4} "
+            f"new  {reason[:110]}")
+    prefix = "downloader/exception_type_count/"
+    errors = {k[len(prefix):].rsplit(".", 1)[-1]: v for k, v in stats.items() if k.startswith(prefix)}
+    errors.pop("IgnoreRequest", None)
+    if errors and word not in GOOD and not reason.startswith("nothing answered"):
+        line += "\n" + " " * 17 + "errors: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items()))
+    return line
+
+
+def crawl(jobs: list[tuple[str, dict]], settings, report_sites: bool = False) -> dict[str, dict]:
+    """Run ``(spider name, spider kwargs)`` jobs in one process; return each spider's final stats.
+    ``report_sites``: one line per site on standard error as it finishes."""
     process = CrawlerProcess(settings)
     results: dict[str, dict] = {}
     receivers = []  # signal receivers are weak references: keep them alive
@@ -63,6 +76,11 @@ def crawl(jobs: list[tuple[str, dict]], settings) -> dict[str, dict]:
             stats["finish_reason"] = reason
             results[spider.name] = stats
             done["sites"] += 1
+            if report_sites:  # once the monitors (later receivers of spider_closed) have recorded their verdict
+                from twisted.internet import reactor  # the one CrawlerProcess installed
+
+                reactor.callLater(0, lambda: print(_site_line(spider.name, results[spider.name], settings.get("CCHC_DB")),
+                                                   file=sys.stderr, flush=True))
 
         def not_started(exc, name=name):
             results[name] = {"finish_reason": "not_started", "cchc/start_error": describe(exc)}
@@ -96,56 +114,53 @@ def _start_progress(crawlers, done, total, interval):
     task.LoopingCall(report).start(interval, now=False)
 
 
-def site_failed(stats: dict) -> bool:
-    return stats.get("finish_reason") != "finished" or not stats.get("response_received_count")
+def site_verdicts(db: str | None, results: dict[str, dict]) -> dict[str, tuple[str, str]]:
+    """site -> (verdict, reason): as recorded in this run's ``crawl_runs`` row (with the monitors' findings), or
+    from the crawler's stats when there is no row (no database, or the spider never started)."""
+    recorded: dict[str, tuple[str, str]] = {}
+    if db and Path(db).is_file():
+        try:
+            migrate(db)
+            con = sqlite3.connect(db, timeout=10)
+            try:
+                for name, stats in results.items():
+                    row = con.execute("select verdict, verdict_reason from crawl_runs where run_id = ?",
+                                      [stats.get("cchc/run_id")]).fetchone()
+                    if row and row[0]:
+                        recorded[name] = (row[0], row[1] or "")
+            finally:
+                con.close()
+        except sqlite3.Error:
+            pass
+    return {name: recorded.get(name) or verdict(stats) for name, stats in results.items()}
 
 
-def offline(stats: dict) -> bool:
-    errors = [k for k in stats if k.startswith("downloader/exception_type_count/")]
-    return not stats.get("response_received_count") and any(e.endswith(_CONNECTION_ERRORS) for e in errors)
-
-
-def monitor_verdicts(db: str | None, results: dict[str, dict]) -> dict[str, str]:
-    """site -> "passed"/"failed" from this run's ``crawl_runs`` rows."""
-    if not db or not Path(db).is_file():
-        return {}
-    try:
-        migrate(db)
-    except sqlite3.Error:
-        return {}
-    con = sqlite3.connect(db, timeout=10)
-    try:
-        verdicts = {}
-        for name, stats in results.items():
-            row = con.execute("select monitor_status, monitor_failures from crawl_runs where run_id = ?",
-                              [stats.get("cchc/run_id")]).fetchone()
-            if row and row[0]:
-                verdicts[name] = row[0] if row[0] == "passed" else "failed: " + "; ".join(json.loads(row[1] or "[]"))[:120]
-        return verdicts
-    except sqlite3.Error:
-        return {}
-    finally:
-        con.close()
-
-
-def print_summary(results: dict[str, dict], db: str | None = None, out=sys.stdout) -> None:
-    verdicts = monitor_verdicts(db, results)
-    print(f"\n{'site':<16} {'pages':>6} {'new':>5} {'upd.':>5} {'dupl.':>5} {'invalid':>7} {'gone':>5}  status", file=out)
+def print_summary(results: dict[str, dict], db: str | None = None, out=sys.stdout) -> dict[str, tuple[str, str]]:
+    """The per-site table; returns the verdicts it printed."""
+    verdicts = site_verdicts(db, results)
+    print(f"\n{'site':<16} {'pages':>6} {'new':>5} {'upd.':>5} {'dupl.':>5} {'invalid':>7} {'gone':>5}  verdict", file=out)
     for name, stats in sorted(results.items()):
-        if stats.get("cchc/start_error"):
-            status = f"FAILED (not started: {stats['cchc/start_error'][:100]})"
-        elif site_failed(stats):
-            status = "unreachable" if offline(stats) else f"FAILED ({stats.get('finish_reason')})"
-        else:
-            status = "ok" if verdicts.get(name, "passed") == "passed" else "MONITOR " + verdicts[name]
+        word, reason = verdicts[name]
         print(f"{name:<16} {stats.get('response_received_count', 0):>6} {stats.get('cchc/new', 0):>5} "
               f"{stats.get('cchc/updated', 0):>5} {stats.get('cchc/dropped/duplicate', 0):>5} "
-              f"{stats.get('cchc/dropped/invalid', 0):>7} {stats.get('cchc/removed', 0):>5}  {status}", file=out)
+              f"{stats.get('cchc/dropped/invalid', 0):>7} {stats.get('cchc/removed', 0):>5}  {word}: {reason[:150]}",
+              file=out)
+    return verdicts
 
 
-def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: list[tuple[str, dict]] | None = None) -> int:
-    """Crawl every enabled registry site (or ``keys``) into CCHC_DB under the run lock; the exit status."""
-    settings = project_settings({"LOG_LEVEL": os.environ.get("CCHC_LOG_LEVEL", "WARNING"), **(overrides or {})})
+def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: list[tuple[str, dict]] | None = None,
+            cron: bool = False) -> int:
+    """Crawl every enabled registry site (or ``keys``) into CCHC_DB under the run lock; the exit status (1 when
+    any site's verdict is not ok or quiet).
+
+    The terminal gets one line per site as it finishes and the summary; the full log (tracebacks included) goes
+    to CCHC_LOG_FILE (default: logs/crawl.log beside the database, rotated at 10 MB, five kept), and the console
+    log only shows records at CCHC_LOG_LEVEL (default CRITICAL). ``cron``: nothing on the terminal unless a site
+    is not ok or quiet, then the summary (what cron mails)."""
+    console = os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")
+    settings = project_settings({"LOG_LEVEL": console, **(overrides or {})})
+    if cron:
+        settings.set("CCHC_PROGRESS_INTERVAL", 0, priority="cmdline")
     if jobs is None:
         sites = [s for s in registry().values() if s.enabled and (not keys or s.key in keys)]
         unknown = set(keys or ()) - {s.key for s in sites}
@@ -176,23 +191,28 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
     try:
         if lock.previous:
             print(f"Took over a stale lock ({lock.previous}): that run is no longer alive.", file=sys.stderr)
-        add_rotating_log(settings.get("CCHC_LOG_FILE"), settings.get("CCHC_LOG_FILE_LEVEL", "INFO"))
-        results = crawl(jobs, settings)
+        log_file = settings.get("CCHC_LOG_FILE") or str(Path(db or "output/cchc.db").parent / "logs" / "crawl.log")
+        add_rotating_log(log_file, settings.get("CCHC_LOG_FILE_LEVEL", "INFO"))
+        results = crawl(jobs, settings, report_sites=not cron)
     finally:
         lock.release()
     if not results:
         print("crawlall: no site was crawled (no spider could start)", file=sys.stderr)
         return 1
-    print_summary(results, db)
-    if results and all(offline(s) for s in results.values()):
+    table = io.StringIO()
+    verdicts = print_summary(results, db, out=table)
+    failing = not all(word in GOOD for word, _ in verdicts.values())
+    logger.info("summary:%s", table.getvalue())
+    if cron and not failing:
+        return 0
+    print(table.getvalue(), end="")
+    if results and all(word == "unreachable" for word, _ in verdicts.values()):
         print("\nNo site could be reached: this machine seems to have no internet access.\n"
               "Try the offline demo, which crawls the saved pages bundled with the tests:\n"
               "    .venv/bin/python -m crawler demo\n", file=sys.stderr)
     else:
         print(f"\nDatabase: {db}\nBrowse it: .venv/bin/python -m crawler browse {db}")
-    failed = any(site_failed(s) for s in results.values())
-    failed |= any(v != "passed" for v in monitor_verdicts(db, results).values())
-    return 1 if failed else 0
+    return 1 if failing else 0
 
 
 def _run_worker(jobs: list[tuple[str, dict]], settings) -> int:

@@ -1,5 +1,6 @@
 """Scrapy settings. Project settings are prefixed ``CCHC_``; environment variables of the same name win."""
 import os
+import warnings
 
 from crawler import __version__
 
@@ -15,6 +16,10 @@ def _env_number(name: str, default, kind):
         raise SystemExit(f"error: environment variable {name}={raw!r} must be a{'n integer' if kind is int else ' number'}"
                          f" (default {default})") from None
 
+
+# Spidermon still calls the deprecated Spider.log() once per site and message; the warning says nothing to the
+# person running the crawl.
+warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated")
 
 BOT_NAME = "cchc"
 SPIDER_MODULES = ["spiders"]
@@ -120,6 +125,7 @@ CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
 CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 
 EXTENSIONS = {
+    "crawler.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)
     "crawler.extensions.CrawlRunsExtension": 100,
     "crawler.extensions.SuspiciousPagesExtension": 110,
     "crawler.extensions.ProgressExtension": 120,

@@ -76,7 +76,10 @@ def finish_interrupted(crawler) -> bool:
     shutdown), write what its pipelines still held and its ``crawl_runs`` row with finish reason
     ``shutdown_forced``. True if that was needed."""
     stats = stats_of(crawler)
-    spider = getattr(crawler, "spider", None)
+    try:
+        spider, extensions = crawler.spider, crawler.extensions
+    except (RuntimeError, AttributeError):  # the crawl never started
+        return False
     if stats is None or spider is None or stats.get_value("finish_reason") is not None:
         return False
     stats.set_value("finish_reason", "shutdown_forced")
@@ -84,28 +87,7 @@ def finish_interrupted(crawler) -> bool:
     from crawler.storage import ArticleStore
 
     ArticleStore.flush_all()
-    for extension in getattr(crawler.extensions, "middlewares", ()):
+    for extension in getattr(extensions, "middlewares", ()):
         if isinstance(extension, CrawlRunsExtension):
             extension.spider_closed(spider, "shutdown_forced")
     return True
-
-
-def no_listing_reason(stats: dict) -> str | None:
-    """Why a finished run fetched no listing page (None if it fetched one): the run did not do its job."""
-    if stats.get("cchc/listing/pages") or stats.get("cchc/listing/not_modified"):
-        return None
-    causes = []
-    if stats.get("robotstxt/forbidden"):
-        unreachable = stats.get("robotstxt/rfc9309/unreachable")
-        causes.append("robots.txt could not be read, so nothing is allowed" if unreachable else "robots.txt forbids it")
-    errors = {k.rsplit("/", 1)[-1].rsplit(".", 1)[-1]: v for k, v in stats.items()
-              if k.startswith("downloader/exception_type_count/")}
-    if errors:
-        causes.append("download errors: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items())))
-    statuses = {k.rsplit("/", 1)[-1]: v for k, v in stats.items()
-                if k.startswith("downloader/response_status_count/") and not k.endswith(("/200", "/304"))}
-    if statuses:
-        causes.append("HTTP " + ", ".join(f"{k} x{v}" for k, v in sorted(statuses.items())))
-    if stats.get("cchc/blocked"):
-        causes.append(f"{stats['cchc/blocked']} block pages")
-    return "; ".join(causes) or "no listing page answered"

@@ -31,7 +31,7 @@ CRAWL_RUN_COLUMNS = {
     "pages": int, "listing_pages": int, "not_modified": int, "new": int, "updated": int, "duplicates": int,
     "unchanged": int, "dropped": int, "removed": int, "blocked": int, "errors": str, "http_status": str,
     "date_share": float, "body_share": float, "median_body_length": int, "monitor_status": str,
-    "monitor_failures": str, "worker": str,
+    "monitor_failures": str, "worker": str, "verdict": str, "verdict_reason": str,
 }
 COLUMN_TYPES = {"relevance": float, "from_cchc_section": int}
 # Columns the database adds to the item's fields.
@@ -258,6 +258,10 @@ class ArticleStore:
         if "crawl_runs" not in db.table_names():
             db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id")
             db["crawl_runs"].create_index(["site", "started_at"])
+        existing_runs = db["crawl_runs"].columns_dict
+        for name, kind in CRAWL_RUN_COLUMNS.items():  # e.g. verdict, verdict_reason (issue 16)
+            if name not in existing_runs:
+                db["crawl_runs"].add_column(name, kind)
         if "schema_version" not in db.table_names():
             db["schema_version"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id")
 

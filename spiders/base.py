@@ -17,7 +17,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import TextResponse
 
 from crawler.blocks import block_reason
-from crawler.distributed.keys import Keys, connect
+from crawler.distributed.keys import Keys, connect, ping_once
 from crawler.distributed.state import load_known
 from crawler.browser import browser_meta
 from crawler.extract import extract_article, extract_links
@@ -115,6 +115,7 @@ class ArticleSpider(scrapy.Spider):
         spider.browser_fallback = settings.getbool("CCHC_BROWSER_FALLBACK", True)
         spider.distributed = bool(settings.get("CCHC_REDIS_URL"))
         if spider.distributed:  # a worker: the seeder published what the database knows (crawler/distributed)
+            ping_once(settings.get("CCHC_REDIS_URL"))
             spider.known, browser = load_known(connect(settings.get("CCHC_REDIS_URL")), Keys.from_settings(settings), spider.name)
         else:
             browser = browser_remembered(settings.get("CCHC_DB"), spider.site_key)
@@ -203,7 +204,9 @@ class ArticleSpider(scrapy.Spider):
             stats.inc_value("cchc/browser/remembered")
             if self.settings.get("CCHC_DB"):
                 remember_browser(self.settings.get("CCHC_DB"), self.site_key, response.url)
-        if not links.articles:
+        if links.articles:
+            stats.inc_value("cchc/listing/with_links")
+        else:
             stats.inc_value("cchc/listing/no_links")
             self.listing_trouble = True
             self.crawler.signals.send_catch_log(suspicious_page, response=response, reason="listing without article links")

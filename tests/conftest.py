@@ -24,9 +24,10 @@ def mirror():
         yield server
 
 
-def run_scrapy(args: list[str], db: Path | None, timeout: int = 240) -> subprocess.CompletedProcess:
-    """Run ``scrapy`` from the repository root like a user would; CCHC_DB points at ``db``."""
-    env = dict(os.environ, CCHC_DB=str(db) if db else "", CCHC_LOG_LEVEL="INFO")
+def run_scrapy(args: list[str], db: Path | None, timeout: int = 240, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``scrapy`` from the repository root like a user would; CCHC_DB points at ``db``; ``env`` adds to the
+    environment."""
+    env = dict(os.environ, CCHC_DB=str(db) if db else "", CCHC_LOG_LEVEL="INFO", **(env or {}))
     scrapy = Path(sys.executable).with_name("scrapy")
     return subprocess.run([str(scrapy), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 

@@ -207,7 +207,7 @@ def test_block_page_fails_monitors_alerts_and_health(scenario):
     db = scenario["db"]
     run = rows(db, "select * from crawl_runs order by started_at")[-1]
     assert run["blocked"] == 1 and run["monitor_status"] == "failed"
-    assert "fetched no listing page (HTTP 404 x1; 1 block pages)" in scenario["nights"]["blocked"]["log"]
+    assert "blocked: 1 block or challenge pages instead of content" in scenario["nights"]["blocked"]["log"]
     assert "block or challenge page" in run["monitor_failures"]
     assert len(scenario["hook"].received) == 1 and HOST in scenario["hook"].received[0]["text"]
     assert len(scenario["mail"].messages) == 1  # only the failing night sent an e-mail
@@ -216,14 +216,14 @@ def test_block_page_fails_monitors_alerts_and_health(scenario):
     saved = list((scenario["tmp"] / "failed" / HOST).rglob("MANIFEST.tsv"))
     assert saved and "Just a moment" in (saved[0].parent / "page-1.html").read_text(encoding="utf-8")
     health = subprocess.run([sys.executable, "-m", "crawler", "health", str(db)], cwd=ROOT, capture_output=True, text=True)
-    assert health.returncode == 1 and "FAILING" in health.stdout and HOST in health.stdout
+    assert health.returncode == 1 and "blocked: 1 block or challenge pages instead of content" in health.stdout and HOST in health.stdout
 
 
 def test_overlapping_crawlall_second_run_exits_cleanly(tmp_path):
     from conftest import SITES
 
     db = tmp_path / "cchc.db"
-    with FixtureServer([SITES / "vnexpress.net"], delay=0.5) as server:
+    with FixtureServer([SITES / "vnexpress.net"], delay=2) as server:
         env_args = ["crawlall", "--sites", "vnexpress", "-s", f"CCHC_MIRROR={server.base_url()}/{{host}}"]
         import os
         env = dict(os.environ, CCHC_DB=str(db))
@@ -257,7 +257,8 @@ def test_crontab_entry_install_show_remove(tmp_path):
 
     cron("install", "--at", "03:15")
     line = tab.read_text()
-    assert line.startswith("15 3 * * * cd ") and ".venv/bin/python -m crawler run" in line and "cron.log" in line
+    assert line.startswith("15 3 * * * cd ") and ".venv/bin/python -m crawler run --cron" in line and "crawl.log" in line
+    assert ">>" not in line  # the output reaches cron's mail; the log has its own rotated file
     assert "03:15" not in cron("show") and "crawler run" in cron("show")
     cron("install", "--at", "04:00")  # reinstalling replaces the entry
     assert tab.read_text().count("crawler run") == 1

@@ -7,7 +7,9 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.startup import describe, finish_interrupted, no_listing_reason, stats_of, watch
+from crawler.runner import site_verdicts
+from crawler.startup import describe, finish_interrupted, stats_of, watch
+from crawler.verdicts import GOOD
 
 
 class Command(ScrapyCrawlCommand):
@@ -37,9 +39,11 @@ class Command(ScrapyCrawlCommand):
         reason = stats.get_value("finish_reason") if stats else None
         if reason not in (None, "finished") and not str(reason).startswith("closespider_"):
             self.exitcode = 1  # e.g. database_error, shutdown; CLOSESPIDER_* limits asked for by the user are fine
-        elif reason == "finished" and not getattr(crawler.spider, "distributed", False):
-            # A worker of a distributed crawl may find the listings taken by others; a single run may not.
-            why = no_listing_reason(stats.get_stats())
-            if why:
-                print(f"scrapy crawl {args[0]}: fetched no listing page ({why})", file=sys.stderr)
+        if stats is not None and not getattr(crawler.spider, "distributed", False):
+            # The site's verdict (crawler.verdicts), as crawlall and health say it; a distributed worker may find
+            # the listings taken by other workers, so its verdict is the writer's business.
+            name = getattr(crawler.spider, "site_key", args[0])
+            word, why = site_verdicts(crawler.settings.get("CCHC_DB"), {name: dict(stats.get_stats())})[name]
+            print(f"{name}: {word}: {why}", file=sys.stderr)
+            if word not in GOOD:
                 self.exitcode = 1

@@ -22,7 +22,7 @@ class Command(ScrapyCommand):
 
     def run(self, args, opts):
         keys = [k.strip() for k in opts.sites.split(",") if k.strip()] or None
-        overrides = {name: self.settings[name] for name in ("CCHC_DB", "CCHC_MIRROR", "LOG_LEVEL", "CCHC_LOG_FILE",
-                                                             "CCHC_RECHECK_DAYS", "CCHC_PROGRESS_INTERVAL")
-                     if self.settings.getpriority(name) and self.settings.getpriority(name) >= 40}
+        # Every -s NAME=VALUE (and -L/--loglevel ...), exactly as `scrapy crawl` passes them to its crawler.
+        overrides = {name: self.settings[name] for name in self.settings
+                     if (self.settings.getpriority(name) or 0) >= 40}
         self.exitcode = run_all(keys, overrides)

@@ -22,6 +22,15 @@ def connect(url: str) -> redis.Redis:
                                 socket_timeout=timeout, socket_connect_timeout=timeout)
 
 
+def ping_once(url: str, timeout: float = 5) -> None:
+    """Fail at once, naming the setting, when Redis cannot be reached at start (the patient client of
+    ``connect`` would retry for a minute and a half)."""
+    try:
+        redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout).ping()
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise redis.ConnectionError(f"CCHC_REDIS_URL={url}: cannot reach Redis ({exc})") from None
+
+
 def worker_id(settings=None) -> str:
     """``CCHC_WORKER_ID`` or host:pid."""
     given = (settings.get("CCHC_WORKER_ID") if settings is not None else None) or os.environ.get("CCHC_WORKER_ID")

@@ -11,7 +11,7 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy_redis.queue import PriorityQueue
 
-from crawler.distributed.keys import Keys, connect
+from crawler.distributed.keys import Keys, connect, ping_once
 from crawler.distributed.scheduler import RunAwareDupeFilter
 from crawler.distributed.state import publish_known
 
@@ -21,6 +21,7 @@ def seed(jobs: list[tuple[str, dict]], settings) -> dict[str, int]:
     url = settings.get("CCHC_REDIS_URL")
     if not url:
         raise ValueError("set CCHC_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to seed a distributed crawl")
+    ping_once(url)
     server, keys = connect(url), Keys.from_settings(settings)
     server.ping()
     local = settings.copy()

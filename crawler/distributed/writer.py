@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 from scrapy.exceptions import DropItem
 
-from crawler.distributed.keys import Keys, connect
+from crawler.distributed.keys import Keys, connect, ping_once
 from crawler.distributed.scheduler import requeue_dead
 from crawler.items import ArticleGone, ArticleItem
 from pipelines.deduplication import DeduplicationPipeline
@@ -51,6 +51,7 @@ class Stats(Counter):
 
 class Writer:
     def __init__(self, redis_url: str, db_path: str, prefix: str = "cchc", batch: int = 500):
+        ping_once(redis_url)
         self.server, self.keys, self.batch = connect(redis_url), Keys(prefix), batch
         self._trim = self.server.register_script(_TRIM)
         self.stats = Stats()

@@ -1,0 +1,84 @@
+"""One verdict per site and run, in one vocabulary, with its reason in one line.
+
+Used by the ``crawlall`` summary, ``scrapy crawl``'s exit status, ``crawl_runs`` (columns ``verdict`` and
+``verdict_reason``), ``python -m crawler health`` and the alerts, so that they agree word for word:
+
+- ``ok``: listing pages answered and gave article links;
+- ``quiet``: as ok, but no new article for longer than the site's usual rhythm (Spidermon's history monitor);
+- ``unreachable``: nothing answered (connection refused or reset, DNS, timeouts), or robots.txt could not be
+  read so nothing may be fetched;
+- ``blocked``: block or challenge pages instead of content, or robots.txt forbids the start pages;
+- ``broken``: pages answered, but listings without article links, or articles missing their fields;
+- ``failed``: the run could not start or did not finish, its listings answered errors, or its errors or HTTP
+  statuses went beyond the monitors' thresholds.
+
+Every fact comes from the crawler's own stats (never the process's totals: under ``crawlall`` the log counts
+are filtered per crawler, see ``crawler.extensions.CrawlerLogCounts``).
+"""
+from __future__ import annotations
+
+GOOD = ("ok", "quiet")
+# Download errors that mean "nobody answered" (Scrapy and Twisted exception class names).
+CONNECTION_ERRORS = ("CannotResolveHostError", "DNSLookupError", "DownloadConnectionRefusedError",
+                     "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError", "DownloadTimeoutError",
+                     "ConnectError", "NoRouteError", "ConnectionLost", "ResponseNeverReceived",
+                     "ConnectionDone", "DownloadFailedError")
+QUIET_MONITOR = "Site still publishes as often as it used to"
+BROKEN_MONITORS = ("Listing pages still show article links", "Field coverage", "Article bodies are as long as usual")
+BLOCK_MONITOR = "No block or challenge page instead of content"
+
+
+def _errors(stats: dict) -> dict[str, int]:
+    prefix = "downloader/exception_type_count/"
+    return {k[len(prefix):].rsplit(".", 1)[-1]: v for k, v in stats.items() if k.startswith(prefix)}
+
+
+def _statuses(stats: dict) -> dict[str, int]:
+    """HTTP statuses other than 200/304 of the site's pages (robots.txt's own answers left out)."""
+    prefix = "downloader/response_status_count/"
+    counts = {k[len(prefix):]: v - int(stats.get(f"robotstxt/response_status_count/{k[len(prefix):]}") or 0)
+              for k, v in stats.items() if k.startswith(prefix) and not k.endswith(("/200", "/304"))}
+    return {k: v for k, v in counts.items() if v > 0}
+
+
+def _listed(stats: dict) -> int:
+    return int(stats.get("cchc/listing/pages") or 0) + int(stats.get("cchc/listing/not_modified") or 0)
+
+
+def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str, str]:
+    """(word, reason) for one run from its stats and its failed monitors ("<monitor name>: <reason>")."""
+    failures = list(monitor_failures or [])
+    if stats.get("cchc/start_error"):
+        return "failed", f"could not start: {stats['cchc/start_error']}"
+    reason = stats.get("finish_reason")
+    if reason not in ("finished", None) and not str(reason).startswith("closespider_"):
+        detail = stats.get("cchc/db_error")
+        return "failed", f"did not finish ({reason}{': ' + str(detail)[:120] if detail else ''})"
+    errors, statuses = _errors(stats), _statuses(stats)
+    errors.pop("IgnoreRequest", None)  # requests we refused ourselves (robots.txt, offsite): not the site's fault
+    responses = int(stats.get("response_received_count") or 0)  # robots.txt's included
+    if not _listed(stats):
+        if not responses and errors and all(name in CONNECTION_ERRORS for name in errors):
+            return "unreachable", "nothing answered: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items()))
+        if stats.get("robotstxt/rfc9309/unreachable") and stats.get("robotstxt/forbidden"):
+            return "unreachable", "robots.txt could not be read, so nothing may be fetched"
+        if stats.get("robotstxt/forbidden"):
+            return "blocked", "robots.txt forbids the start pages"
+        if not responses and errors:
+            return "failed", "no page answered: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items()))
+    if stats.get("cchc/blocked"):
+        return "blocked", f"{stats['cchc/blocked']} block or challenge pages instead of content"
+    if not _listed(stats):
+        shown = ", ".join(f"{k} x{v}" for k, v in sorted(statuses.items())) or "no answer"
+        return "failed", f"no listing page could be read (HTTP {shown})"
+    broken = [f for f in failures if f.startswith(BROKEN_MONITORS)]
+    if stats.get("cchc/listing/no_links") and not stats.get("cchc/listing/with_links"):
+        return "broken", f"{stats['cchc/listing/no_links']} listing pages without article links (redesign or moved section?)"
+    if broken:
+        return "broken", broken[0]
+    serious = [f for f in failures if not f.startswith((QUIET_MONITOR, BLOCK_MONITOR))]
+    if serious:
+        return "failed", serious[0]
+    if any(f.startswith(QUIET_MONITOR) for f in failures):
+        return "quiet", next(f for f in failures if f.startswith(QUIET_MONITOR)).split(": ", 1)[-1]
+    return "ok", f"{int(stats.get('cchc/new') or 0)} new articles from {_listed(stats)} listing pages"
