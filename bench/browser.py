@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.fixture_server import FixtureServer  # noqa: E402
+from crawler.testing.fixture_server import FixtureServer  # noqa: E402
 
 HOST = "js-bench.example.gov.vn"
 LISTING = """<html><body><ul class="news" id="news"></ul>{next}

@@ -37,9 +37,9 @@ from scrapy.exceptions import DropItem  # noqa: E402
 from crawler.distributed.writer import Stats  # noqa: E402
 from crawler.items import ArticleItem  # noqa: E402
 from crawler.registry import registry  # noqa: E402
-from crawler.synthetic import PLACES, TOPICS, paragraph_pool  # noqa: E402
-from crawler.syndication import encode_signature, signature  # noqa: E402
-from crawler.text import strip_diacritics  # noqa: E402
+from crawler.testing.synthetic import PLACES, TOPICS, paragraph_pool  # noqa: E402
+from crawler.store.syndication import encode_signature, signature  # noqa: E402
+from crawler.vi.text import strip_diacritics  # noqa: E402
 from pipelines.deduplication import DeduplicationPipeline  # noqa: E402
 from pipelines.sqlite_writer import SQLiteWriterPipeline  # noqa: E402
 
@@ -158,7 +158,7 @@ def timed(con, sql, params, runs=1) -> float:
 
 
 def measure_queries(db: str) -> None:
-    from crawler.browse import _queries
+    from crawler.web.browse import _queries
 
     con = sqlite3.connect(db)
     con.create_function("escape_fts", 1, escape_fts)

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dateparser  # noqa: E402
 
-from crawler import dates  # noqa: E402
-from crawler.dates import LOCAL_TZ, parse_date  # noqa: E402
+from crawler.vi import dates  # noqa: E402
+from crawler.vi.dates import LOCAL_TZ, parse_date  # noqa: E402
 
 WEEKDAYS = ["Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật"]
 # Shapes seen on the seeds, the saved real pages and the list; {weekday} matches the date.
@@ -113,7 +113,7 @@ def run(n: int) -> None:
 
     print(f"corpus: {len(items)} date strings in {len(TEMPLATES)} shapes (seeded, reproducible)")
     print(f"{'parser':<34}{'strings/s':>12}{'time (s)':>10}{'wrong':>8}")
-    print(f"{'crawler.dates.parse_date':<34}{len(items) / t_ours:>12.0f}{t_ours:>10.3f}{sum(wrong_ours.values()):>8}")
+    print(f"{'crawler.vi.dates.parse_date':<34}{len(items) / t_ours:>12.0f}{t_ours:>10.3f}{sum(wrong_ours.values()):>8}")
     print(f"{'dateparser.parse(vi, DMY)':<34}{len(items) / t_theirs:>12.0f}{t_theirs:>10.3f}{sum(wrong_theirs.values()):>8}")
     print(f"speed ratio (ours / dateparser): {t_theirs / t_ours:.1f}x")
     print(f"fast path sufficed for {len(items) - fallbacks['used']}/{len(items)} strings")

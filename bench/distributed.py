@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/distributed.py [--articles 200] [--latency 0.1] [--workers 1,2,4]
 
-A local server (crawler/synthetic.py) answers every request after a fixed delay, like a distant portal; each
+A local server (crawler/testing/synthetic.py) answers every request after a fixed delay, like a distant portal; each
 worker keeps one request at a time per site (politeness), so one worker is bound by the latency and more
 workers should scale almost linearly. Each configuration is a full night: redis-server started fresh, seed,
 N worker processes, the writer until the run ends by itself; the time runs from seeding to the writer's exit.
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.distributed.local import LocalRun, redis_server  # noqa: E402
-from crawler.synthetic import SyntheticMirror  # noqa: E402
+from crawler.testing.local_redis import LocalRun, redis_server  # noqa: E402
+from crawler.testing.synthetic import SyntheticMirror  # noqa: E402
 
 
 def one_run(workers: int, articles: int, latency: float, folder: Path) -> dict:

@@ -32,7 +32,7 @@ def project_extraction_only(html: bytes, url: str) -> dict:
     extraction and cleaning alone, to compare with the peers' time."""
     from scrapy.http import HtmlResponse
 
-    from crawler.cleaning import clean_article
+    from crawler.clean.cleaning import clean_article
     from crawler.extract import extract_article
     from crawler.processing import assign_date
     from crawler.testing.gold import result_from_item

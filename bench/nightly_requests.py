@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.fixture_server import FixtureServer  # noqa: E402
+from crawler.testing.fixture_server import FixtureServer  # noqa: E402
 
 HOST = "bench.example.gov.vn"
 BODY = ("Tỉnh tiếp tục đẩy mạnh cải cách thủ tục hành chính, nâng cao chất lượng phục vụ người dân và doanh nghiệp "

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/stages.py [--articles 250] [--sites 4]
 
-Pages come from the synthetic mirror (crawler/synthetic.py: recorded pages of four CMS families with new
+Pages come from the synthetic mirror (crawler/testing/synthetic.py: recorded pages of four CMS families with new
 titles, dates and bodies), rendered in memory; each article goes through the same functions the pipelines
 call, in pipeline order, timed one by one, and into a new SQLite database through the real pipelines
 (the writer's time includes its batched commits, every 20 articles, and the story lookup; the MinHash
@@ -25,11 +25,11 @@ sys.path.insert(0, str(ROOT))
 from scrapy.exceptions import DropItem  # noqa: E402
 from scrapy.http import HtmlResponse  # noqa: E402
 
-from crawler.cleaning import clean_article  # noqa: E402
+from crawler.clean.cleaning import clean_article  # noqa: E402
 from crawler.distributed.writer import Stats  # noqa: E402
 from crawler.extract import extract_article  # noqa: E402
 from crawler.processing import assign_content_hash, assign_date, assign_topics, validation_errors  # noqa: E402
-from crawler.synthetic import SyntheticMirror  # noqa: E402
+from crawler.testing.synthetic import SyntheticMirror  # noqa: E402
 from pipelines.deduplication import DeduplicationPipeline  # noqa: E402
 from pipelines.sqlite_writer import SQLiteWriterPipeline  # noqa: E402
 from pipelines.story_signature import StorySignaturePipeline  # noqa: E402

@@ -4,7 +4,7 @@
 
 Articles are generated from the vocabulary of the fixtures' text (about 1 in 10 is a near-duplicate of an
 earlier one: another lead, a dropped paragraph, an added "Theo ..." line). Each insert goes through
-crawler.syndication.StoryIndex.assign on an SQLite file, as in a crawl. Sub-linear means the time per insert at
+crawler.store.syndication.StoryIndex.assign on an SQLite file, as in a crawl. Sub-linear means the time per insert at
 100k is close to the time at 10k.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlite_utils  # noqa: E402
 
-from crawler.syndication import StoryIndex  # noqa: E402
+from crawler.store.syndication import StoryIndex  # noqa: E402
 
 
 def vocabulary() -> list[str]:

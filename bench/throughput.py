@@ -3,7 +3,7 @@
     .venv/bin/python bench/throughput.py [--sites 4] [--articles 500] [--rounds 2]
     .venv/bin/python bench/throughput.py --memory [--articles 5000]     # RSS over a 20,000-page crawl
 
-The mirror (crawler/synthetic.py) serves ``sites`` x ``articles`` article pages (recorded pages of four CMS
+The mirror (crawler/testing/synthetic.py) serves ``sites`` x ``articles`` article pages (recorded pages of four CMS
 families with new titles, dates and bodies) and their listing pages on 127.0.0.1 with no delay. Each crawl
 is a separate process with the project's settings:
 
@@ -44,7 +44,7 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
     import scrapy
     from scrapy import signals
 
-    from crawler.runner import project_settings
+    from crawler.ops.runner import project_settings
 
     class BareSpider(scrapy.Spider):
         """Downloads what the full crawl downloads (listing pages, then every article) and yields the HTML."""
@@ -127,7 +127,7 @@ def main() -> None:
         print(json.dumps(child(args.child, args.mirror, args.hosts.split(","), args.db, args.total)))
         return
 
-    from crawler.synthetic import SyntheticMirror
+    from crawler.testing.synthetic import SyntheticMirror
 
     articles = 5000 if args.memory and args.articles == 500 else args.articles
     with SyntheticMirror(sites=args.sites, articles=articles) as mirror, tempfile.TemporaryDirectory() as tmp:

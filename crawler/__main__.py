@@ -54,13 +54,13 @@ def _links(args) -> int:
 
 
 def _demo(args) -> int:
-    from crawler.demo import run_demo
+    from crawler.ops.demo import run_demo
 
     return run_demo(args.db)
 
 
 def _run(args) -> int:
-    from crawler.runner import run_all
+    from crawler.ops.runner import run_all
 
     return run_all(args.sites or None, cron=args.cron)
 
@@ -75,7 +75,7 @@ def _jobs(args) -> list[tuple[str, dict]]:
 
 def _seed(args) -> int:
     from crawler.distributed.seed import seed
-    from crawler.runner import project_settings
+    from crawler.ops.runner import project_settings
 
     jobs = _jobs(args)
     unknown = set(args.sites or ()) - {name for name, _ in jobs}
@@ -92,7 +92,7 @@ def _seed(args) -> int:
 
 def _writer(args) -> int:
     from crawler.distributed.writer import Writer
-    from crawler.runner import project_settings
+    from crawler.ops.runner import project_settings
 
     settings = project_settings()
     if not settings.get("CCHC_REDIS_URL"):
@@ -105,19 +105,19 @@ def _writer(args) -> int:
 
 
 def _health(args) -> int:
-    from crawler.health import print_health
+    from crawler.monitor.health import print_health
 
     return print_health(args.db, show_never=args.all)
 
 
 def _browse(args) -> int:
-    from crawler.browse import browse
+    from crawler.web.browse import browse
 
     return browse(args.db, args.host, args.port)
 
 
 def _cron(args) -> int:
-    from crawler import cron
+    from crawler.ops import cron
 
     if args.action == "install":
         print("installed:", cron.install(args.at, args.db, args.tabfile, args.mailto))

@@ -11,11 +11,11 @@ from datetime import datetime, timezone
 
 from jsonschema import Draft202012Validator
 
-from crawler.cleaning import CleaningReport, clean_article
-from crawler.dates import has_time, parse_date, to_local_iso, to_utc_iso
+from crawler.clean.cleaning import CleaningReport, clean_article
+from crawler.vi.dates import has_time, parse_date, to_local_iso, to_utc_iso
 from crawler.items import article_schema
-from crawler.text import normalize_for_compare
-from crawler.topics import tag_topics
+from crawler.vi.text import normalize_for_compare
+from crawler.vi.topics import tag_topics
 
 
 def assign_date(item: dict, now: datetime | None = None) -> bool:

@@ -33,7 +33,7 @@ USER_AGENT = os.environ.get(
 )
 ROBOTSTXT_OBEY = True
 # Duplicate requests by URL with tracking parameters, http/https, www., default port and host case folded.
-REQUEST_FINGERPRINTER_CLASS = "crawler.urls.CanonicalRequestFingerprinter"
+REQUEST_FINGERPRINTER_CLASS = "crawler.fetch.urls.CanonicalRequestFingerprinter"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
@@ -53,21 +53,21 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 
 # Requests for a mirrored host go to the local mirror (spider argument base_url), and requests that ask for a
-# browser go through scrapy-playwright; see crawler/mirror.py.
+# browser go through scrapy-playwright; see crawler/fetch/mirror.py.
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.mirror.MirrorDownloadHandler",
-    "https": "crawler.mirror.MirrorDownloadHandler",
+    "http": "crawler.fetch.mirror.MirrorDownloadHandler",
+    "https": "crawler.fetch.mirror.MirrorDownloadHandler",
 }
 
 DOWNLOADER_MIDDLEWARES = {
     # robots.txt by RFC 9309: an unreachable one (5xx, timeout, bomb) disallows, redirects followed, 512 KiB read
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.robots.RFC9309RobotsTxtMiddleware": 100,
+    "crawler.fetch.robots.RFC9309RobotsTxtMiddleware": 100,
     # after HttpCompressionMiddleware (590) has unpacked the body
-    "crawler.middlewares.EncodingMiddleware": 580,
-    "crawler.middlewares.ConditionalListingMiddleware": 560,
+    "crawler.fetch.middlewares.EncodingMiddleware": 580,
+    "crawler.fetch.middlewares.ConditionalListingMiddleware": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.RetryAfterMiddleware": 550,
+    "crawler.fetch.middlewares.RetryAfterMiddleware": 550,
 }
 CCHC_ROBOTSTXT_MAXSIZE = 4 * 1024 * 1024  # bytes of robots.txt after decompression; more is "unreachable"
 CCHC_MAX_RETRY_AFTER = 300  # seconds; a longer Retry-After is shortened to this
@@ -85,7 +85,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # bounds the open pages (memory) whatever CONCURRENT_REQUESTS says
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
-PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_heavy"
+PLAYWRIGHT_ABORT_REQUEST = "crawler.fetch.browser.abort_heavy"
 CCHC_BROWSER_WAIT_MS = _env_number("CCHC_BROWSER_WAIT_MS", 20000, int)  # how long a wait condition may take
 # A listing page without article links in its static HTML is fetched once more through the browser; when
 # that finds links, the site is remembered (table browser_sites) and its listings use the browser from then on.
@@ -125,10 +125,10 @@ CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
 CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 
 EXTENSIONS = {
-    "crawler.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)
-    "crawler.extensions.CrawlRunsExtension": 100,
-    "crawler.extensions.SuspiciousPagesExtension": 110,
-    "crawler.extensions.ProgressExtension": 120,
+    "crawler.monitor.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)
+    "crawler.monitor.extensions.CrawlRunsExtension": 100,
+    "crawler.monitor.extensions.SuspiciousPagesExtension": 110,
+    "crawler.monitor.extensions.ProgressExtension": 120,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)
@@ -137,9 +137,9 @@ CCHC_LOCK_MAX_HOURS = _env_number("CCHC_LOCK_MAX_HOURS", 20, float)
 CCHC_KEEP_PAGES = 10  # suspicious pages kept per run, saved to CCHC_FAILED_PAGES_DIR when a monitor fails
 CCHC_FAILED_PAGES_DIR = os.environ.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages")
 
-# Monitors (crawler/monitors.py), run when each spider closes.
+# Monitors (crawler/monitor/monitors.py), run when each spider closes.
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitors.SiteMonitorSuite",)
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitor.monitors.SiteMonitorSuite",)
 SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 SPIDERMON_MAX_ERRORS = 10
 SPIDERMON_UNWANTED_HTTP_CODES = {403: 3, 429: 5, 500: 10, 502: 10, 503: 10, 504: 10}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.storage import ArticleStore
+from crawler.store.storage import ArticleStore
 
 
 class StatsPipeline:

@@ -11,7 +11,7 @@ import sqlite3
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleGone
-from crawler.storage import ROW_ERRORS
+from crawler.store.storage import ROW_ERRORS
 from pipelines.base import StorePipeline
 
 logger = logging.getLogger(__name__)

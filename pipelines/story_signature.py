@@ -4,7 +4,7 @@ field once stored, so feeds never carry it."""
 from __future__ import annotations
 
 from crawler.items import ArticleItem
-from crawler.syndication import encode_signature, signature
+from crawler.store.syndication import encode_signature, signature
 
 
 class StorySignaturePipeline:

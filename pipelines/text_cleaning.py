@@ -1,9 +1,9 @@
-"""Text cleaning: NFC, entities, whitespace, boilerplate, repeated leads/captions, drop caps (crawler.cleaning)."""
+"""Text cleaning: NFC, entities, whitespace, boilerplate, repeated leads/captions, drop caps (crawler.clean.cleaning)."""
 from __future__ import annotations
 
-from crawler.cleaning import clean_article
+from crawler.clean.cleaning import clean_article
 from crawler.items import ArticleItem
-from crawler.text import repair_unstorable
+from crawler.vi.text import repair_unstorable
 from pipelines.base import StatsPipeline
 
 

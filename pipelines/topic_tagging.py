@@ -1,4 +1,4 @@
-"""CCHC topic tagging: topics and matched terms from the lexicon (crawler/topics.toml), and a relevance score."""
+"""CCHC topic tagging: topics and matched terms from the lexicon (crawler/vi/topics.toml), and a relevance score."""
 from __future__ import annotations
 
 from crawler.processing import assign_topics

@@ -16,17 +16,17 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import TextResponse
 
-from crawler.blocks import block_reason
+from crawler.fetch.blocks import block_reason
 from crawler.distributed.keys import Keys, connect, ping_once
 from crawler.distributed.state import load_known
-from crawler.browser import browser_meta
+from crawler.fetch.browser import browser_meta
 from crawler.extract import extract_article, extract_links
-from crawler.incremental import KnownArticles, browser_remembered, remember_browser
+from crawler.store.incremental import KnownArticles, browser_remembered, remember_browser
 from crawler.items import ArticleGone
-from crawler.mirror import is_loopback
+from crawler.fetch.mirror import is_loopback
 from crawler.registry import Site, host_of
 from crawler.signals import suspicious_page
-from crawler.startup import check_settings
+from crawler.ops.startup import check_settings
 
 GONE_STATUSES = (404, 410)
 # Listing pages go before articles: they discover the work (several distributed workers share it sooner).

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixture_server import FixtureServer
+from crawler.testing.fixture_server import FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = ROOT / "tests" / "fixtures" / "sites"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from crawler.browse import metadata
+from crawler.web.browse import metadata
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("CCHC_CHROMIUM", "/usr/bin/chromium")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import crawl_stats, rows, run_scrapy
-from crawler.fixture_server import FixtureServer
+from crawler.testing.fixture_server import FixtureServer
 
 HOST = "js.example.gov.vn"
 SITE = f"https://{HOST}"
@@ -106,7 +106,8 @@ def test_page_scripts_cannot_reach_other_sites(server, tmp_path):
 
 def test_without_the_flag_static_html_has_no_links(server, tmp_path):
     result = crawl(server, tmp_path / "b.db", "-s", "CCHC_BROWSER_FALLBACK=0")
-    assert result.returncode == 0, result.stderr[-3000:]
+    # A listing without article links is a broken run (issue 16): exit 1, with the verdict named.
+    assert result.returncode == 1 and "broken: 1 listing pages without article links" in result.stderr, result.stderr[-3000:]
     stats = crawl_stats(result)
     assert stats["cchc/listing/no_links"] == 1 and not stats.get("playwright/browser_count")
     assert not Path(tmp_path / "b.db").exists() or titles(tmp_path / "b.db") == []

@@ -10,7 +10,7 @@ import pytest
 from parsel import Selector
 
 from conftest import ROOT, SITES, crawl_stats, read_jsonl, rows, run_scrapy
-from crawler.fixture_server import read_manifest
+from crawler.testing.fixture_server import read_manifest
 from crawler.registry import registry
 
 TUNED = sorted(key for key, site in registry().items() if site.tuned)

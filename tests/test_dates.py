@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crawler.dates import parse_date, to_local_iso, to_utc_iso
+from crawler.vi.dates import parse_date, to_local_iso, to_utc_iso
 
 NOW = datetime(2026, 11, 22, 5, 0, tzinfo=timezone.utc)  # 12:00 in Hà Nội
 

@@ -11,8 +11,8 @@ import time
 import pytest
 import redis
 
-from crawler.distributed.local import LocalRun, redis_server
-from crawler.synthetic import SyntheticMirror
+from crawler.testing.local_redis import LocalRun, redis_server
+from crawler.testing.synthetic import SyntheticMirror
 from tests.conftest import rows, run_scrapy
 
 ARTICLES = 300  # 15 listing pages of 20
@@ -124,7 +124,7 @@ def test_a_killed_worker_loses_nothing(fresh_redis, tmp_path):
 
 def test_without_redis_nothing_changes():
     from crawler.distributed.addon import DistributedAddon
-    from crawler.runner import project_settings
+    from crawler.ops.runner import project_settings
 
     settings = project_settings({"CCHC_REDIS_URL": ""})
     DistributedAddon().update_settings(settings)

@@ -5,9 +5,9 @@ import unicodedata
 import pytest
 
 from conftest import rows, run_scrapy
-from crawler.encoding import best_encoding, vietnamese_score
-from crawler.fixture_server import FixtureServer
-from crawler.text import clean_text
+from crawler.vi.encoding import best_encoding, vietnamese_score
+from crawler.testing.fixture_server import FixtureServer
+from crawler.vi.text import clean_text
 from expected_fields import article_fixtures
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"

@@ -48,7 +48,7 @@ def seed_lines(number: str) -> list[str]:
     import re
     from lxml import html as lxml_html
 
-    from crawler.text import clean_text
+    from crawler.vi.text import clean_text
 
     text = next((ROOT.parent / "shared" / "seeds").glob(f"{number}_*.txt")).read_text(encoding="utf-8")
     if number == "000":

@@ -20,9 +20,9 @@ from parsel import Selector
 from conftest import ROOT, crawl_stats, rows, run_scrapy
 from faults import FaultServer, ok, send
 from crawler.extract.links import find_article_links
-from crawler.health import print_health
-from crawler.incremental import KnownArticles
-from crawler.storage import ArticleStore, DatabaseDamaged
+from crawler.monitor.health import print_health
+from crawler.store.incremental import KnownArticles
+from crawler.store.storage import ArticleStore, DatabaseDamaged
 
 HOST = "loi.example.gov.vn"
 SITE = f"https://{HOST}"
@@ -343,7 +343,7 @@ def test_url_variants_of_one_article_cost_one_fetch(tmp_path):
 
 
 def test_clean_url_keeps_what_selects_content():
-    from crawler.urls import clean_url, fingerprint_url
+    from crawler.fetch.urls import clean_url, fingerprint_url
 
     assert clean_url("HTTPS://Bao.VN:443/Tin/A-1.html?id=5&utm_campaign=x&zarsrc=30#c") == "https://bao.vn/Tin/A-1.html?id=5"
     assert clean_url("http://bao.vn:8080/a?page=2&source=rss") == "http://bao.vn:8080/a?page=2&source=rss"
@@ -355,7 +355,7 @@ def test_a_page_long_h1_is_not_the_title():
     <title> is used, and any title over 300 characters is cut at a word with an ellipsis."""
     from scrapy.http import HtmlResponse
 
-    from crawler.cleaning import clean_article
+    from crawler.clean.cleaning import clean_article
     from crawler.extract.content import find_title
     from crawler.extract.metadata import page_metadata
 

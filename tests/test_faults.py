@@ -129,14 +129,14 @@ def test_bad_content_is_stored_correctly_or_dropped_with_a_reason(fault_run):
 def test_no_unsanitized_html_is_stored_or_rendered(fault_run, tmp_path):
     html = fault_run["stored"]["/tin/ma-doc-10018.html"]["body_html"]
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html and "alert" not in html
-    from crawler.browse import metadata
+    from crawler.web.browse import metadata
 
     db = fault_run["db"]
     meta = tmp_path / "m.json"
     meta.write_text(json.dumps(metadata(str(db))), encoding="utf-8")
     article_id = fault_run["stored"]["/tin/ma-doc-10018.html"]["id"]
     page = subprocess.run([str(ROOT / ".venv" / "bin" / "datasette"), str(db), "--metadata", str(meta),
-                           "--template-dir", str(ROOT / "crawler" / "templates"), "--get", f"/cchc/articles/{article_id}"],
+                           "--template-dir", str(ROOT / "crawler" / "web" / "templates"), "--get", f"/cchc/articles/{article_id}"],
                           capture_output=True, text=True, timeout=60).stdout
     assert "Trang chứa mã độc được làm sạch" in page and "onerror" not in page and 'alert("x")' not in page
 

@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import ROOT, crawl_stats, rows, run_scrapy
-from crawler.dates import LOCAL_TZ
-from crawler.fixture_server import FixtureServer
+from crawler.vi.dates import LOCAL_TZ
+from crawler.testing.fixture_server import FixtureServer
 
 HOST = "giamsat.example.gov.vn"
 SITE = f"https://{HOST}"
@@ -240,7 +240,7 @@ def test_overlapping_crawlall_second_run_exits_cleanly(tmp_path):
 
 
 def test_stale_lock_is_taken_over(tmp_path):
-    from crawler.lock import RunLock
+    from crawler.ops.lock import RunLock
 
     lock_file = tmp_path / "x.lock"
     lock_file.write_text("pid 999999 since 2026-01-01T00:00:00+00:00\n")  # left by a killed run

@@ -1,8 +1,8 @@
 """Near-duplicate stories: republished copies with small changes share a story id; lookups stay sub-linear."""
 import random
 
-from crawler.storage import ArticleStore
-from crawler.syndication import StoryIndex
+from crawler.store.storage import ArticleStore
+from crawler.store.syndication import StoryIndex
 from test_storage import article, query
 
 PARAGRAPHS = [

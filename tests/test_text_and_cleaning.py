@@ -1,9 +1,9 @@
 """Text normalization and article cleaning, on small pages that carry the seeds' kinds of noise."""
 import unicodedata
 
-from crawler.cleaning import clean_article, sanitize_html
+from crawler.clean.cleaning import clean_article, sanitize_html
 from crawler.processing import content_hash
-from crawler.text import clean_text, d_folded_terms, fix_mojibake, normalize_for_compare, normalize_tone_marks
+from crawler.vi.text import clean_text, d_folded_terms, fix_mojibake, normalize_for_compare, normalize_tone_marks
 
 TITLE = "Hà Tĩnh đột phá cải cách hành chính"
 PARA = "Hà Tĩnh đẩy mạnh ứng dụng công nghệ thông tin trong cải cách thủ tục hành chính ở mọi cấp."

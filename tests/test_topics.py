@@ -1,8 +1,8 @@
 """CCHC relevance: lexicon topics matched without diacritics, auditable terms, section articles relevant."""
 import sqlite3
 
-from crawler.storage import ArticleStore
-from crawler.topics import fold, lexicon, tag_topics
+from crawler.store.storage import ArticleStore
+from crawler.vi.topics import fold, lexicon, tag_topics
 
 
 def test_lexicon_loads_the_issue_topics():

@@ -8,7 +8,7 @@ from parsel import Selector
 
 from conftest import SITES
 from crawler.extract import extract_links, response_from_file
-from crawler.fixture_server import read_manifest
+from crawler.testing.fixture_server import read_manifest
 from crawler.registry import registry
 from expected_fields import EXPECTED
 

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT, rows, run_scrapy
 from faults import FaultServer, ok, reset, send
-from crawler.verdicts import verdict
+from crawler.monitor.verdicts import verdict
 
 PARAGRAPH = ("Ủy ban nhân dân tỉnh yêu cầu các sở, ngành đẩy mạnh cải cách thủ tục hành chính, công khai hồ sơ trên "
              "Cổng dịch vụ công và trả kết quả đúng hẹn cho người dân, doanh nghiệp.")

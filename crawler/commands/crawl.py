@@ -7,9 +7,9 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.runner import site_verdicts
-from crawler.startup import describe, finish_interrupted, stats_of, watch
-from crawler.verdicts import GOOD
+from crawler.ops.runner import site_verdicts
+from crawler.ops.startup import describe, finish_interrupted, stats_of, watch
+from crawler.monitor.verdicts import GOOD
 
 
 class Command(ScrapyCrawlCommand):
@@ -40,7 +40,7 @@ class Command(ScrapyCrawlCommand):
         if reason not in (None, "finished") and not str(reason).startswith("closespider_"):
             self.exitcode = 1  # e.g. database_error, shutdown; CLOSESPIDER_* limits asked for by the user are fine
         if stats is not None and not getattr(crawler.spider, "distributed", False):
-            # The site's verdict (crawler.verdicts), as crawlall and health say it; a distributed worker may find
+            # The site's verdict (crawler.monitor.verdicts), as crawlall and health say it; a distributed worker may find
             # the listings taken by other workers, so its verdict is the writer's business.
             name = getattr(crawler.spider, "site_key", args[0])
             word, why = site_verdicts(crawler.settings.get("CCHC_DB"), {name: dict(stats.get_stats())})[name]

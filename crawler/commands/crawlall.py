@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.runner import run_all
+from crawler.ops.runner import run_all
 
 
 class Command(ScrapyCommand):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from crawler.distributed.keys import Keys
-from crawler.incremental import KnownArticles
+from crawler.store.incremental import KnownArticles
 
 _CHUNK = 5000
 

@@ -10,14 +10,14 @@ from urllib.parse import urljoin
 
 from scrapy.http import HtmlResponse, TextResponse
 
-from crawler.dates import to_utc_iso
+from crawler.vi.dates import to_utc_iso
 from crawler.extract.content import find_author, find_body, find_category, find_lead, find_title, select
 from crawler.extract.datefind import date_candidates, htmldate_candidate
 from crawler.extract.links import ListingLinks, find_article_links
 from crawler.extract.metadata import page_metadata
 from crawler.items import ArticleItem
 from crawler.registry import Site, host_of, site_for_url
-from crawler.text import clean_text
+from crawler.vi.text import clean_text
 
 __all__ = ["extract_article", "extract_links", "site_selectors", "response_from_file"]
 

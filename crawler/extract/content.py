@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from parsel import Selector, SelectorList
 
 from crawler.extract.page_index import page_index
-from crawler.text import clean_text, normalize_for_compare, strip_diacritics
+from crawler.vi.text import clean_text, normalize_for_compare, strip_diacritics
 
 # Regions that are never the article: menus, headers, footers, sidebars, comments, related lists.
 _FURNITURE_WORDS = (r"nav|navbar|menu|header|footer|sidebar|side-bar|breadcrumbs?|banner|social|share|sharing|comment|"

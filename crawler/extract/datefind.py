@@ -1,6 +1,6 @@
 """Where an article page states its publication date: candidates in order of trust, each with its source.
 
-The date pipeline parses them in order with ``crawler.dates.parse_date`` and keeps the first that parses,
+The date pipeline parses them in order with ``crawler.vi.dates.parse_date`` and keeps the first that parses,
 together with the raw text and the source, so every stored date has provenance.
 """
 from __future__ import annotations
@@ -9,10 +9,10 @@ import re
 
 from parsel import Selector
 
-from crawler.dates import parse_date
+from crawler.vi.dates import parse_date
 from crawler.extract.content import in_boilerplate, node_text, select
 from crawler.extract.page_index import page_index
-from crawler.text import clean_text
+from crawler.vi.text import clean_text
 
 _HAS_DATE = re.compile(r"\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|tháng\s+\d{1,2}", re.I)
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-]?(\d{2})[/-]?(\d{2})/")

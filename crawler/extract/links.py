@@ -16,7 +16,7 @@ from w3lib.url import canonicalize_url
 
 from crawler.extract.content import LISTING_BOILERPLATE_RE, element_text, in_boilerplate, node_text, select
 from crawler.registry import domain_matches, host_of
-from crawler.urls import clean_url
+from crawler.fetch.urls import clean_url
 
 # Links to files, not pages: documents, scans, media.
 DOCUMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp[34]|avi|apk)$", re.I)

@@ -18,11 +18,11 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from crawler.lock import AlreadyRunning, RunLock
-from crawler.startup import describe, finish_interrupted, stats_of, watch
-from crawler.verdicts import GOOD, verdict
+from crawler.ops.lock import AlreadyRunning, RunLock
+from crawler.ops.startup import describe, finish_interrupted, stats_of, watch
+from crawler.monitor.verdicts import GOOD, verdict
 from crawler.registry import registry
-from crawler.storage import migrate
+from crawler.store.storage import migrate
 
 logger = logging.getLogger("cchc.run")
 

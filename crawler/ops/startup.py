@@ -83,8 +83,8 @@ def finish_interrupted(crawler) -> bool:
     if stats is None or spider is None or stats.get_value("finish_reason") is not None:
         return False
     stats.set_value("finish_reason", "shutdown_forced")
-    from crawler.extensions import CrawlRunsExtension
-    from crawler.storage import ArticleStore
+    from crawler.monitor.extensions import CrawlRunsExtension
+    from crawler.store.storage import ArticleStore
 
     ArticleStore.flush_all()
     for extension in getattr(extensions, "middlewares", ()):

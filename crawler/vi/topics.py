@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from crawler.text import strip_diacritics
+from crawler.vi.text import strip_diacritics
 
 LEXICON_FILE = Path(__file__).with_name("topics.toml")
 

@@ -16,7 +16,7 @@ import numpy as np
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
-from crawler.text import normalize_for_compare
+from crawler.vi.text import normalize_for_compare
 
 NUM_PERM = 128
 THRESHOLD = 0.5  # estimated Jaccard similarity of shingle sets that makes two articles one story

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crontab import CronTab
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMMENT = f"cchc-crawler nightly crawl ({ROOT})"
 
 

@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 COLUMNS = {
     "title": "Tiêu đề / Title",
@@ -29,7 +29,7 @@ COLUMNS = {
     "date_raw": "Văn bản ngày gốc / The text the date was read from",
     "date_source": "Nguồn của ngày / Where the date came from (json-ld, meta, selector, visible-text, listing, url)",
     "source_attribution": "Nguồn trích dẫn / Attribution ('Theo ...', 'Nguồn: ...')",
-    "topics": "Chủ đề CCHC / CCHC topics (crawler/topics.toml)",
+    "topics": "Chủ đề CCHC / CCHC topics (crawler/vi/topics.toml)",
     "topic_terms": "Từ khóa khớp / The terms that matched, per topic",
     "relevance": "Mức liên quan CCHC (0-1) / CCHC relevance",
     "status": "Trạng thái / active, edited or removed",
@@ -198,7 +198,7 @@ def metadata(db_path: str) -> dict:
                                        "site, topic, month and status. Click a title for the full article.",
                         "sort_desc": "published_at", "facets": facets, "fts_table": "articles_fts", "fts_pk": "id",
                         "searchmode": "escaped", "size": 50,
-                        # `article` is an escaped link built in SQL (crawler/storage.py ARTICLE_VIEW)
+                        # `article` is an escaped link built in SQL (crawler/store/storage.py ARTICLE_VIEW)
                         "plugins": {"datasette-render-html": {"columns": ["article"]}},
                     },
                     "articles": {
@@ -206,7 +206,7 @@ def metadata(db_path: str) -> dict:
                         "description": "Every stored field of every article. body_html is sanitized HTML and shown as such.",
                         "sort_desc": "published_at", "facets": ["province", "site", "status", "date_source"],
                         "label_column": "title", "columns": COLUMNS,
-                        # body_html went through nh3 (crawler/cleaning.py sanitize_html): safe to render
+                        # body_html went through nh3 (crawler/clean/cleaning.py sanitize_html): safe to render
                         "plugins": {"datasette-render-html": {"columns": ["body_html"]}},
                     },
                     "article_urls": {"title": "Địa chỉ của bài / Every URL an article was found at",
@@ -240,7 +240,7 @@ def browse(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> int:
         print(f"warning: listening on {host}, reachable from other machines", file=sys.stderr)
     args = [datasette, "serve", db_path, "--metadata", str(meta), "--host", host, "--port", str(port),
             "--template-dir", str(Path(__file__).with_name("templates")),
-            "--plugins-dir", str(Path(__file__).with_name("web_plugins")),
+            "--plugins-dir", str(Path(__file__).with_name("plugins")),
             "--setting", "default_page_size", "50", "--setting", "sql_time_limit_ms", "3000"]
     os.execv(datasette, args)
     return 0  # not reached

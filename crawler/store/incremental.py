@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from crawler.storage import migrate
+from crawler.store.storage import migrate
 
 
 def _connect(db_path: str | None) -> sqlite3.Connection | None:
@@ -82,7 +82,7 @@ def load_validators(db_path: str | None, urls: list[str]) -> dict[str, tuple[str
 
 
 def save_validators(db_path: str, validators: dict[str, tuple[str | None, str | None]]) -> None:
-    from crawler.storage import ArticleStore
+    from crawler.store.storage import ArticleStore
 
     store = ArticleStore.shared(db_path)
     try:
@@ -111,7 +111,7 @@ def browser_remembered(db_path: str | None, site: str) -> bool:
 
 
 def remember_browser(db_path: str, site: str, listing_url: str) -> None:
-    from crawler.storage import ArticleStore
+    from crawler.store.storage import ArticleStore
 
     store = ArticleStore.shared(db_path)
     try:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.fixture_server import FixtureServer, read_manifest
+from crawler.testing.fixture_server import FixtureServer, read_manifest
 from crawler.registry import site_for_url
-from crawler.runner import run_all
+from crawler.ops.runner import run_all
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sites"
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sites"
 
 
 def run_demo(db: str = "output/demo.db") -> int:

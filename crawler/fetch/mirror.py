@@ -16,9 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy.exceptions import IgnoreRequest
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from crawler.browser import guard_context
+from crawler.fetch.browser import guard_context
 from crawler.registry import host_of
-from crawler.urls import is_loopback  # noqa: F401 - spiders import it from here
+from crawler.fetch.urls import is_loopback  # noqa: F401 - spiders import it from here
 
 
 def mirror_url(url: str, mirrors: dict[str, str] | None) -> str | None:
@@ -42,7 +42,7 @@ class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self._start_lock = asyncio.Lock()
 
     async def _create_browser_context(self, name, context_kwargs, spider=None):
-        """Every browser context is guarded (crawler.browser.guard_context) and has service workers blocked."""
+        """Every browser context is guarded (crawler.fetch.browser.guard_context) and has service workers blocked."""
         wrapper = await super()._create_browser_context(name, {**(context_kwargs or {}), "service_workers": "block"},
                                                         spider)
         await guard_context(wrapper.context)

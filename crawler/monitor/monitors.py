@@ -29,8 +29,8 @@ from spidermon.core.actions import Action
 from spidermon.exceptions import SkipAction
 
 from crawler.registry import registry
-from crawler.storage import migrate
-from crawler.verdicts import verdict
+from crawler.store.storage import migrate
+from crawler.monitor.verdicts import verdict
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ Used by the ``crawlall`` summary, ``scrapy crawl``'s exit status, ``crawl_runs``
   statuses went beyond the monitors' thresholds.
 
 Every fact comes from the crawler's own stats (never the process's totals: under ``crawlall`` the log counts
-are filtered per crawler, see ``crawler.extensions.CrawlerLogCounts``).
+are filtered per crawler, see ``crawler.monitor.extensions.CrawlerLogCounts``).
 """
 from __future__ import annotations
 
@@ -23,9 +23,19 @@ CONNECTION_ERRORS = ("CannotResolveHostError", "DNSLookupError", "DownloadConnec
                      "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError", "DownloadTimeoutError",
                      "ConnectError", "NoRouteError", "ConnectionLost", "ResponseNeverReceived",
                      "ConnectionDone", "DownloadFailedError")
+# Monitor names as Spidermon reports them ("<suite>/<monitor>: <reason>"), matched anywhere in the failure.
 QUIET_MONITOR = "Site still publishes as often as it used to"
-BROKEN_MONITORS = ("Listing pages still show article links", "Field coverage", "Article bodies are as long as usual")
+BROKEN_MONITORS = ("Listing pages still show article links", "Field Coverage", "Field coverage",
+                   "Article bodies are as long as usual")
 BLOCK_MONITOR = "No block or challenge page instead of content"
+# The finish reason is judged here (a CLOSESPIDER_* limit the user asked for is fine; Spidermon's monitor
+# expects "finished" only).
+FINISH_MONITOR = "Finish Reason Monitor"
+
+
+def _named(failure: str, names) -> bool:
+    names = (names,) if isinstance(names, str) else names
+    return any(name in failure.split(": ", 1)[0] for name in names)
 
 
 def _errors(stats: dict) -> dict[str, int]:
@@ -66,19 +76,22 @@ def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str
             return "blocked", "robots.txt forbids the start pages"
         if not responses and errors:
             return "failed", "no page answered: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items()))
-    if stats.get("cchc/blocked"):
-        return "blocked", f"{stats['cchc/blocked']} block or challenge pages instead of content"
+    blocked = int(stats.get("cchc/blocked") or 0)
+    if blocked and (not _listed(stats) or 2 * blocked >= int(stats.get("response_received_count") or 0)):
+        return "blocked", f"{blocked} block or challenge pages instead of content"
     if not _listed(stats):
         shown = ", ".join(f"{k} x{v}" for k, v in sorted(statuses.items())) or "no answer"
         return "failed", f"no listing page could be read (HTTP {shown})"
-    broken = [f for f in failures if f.startswith(BROKEN_MONITORS)]
+    failures = [f for f in failures if not _named(f, FINISH_MONITOR)]
+    broken = [f for f in failures if _named(f, BROKEN_MONITORS)]
     if stats.get("cchc/listing/no_links") and not stats.get("cchc/listing/with_links"):
         return "broken", f"{stats['cchc/listing/no_links']} listing pages without article links (redesign or moved section?)"
     if broken:
         return "broken", broken[0]
-    serious = [f for f in failures if not f.startswith((QUIET_MONITOR, BLOCK_MONITOR))]
+    serious = [f for f in failures if not _named(f, (QUIET_MONITOR, BLOCK_MONITOR))]
     if serious:
         return "failed", serious[0]
-    if any(f.startswith(QUIET_MONITOR) for f in failures):
-        return "quiet", next(f for f in failures if f.startswith(QUIET_MONITOR)).split(": ", 1)[-1]
-    return "ok", f"{int(stats.get('cchc/new') or 0)} new articles from {_listed(stats)} listing pages"
+    if any(_named(f, QUIET_MONITOR) for f in failures):
+        return "quiet", next(f for f in failures if _named(f, QUIET_MONITOR)).split(": ", 1)[-1].split(" : ")[-1]
+    note = f"; {blocked} block pages among the articles" if blocked else ""
+    return "ok", f"{int(stats.get('cchc/new') or 0)} new articles from {_listed(stats)} listing pages{note}"

@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 from crawler.extract.content import BOILERPLATE_RE
 from crawler.extract.links import DOCUMENT_EXT
 from crawler.extract.page_index import AUTHOR_CLASS_RE
-from crawler.text import clean_text, normalize_for_compare
+from crawler.vi.text import clean_text, normalize_for_compare
 
 BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "td", "th",
               "section", "article", "figure", "table", "tr", "tbody", "thead", "ul", "ol", "center", "dd", "dt", "pre"}
@@ -330,7 +330,7 @@ def _drop_duplicate_captions(blocks: list[Block], report: CleaningReport) -> Non
 
 
 def _drop_date_lines(blocks: list[Block], report: CleaningReport) -> None:
-    from crawler.dates import parse_date
+    from crawler.vi.dates import parse_date
 
     for block in list(blocks[:4]):
         if block.kind == "p" and len(block.text) <= 40 and ONLY_DATE_RE.match(block.text) and parse_date(block.text):

@@ -13,8 +13,8 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleItem
 from crawler.signals import suspicious_page
-from crawler.storage import ArticleStore
-from crawler.verdicts import verdict
+from crawler.store.storage import ArticleStore
+from crawler.monitor.verdicts import verdict
 
 
 def _now() -> str:

@@ -18,8 +18,8 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.items import ARTICLE_FIELDS
-from crawler.syndication import StoryIndex, band_keys, decode_signature, signature
-from crawler.text import d_folded_terms, repair_unstorable
+from crawler.store.syndication import StoryIndex, band_keys, decode_signature, signature
+from crawler.vi.text import d_folded_terms, repair_unstorable
 
 logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 1

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.registry import registry
-from crawler.storage import damaged_message, integrity_problems, migrate
-from crawler.verdicts import GOOD
+from crawler.store.storage import damaged_message, integrity_problems, migrate
+from crawler.monitor.verdicts import GOOD
 
 
 def _days_since(iso: str | None, now: datetime) -> float | None:

@@ -10,8 +10,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import TextResponse
 
-from crawler.encoding import best_encoding, meta_charset
-from crawler.incremental import load_validators, save_validators
+from crawler.vi.encoding import best_encoding, meta_charset
+from crawler.store.incremental import load_validators, save_validators
 
 
 class EncodingMiddleware:

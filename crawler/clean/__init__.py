@@ -1,0 +1,1 @@
+"""Cleaning an extracted article: blocks, boilerplate, bylines, captions, rendering."""

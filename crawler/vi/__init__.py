@@ -1,0 +1,1 @@
+"""The Vietnamese language layer: text normalization, dates, encodings, topic lexicon."""

@@ -1,0 +1,1 @@
+"""Browsing with Datasette: the launcher, metadata and canned queries, templates and plugins."""
