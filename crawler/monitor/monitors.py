@@ -155,8 +155,11 @@ class SaveSuspiciousPages(Action):
 
 
 def alert_text(result, data) -> str:
-    failures = "\n".join(f"- {r.monitor.name}: {r.reason}" for r in result.monitors_failed_results)
-    return f"cchc-crawler: site {_site(data)} needs attention (run {data.stats.get('cchc/run_id')})\n{failures}"
+    found = [f"{r.monitor.name}: {r.reason}" for r in result.monitors_failed_results]
+    word, reason = verdict(dict(data.stats), found)
+    failures = "\n".join(f"- {f}" for f in found)
+    return (f"cchc-crawler: site {_site(data)} needs attention (run {data.stats.get('cchc/run_id')})\n"
+            f"verdict: {word}: {reason}\n{failures}")
 
 
 class WebhookAlert(Action):

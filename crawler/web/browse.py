@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
+
+from crawler.store.storage import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,10 +106,11 @@ def _queries() -> dict:
         },
         "site_health": {
             "title": "Tình trạng các trang / Site health (last run of each site)",
-            "sql": "select r.site, r.finished_at, r.finish_reason, r.monitor_status, r.pages, r.new, r.updated, r.removed, "
-                   "r.blocked, r.date_share, r.body_share, r.median_body_length, r.monitor_failures from crawl_runs r "
+            "sql": "select r.site, r.verdict, r.verdict_reason, r.finished_at, r.finish_reason, r.monitor_status, r.pages, "
+                   "r.new, r.updated, r.removed, r.blocked, r.date_share, r.body_share, r.median_body_length, "
+                   "r.monitor_failures from crawl_runs r "
                    "where r.started_at = (select max(started_at) from crawl_runs r2 where r2.site = r.site) "
-                   "order by r.monitor_status = 'passed', r.site",
+                   "order by coalesce(r.verdict, '') in ('ok', 'quiet'), r.site",
         },
         "search_feed": {
             "title": "Theo dõi một tìm kiếm / Follow a saved search (Atom: add .atom to the URL)",
@@ -159,7 +163,7 @@ def _dashboard(db: str) -> dict:
                 "site-health": {
                     "title": "Tình trạng lần chạy gần nhất / Last run per site",
                     "db": db,
-                    "query": "select r.site, r.new, r.pages, coalesce(r.monitor_status, 'unknown') as status from crawl_runs r "
+                    "query": "select r.site, r.new, r.pages, coalesce(r.verdict, r.monitor_status, 'unknown') as status from crawl_runs r "
                              "where r.started_at = (select max(started_at) from crawl_runs r2 where r2.site = r.site)",
                     "library": "vega-lite",
                     "display": {
@@ -213,7 +217,7 @@ def metadata(db_path: str) -> dict:
                                      "description": "Republished copies: one article, several rows."},
                     "article_versions": {"title": "Phiên bản cũ / Earlier versions of edited articles"},
                     "crawl_runs": {"title": "Các lần chạy / Crawl runs", "sort_desc": "started_at",
-                                   "facets": ["site", "monitor_status", "finish_reason"],
+                                   "facets": ["site", "verdict", "monitor_status", "finish_reason"],
                                    "description": "One row per spider run, with the monitors' verdict."},
                     **{name: {"hidden": True} for name in (
                         "article_minhash", "story_bands", "http_validators", "schema_version", "articles_fts",
@@ -232,6 +236,10 @@ def browse(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> int:
     if not Path(db_path).exists():
         print(f"no database at {db_path}: crawl first (bin/crawl, or the offline demo: python -m crawler demo)", file=sys.stderr)
         return 2
+    try:
+        migrate(db_path)  # an older database gets today's columns (the canned queries read them)
+    except sqlite3.Error as exc:
+        print(f"note: {db_path} could not be brought to today's schema ({exc}); some pages may fail", file=sys.stderr)
     meta = Path(db_path).with_suffix(".datasette.json")
     meta.write_text(json.dumps(metadata(db_path), ensure_ascii=False, indent=1), encoding="utf-8")
     datasette = shutil.which("datasette", path=str(Path(sys.executable).parent)) or "datasette"
