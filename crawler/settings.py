@@ -102,6 +102,7 @@ RETRY_EXCEPTIONS = [
 ]
 
 ITEM_PIPELINES = {
+    "pipelines.intake.ItemIntakePipeline": 50,  # items that are not ArticleItem (runspider, other spiders)
     "pipelines.text_cleaning.TextCleaningPipeline": 100,
     "pipelines.vietnamese_dates.VietnameseDatesPipeline": 200,
     "pipelines.content_hash.ContentHashPipeline": 300,

@@ -10,7 +10,7 @@ import sqlite3
 
 from scrapy.exceptions import DropItem
 
-from crawler.items import ArticleGone
+from crawler.items import ArticleGone, ArticleItem
 from crawler.store.storage import ROW_ERRORS
 from pipelines.base import StorePipeline
 
@@ -47,6 +47,8 @@ class SQLiteWriterPipeline(StorePipeline):
             if isinstance(item, ArticleGone):
                 if self.store.mark_removed(item["url"], item["seen_at"], item["reason"]):
                     self.stats.inc_value("cchc/removed")
+                return item
+            if not isinstance(item, ArticleItem):  # not an article (pipelines/intake.py let it through): feeds only
                 return item
             self.store.add(dict(item), on_reject=self._rejected)
             item.pop("story_signature", None)  # stored as article_minhash; not for feeds

@@ -166,3 +166,34 @@ def test_crawlall_honours_settings_like_scrapy_crawl(tmp_path):
                        tmp_path / f"{command[0]}.db", timeout=120, env=env)
     counts = [rows(tmp_path / f"{name}.db", "select count(*) as n from articles")[0]["n"] for name in ("crawlall", "crawl")]
     assert counts == [0, 0]
+
+
+def test_plain_dict_items_are_validated_not_fatal(tmp_path):
+    """Issue 17: a spider of plain dicts (scrapy runspider in this folder) used to stop the crawl with
+    "NOT NULL constraint failed: articles.site" (database_error). Article-like dicts are now validated and dropped
+    with a counted reason, or stored when valid; other dicts pass through untouched."""
+    spider = tmp_path / "plain.py"
+    spider.write_text('''
+import scrapy
+
+class Plain(scrapy.Spider):
+    name = "plain"
+
+    async def start(self):
+        yield scrapy.Request("data:text/html,<html></html>", callback=self.parse)
+
+    def parse(self, response):
+        text = "Cải cách thủ tục hành chính được đẩy mạnh ở các sở, ngành của tỉnh trong năm nay. " * 4
+        yield {"url": "https://x.example.gov.vn/a-1.html", "title": "Bài không có site", "body_html": f"<p>{text}</p>"}
+        yield {"url": "https://x.example.gov.vn/a-2.html", "title": "Bài có site", "site": "x", "body_html": f"<p>{text}</p>"}
+        yield {"url": "https://x.example.gov.vn/a-3.html", "title": "Bài có trường lạ", "likes": 3}
+        yield {"page_views": 12}
+''', encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    result = run_scrapy(["runspider", str(spider), "-o", str(out)], tmp_path / "cchc.db", timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "database_error" not in result.stderr and "NOT NULL" not in result.stderr
+    stats = {line.split(":")[0].strip(" '{"): line for line in result.stderr.splitlines() if "cchc/" in line}
+    assert "cchc/dropped/invalid/unknown_fields" in stats and "cchc/dropped/invalid/site" in stats, result.stderr[-3000:]
+    assert [r["title"] for r in rows(tmp_path / "cchc.db", "select title from articles")] == ["Bài có site"]
+    assert '"page_views": 12' in out.read_text(encoding="utf-8")

@@ -1,0 +1,50 @@
+"""Items that are not this project's ArticleItem: an article-like one is validated like any other, anything
+else passes through untouched.
+
+Before, a plain dict item (``scrapy runspider`` in this folder, or any spider not built on the registry) skipped
+every pipeline's ``isinstance(item, ArticleItem)`` guard and reached the writer, which stopped the whole crawl on
+``NOT NULL constraint failed: articles.site``. Now an item with a ``url`` and a ``title``, ``body_html`` or
+``body_text`` (read through itemadapter, so dicts, dataclasses, attrs and Scrapy items alike) becomes an
+ArticleItem with the extractor's defaults and goes through cleaning, dates, hash and validation, where a missing
+site or title drops it with a counted reason (``cchc/dropped/invalid/<field>``). Fields the article schema does
+not know drop it too (``cchc/dropped/invalid/unknown_fields``): a field silently lost is data lost.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from crawler.items import ArticleGone, ArticleItem
+from pipelines.base import StatsPipeline
+
+_LISTS = {"tags", "images", "topics", "topic_terms", "date_candidates"}
+_ARTICLE_HINTS = ("title", "body_html", "body_text")
+
+
+def article_like(adapter: ItemAdapter) -> bool:
+    return bool(adapter.get("url")) and any(adapter.get(name) for name in _ARTICLE_HINTS)
+
+
+class ItemIntakePipeline(StatsPipeline):
+    def process_item(self, item):
+        if isinstance(item, (ArticleItem, ArticleGone)) or not ItemAdapter.is_item(item):
+            return item
+        adapter = ItemAdapter(item)
+        if not article_like(adapter):
+            self.stats.inc_value("cchc/intake/not_article")
+            return item  # not an article: untouched, for the feeds
+        unknown = sorted(set(adapter.keys()) - set(ArticleItem.fields))
+        if unknown:
+            self.stats.inc_value("cchc/dropped/invalid")
+            self.stats.inc_value("cchc/dropped/invalid/unknown_fields")
+            raise DropItem(f"invalid article {adapter.get('url')}: fields the article schema does not have: {unknown}",
+                           log_level="WARNING")
+        article = ArticleItem({name: ([] if name in _LISTS else None) for name in ArticleItem.fields
+                               if name != "story_signature"})
+        article["from_cchc_section"] = False
+        article["crawled_at"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        article.update({name: value for name, value in adapter.items()})
+        self.stats.inc_value("cchc/intake/converted")
+        return article
