@@ -38,9 +38,12 @@ def _named(failure: str, names) -> bool:
     return any(name in failure.split(": ", 1)[0] for name in names)
 
 
-def _errors(stats: dict) -> dict[str, int]:
+def download_errors(stats: dict) -> dict[str, int]:
+    """Download exceptions by class name, without the requests we refused ourselves (robots.txt, offsite)."""
     prefix = "downloader/exception_type_count/"
-    return {k[len(prefix):].rsplit(".", 1)[-1]: v for k, v in stats.items() if k.startswith(prefix)}
+    errors = {k[len(prefix):].rsplit(".", 1)[-1]: v for k, v in stats.items() if k.startswith(prefix)}
+    errors.pop("IgnoreRequest", None)
+    return errors
 
 
 def _statuses(stats: dict) -> dict[str, int]:
@@ -64,8 +67,7 @@ def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str
     if reason not in ("finished", None) and not str(reason).startswith("closespider_"):
         detail = stats.get("cchc/db_error")
         return "failed", f"did not finish ({reason}{': ' + str(detail)[:120] if detail else ''})"
-    errors, statuses = _errors(stats), _statuses(stats)
-    errors.pop("IgnoreRequest", None)  # requests we refused ourselves (robots.txt, offsite): not the site's fault
+    errors, statuses = download_errors(stats), _statuses(stats)
     responses = int(stats.get("response_received_count") or 0)  # robots.txt's included
     if not _listed(stats):
         if not responses and errors and all(name in CONNECTION_ERRORS for name in errors):

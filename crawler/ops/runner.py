@@ -20,7 +20,7 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.ops.lock import AlreadyRunning, RunLock
 from crawler.ops.startup import describe, finish_interrupted, stats_of, watch
-from crawler.monitor.verdicts import GOOD, verdict
+from crawler.monitor.verdicts import GOOD, download_errors, verdict
 from crawler.registry import registry
 from crawler.store.storage import migrate
 
@@ -51,9 +51,7 @@ def _site_line(name: str, stats: dict, db: str | None) -> str:
     word, reason = site_verdicts(db, {name: stats})[name]
     line = (f"{name:<16} {word:<11} {stats.get('response_received_count', 0):>4} pages {stats.get('cchc/new', 0):>4} "
             f"new  {reason[:110]}")
-    prefix = "downloader/exception_type_count/"
-    errors = {k[len(prefix):].rsplit(".", 1)[-1]: v for k, v in stats.items() if k.startswith(prefix)}
-    errors.pop("IgnoreRequest", None)
+    errors = download_errors(stats)
     if errors and word not in GOOD and not reason.startswith("nothing answered"):
         line += "\n" + " " * 17 + "errors: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items()))
     return line
