@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlite_utils  # noqa: E402
 
-from crawler.store.syndication import StoryIndex  # noqa: E402
+from crawler.store.syndication import StoryIndex, create_story_tables  # noqa: E402
 
 
 def vocabulary() -> list[str]:
@@ -58,6 +58,7 @@ def run(total: int) -> None:
         db["articles"].create({"id": int, "published_at": str, "story_id": int, "story_similarity": float,
                                "is_first_source": int}, pk="id")
         db["articles"].create_index(["story_id"])
+        create_story_tables(db)
         index = StoryIndex(db)
         timings: dict[int, list[float]] = {mark: [] for mark in marks}
         started = time.perf_counter()

@@ -1,9 +1,12 @@
-"""Shared construction for the pipelines: crawl stats, and the process-wide article store."""
+"""Shared construction for the pipelines: crawl stats, the process-wide article store, and the one rule
+for which items a pipeline works on (``ArticlePipeline``)."""
 from __future__ import annotations
 
+from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from crawler.store.storage import ArticleStore
+from crawler.items import ArticleItem
+from crawler.store.articles import ArticleStore
 
 
 class StatsPipeline:
@@ -15,6 +18,20 @@ class StatsPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
+
+
+class ArticlePipeline(StatsPipeline):
+    """A pipeline of articles: an ``ArticleItem`` is handed to ``process_article`` through an ``ItemAdapter``;
+    anything else (``ArticleGone``, the non-article items pipelines/intake.py lets through) passes untouched.
+    Article-like items of other spiders were made ArticleItem by the intake pipeline before they get here."""
+
+    def process_item(self, item):
+        if isinstance(item, ArticleItem):
+            self.process_article(ItemAdapter(item))
+        return item
+
+    def process_article(self, article: ItemAdapter) -> None:
+        raise NotImplementedError
 
 
 class StorePipeline(StatsPipeline):

@@ -18,6 +18,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleGone, ArticleItem
 from pipelines.base import StatsPipeline
+from crawler.stats import Stat
 
 _LISTS = {"tags", "images", "topics", "topic_terms", "date_candidates"}
 _ARTICLE_HINTS = ("title", "body_html", "body_text")
@@ -33,12 +34,12 @@ class ItemIntakePipeline(StatsPipeline):
             return item
         adapter = ItemAdapter(item)
         if not article_like(adapter):
-            self.stats.inc_value("cchc/intake/not_article")
+            self.stats.inc_value(Stat.INTAKE_NOT_ARTICLE)
             return item  # not an article: untouched, for the feeds
         unknown = sorted(set(adapter.keys()) - set(ArticleItem.fields))
         if unknown:
-            self.stats.inc_value("cchc/dropped/invalid")
-            self.stats.inc_value("cchc/dropped/invalid/unknown_fields")
+            self.stats.inc_value(Stat.DROPPED_INVALID)
+            self.stats.inc_value(Stat.DROPPED_INVALID_UNKNOWN_FIELDS)
             raise DropItem(f"invalid article {adapter.get('url')}: fields the article schema does not have: {unknown}",
                            log_level="WARNING")
         article = ArticleItem({name: ([] if name in _LISTS else None) for name in ArticleItem.fields
@@ -46,5 +47,5 @@ class ItemIntakePipeline(StatsPipeline):
         article["from_cchc_section"] = False
         article["crawled_at"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         article.update({name: value for name, value in adapter.items()})
-        self.stats.inc_value("cchc/intake/converted")
+        self.stats.inc_value(Stat.INTAKE_CONVERTED)
         return article

@@ -8,6 +8,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.distributed.keys import Keys, connect, worker_id
 from crawler.items import ArticleGone
 from pipelines.base import StatsPipeline
+from crawler.stats import Stat
 
 
 class RedisItemsPipeline(StatsPipeline):
@@ -28,7 +29,7 @@ class RedisItemsPipeline(StatsPipeline):
 
     def process_item(self, item):
         payload = {"kind": "gone" if isinstance(item, ArticleGone) else "article", "spider": self.crawler.spider.name,
-                   "run_id": self.stats.get_value("cchc/run_id"), "worker": self.worker, "item": dict(item)}
+                   "run_id": self.stats.get_value(Stat.RUN_ID), "worker": self.worker, "item": dict(item)}
         blob = json.dumps(payload, ensure_ascii=False, default=str)
         try:
             blob = blob.encode("utf-8")
@@ -37,5 +38,5 @@ class RedisItemsPipeline(StatsPipeline):
         self.server.rpush(self.key, blob)
         if not isinstance(item, ArticleGone):
             item.pop("story_signature", None)  # travelled to the writer; not for this worker's feeds
-        self.stats.inc_value("cchc/distributed/items_pushed")
+        self.stats.inc_value(Stat.DISTRIBUTED_ITEMS_PUSHED)
         return item

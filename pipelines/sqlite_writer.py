@@ -8,11 +8,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from scrapy.exceptions import DropItem
-
 from crawler.items import ArticleGone, ArticleItem
-from crawler.store.storage import ROW_ERRORS
+from crawler.store.articles import ROW_ERRORS
 from pipelines.base import StorePipeline
+from crawler.stats import Stat, Unwritable
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ class SQLiteWriterPipeline(StorePipeline):
 
     def open_spider(self):
         super().open_spider()
-        self.stats.set_value("cchc/db_path", self.db_path)
+        self.stats.set_value(Stat.DB_PATH, self.db_path)
 
     def close_spider(self):
         try:
@@ -46,34 +45,34 @@ class SQLiteWriterPipeline(StorePipeline):
         try:
             if isinstance(item, ArticleGone):
                 if self.store.mark_removed(item["url"], item["seen_at"], item["reason"]):
-                    self.stats.inc_value("cchc/removed")
+                    self.stats.inc_value(Stat.REMOVED)
                 return item
             if not isinstance(item, ArticleItem):  # not an article (pipelines/intake.py let it through): feeds only
                 return item
             self.store.add(dict(item), on_reject=self._rejected)
             item.pop("story_signature", None)  # stored as article_minhash; not for feeds
         except ROW_ERRORS as exc:  # this item only (a value the row cannot hold): dropped, counted, the crawl goes on
-            self.stats.inc_value("cchc/dropped/unwritable")
-            raise DropItem(f"cannot store {item.get('url')}: {type(exc).__name__}: {exc}") from exc
+            self.stats.inc_value(Stat.DROPPED_UNWRITABLE)
+            raise Unwritable(f"cannot store {item.get('url')}: {type(exc).__name__}: {exc}") from exc
         except sqlite3.Error as exc:
             self._fail(exc)
             return item
-        self.stats.inc_value("cchc/stored")
+        self.stats.inc_value(Stat.STORED)
         return item
 
     def _rejected(self, url: str, reason: str, was_new: bool) -> None:
         """A queued article that SQLite refused when its batch was written: no longer counted as stored."""
-        self.stats.inc_value("cchc/stored", -1)
-        self.stats.inc_value("cchc/new" if was_new else "cchc/updated", -1)
+        self.stats.inc_value(Stat.STORED, -1)
+        self.stats.inc_value(Stat.NEW if was_new else Stat.UPDATED, -1)
         if self.on_rejected is not None:
             self.on_rejected(url, was_new)
-        self.stats.inc_value("cchc/dropped/unwritable")
-        self.stats.set_value("cchc/dropped/unwritable/last", f"{url}: {reason}")
+        self.stats.inc_value(Stat.DROPPED_UNWRITABLE)
+        self.stats.set_value(Stat.DROPPED_UNWRITABLE_LAST, f"{url}: {reason}")
 
     def _fail(self, exc: Exception) -> None:
         self.failed = True
         self.store.discard_pending()
-        self.stats.set_value("cchc/db_error", str(exc))
+        self.stats.set_value(Stat.DB_ERROR, str(exc))
         logger.error("cannot write to the database %s: %s. Check free disk space and that the file and its folder "
                      "are writable; the next run will continue from what was committed.", self.db_path, exc)
         engine = self.crawler.engine if self.crawler is not None else None  # None: the distributed writer

@@ -3,14 +3,13 @@ distributed crawl the workers compute it and the single SQLite writer only store
 field once stored, so feeds never carry it."""
 from __future__ import annotations
 
-from crawler.items import ArticleItem
 from crawler.store.syndication import encode_signature, signature
+from pipelines.base import ArticlePipeline
 
 
-class StorySignaturePipeline:
-    def process_item(self, item):
-        if isinstance(item, ArticleItem) and item.get("story_signature") is None:
-            minhash = signature(item.get("title"), item.get("body_text"))
+class StorySignaturePipeline(ArticlePipeline):
+    def process_article(self, article) -> None:
+        if article.get("story_signature") is None:  # a distributed worker may have computed it
+            minhash = signature(article.get("title"), article.get("body_text"))
             if minhash is not None:
-                item["story_signature"] = encode_signature(minhash)
-        return item
+                article["story_signature"] = encode_signature(minhash)

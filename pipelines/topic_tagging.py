@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from crawler.processing import assign_topics
-from crawler.items import ArticleItem
-from pipelines.base import StatsPipeline
+from crawler.stats import Stat
+from pipelines.base import ArticlePipeline
 
 
-class TopicTaggingPipeline(StatsPipeline):
-    def process_item(self, item):
-        if not isinstance(item, ArticleItem):
-            return item
-        topics = assign_topics(item)
-        self.stats.inc_value("cchc/topics/relevant" if topics or item["from_cchc_section"] else "cchc/topics/none")
-        return item
+class TopicTaggingPipeline(ArticlePipeline):
+    def process_article(self, article) -> None:
+        topics = assign_topics(article)
+        self.stats.inc_value(Stat.TOPICS_RELEVANT if topics or article["from_cchc_section"] else Stat.TOPICS_NONE)

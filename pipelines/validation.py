@@ -1,21 +1,16 @@
 """Validation against the article JSON Schema; invalid items are dropped with a counted, logged reason."""
 from __future__ import annotations
 
-from scrapy.exceptions import DropItem
-
 from crawler.processing import validation_errors
-from crawler.items import ArticleItem
-from pipelines.base import StatsPipeline
+from crawler.stats import Invalid, Stat
+from pipelines.base import ArticlePipeline
 
 
-class ValidationPipeline(StatsPipeline):
-    def process_item(self, item):
-        if not isinstance(item, ArticleItem):
-            return item
-        errors = validation_errors(item)
+class ValidationPipeline(ArticlePipeline):
+    def process_article(self, article) -> None:
+        errors = validation_errors(article)
         if errors:
             field = errors[0].split(":", 1)[0]
-            self.stats.inc_value("cchc/dropped/invalid")
-            self.stats.inc_value(f"cchc/dropped/invalid/{field}")
-            raise DropItem(f"invalid article {item.get('url')}: {'; '.join(errors)}", log_level="WARNING")
-        return item
+            self.stats.inc_value(Stat.DROPPED_INVALID)
+            self.stats.inc_value(Stat.invalid_field(field))
+            raise Invalid(f"invalid article {article.get('url')}: {'; '.join(errors)}", log_level="WARNING")

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 from crawler.processing import assign_date
-from crawler.items import ArticleItem
-from pipelines.base import StatsPipeline
+from crawler.stats import Stat
+from pipelines.base import ArticlePipeline
 
 
-class VietnameseDatesPipeline(StatsPipeline):
-    def process_item(self, item):
-        if not isinstance(item, ArticleItem):
-            return item
-        if assign_date(item):
-            self.stats.inc_value(f"cchc/date/{item['date_source']}")
+class VietnameseDatesPipeline(ArticlePipeline):
+    def process_article(self, article) -> None:
+        if assign_date(article):
+            self.stats.inc_value(Stat.date_source(article["date_source"]))
         else:
-            self.stats.inc_value("cchc/date/missing")  # published_at stays null, never "now"
-        return item
+            self.stats.inc_value(Stat.DATE_MISSING)  # published_at stays null, never "now"

@@ -27,6 +27,7 @@ from crawler.fetch.mirror import is_loopback
 from crawler.registry import Site, host_of
 from crawler.signals import suspicious_page
 from crawler.ops.startup import check_settings
+from crawler.stats import Meta, Stat
 
 GONE_STATUSES = (404, 410)
 # Listing pages go before articles: they discover the work (several distributed workers share it sooner).
@@ -138,14 +139,14 @@ class ArticleSpider(scrapy.Spider):
         for url in self.start_urls:
             yield self._listing_request(url, page=1)
         for url in sorted(self.known.recent):  # young articles are re-checked for edits and take-downs
-            self.crawler.stats.inc_value("cchc/recheck/scheduled")
+            self.crawler.stats.inc_value(Stat.RECHECK_SCHEDULED)
             yield self._article_request(url, None)
 
     def _selector(self, name):
         return self.site.selectors().get(name) if self.site and not self.generic_extraction else None
 
     def _listing_meta(self, browser: bool) -> dict:
-        meta = {"cchc_listing": True, "handle_httpstatus_list": [304]}
+        meta = {Meta.LISTING: True, "handle_httpstatus_list": [304]}
         if browser:
             meta.update(browser_meta(self._selector("listing_links"), self.settings.getint("CCHC_BROWSER_WAIT_MS", 20_000)))
         return meta
@@ -158,21 +159,21 @@ class ArticleSpider(scrapy.Spider):
     def _article_request(self, url, listing_date):
         meta = {"handle_httpstatus_list": list(GONE_STATUSES)} if url in self.known.urls else {}
         if url in self.known.recent:
-            meta["cchc_recheck"] = True  # fetched again every run, also when fingerprints persist (Redis)
+            meta[Meta.RECHECK] = True  # fetched again every run, also when fingerprints persist (Redis)
         if self.browser_scope == "all":
             meta.update(browser_meta(self._selector("body"), self.settings.getint("CCHC_BROWSER_WAIT_MS", 20_000)))
         return scrapy.Request(url, callback=self.parse_article, errback=self._article_failed, meta=meta,
                               cb_kwargs={"listing_date": listing_date})
 
     def _article_failed(self, failure):
-        self.crawler.stats.inc_value("cchc/articles/failed")
+        self.crawler.stats.inc_value(Stat.ARTICLES_FAILED)
         scheduler = getattr(self.crawler, "cchc_scheduler", None)
         if scheduler is not None:  # distributed: let the next run try this article again
             scheduler.df.forget(failure.request)
 
     def _listing_failed(self, failure):
         self.listing_trouble = True
-        self.crawler.stats.inc_value("cchc/listing/failed")
+        self.crawler.stats.inc_value(Stat.LISTING_FAILED)
 
     def parse(self, response, **kwargs):
         return self.parse_listing(response, page=1)
@@ -180,11 +181,11 @@ class ArticleSpider(scrapy.Spider):
     def parse_listing(self, response, page: int):
         stats = self.crawler.stats
         if response.status == 304:  # unchanged since the last complete run: nothing new here
-            stats.inc_value("cchc/listing/not_modified")
+            stats.inc_value(Stat.LISTING_NOT_MODIFIED)
             self.listing_trouble = True
             return
         if not isinstance(response, TextResponse):
-            stats.inc_value("cchc/listing/not_html")
+            stats.inc_value(Stat.LISTING_NOT_HTML)
             return
         if self._blocked(response):
             self.listing_trouble = True
@@ -193,21 +194,21 @@ class ArticleSpider(scrapy.Spider):
         rendered = bool(response.meta.get("playwright"))
         if not links.articles and not rendered and self.browser_fallback and response.request.method == "GET":
             # Maybe the list is built by JavaScript: one more try through the browser.
-            stats.inc_value("cchc/browser/fallback")
+            stats.inc_value(Stat.BROWSER_FALLBACK)
             yield self._listing_request(response.url, page, browser=True, dont_filter=True)
             return
-        stats.inc_value("cchc/listing/pages")
+        stats.inc_value(Stat.LISTING_PAGES)
         if rendered:
-            stats.inc_value("cchc/listing/rendered")
+            stats.inc_value(Stat.LISTING_RENDERED)
         if links.articles and rendered and self.browser_scope == "none":
             self.browser_scope = "listings"  # the static HTML had no links: this site's listings need a browser
-            stats.inc_value("cchc/browser/remembered")
+            stats.inc_value(Stat.BROWSER_REMEMBERED)
             if self.settings.get("CCHC_DB"):
                 remember_browser(self.settings.get("CCHC_DB"), self.site_key, response.url)
         if links.articles:
-            stats.inc_value("cchc/listing/with_links")
+            stats.inc_value(Stat.LISTING_WITH_LINKS)
         else:
-            stats.inc_value("cchc/listing/no_links")
+            stats.inc_value(Stat.LISTING_NO_LINKS)
             self.listing_trouble = True
             self.crawler.signals.send_catch_log(suspicious_page, response=response, reason="listing without article links")
             self.logger.warning("no article links found on listing page %s", response.url)
@@ -217,7 +218,7 @@ class ArticleSpider(scrapy.Spider):
             if self.known.should_fetch(url):
                 yield self._article_request(url, links.dates.get(url))
             else:
-                stats.inc_value("cchc/listing/known_skipped")
+                stats.inc_value(Stat.LISTING_KNOWN_SKIPPED)
         if page >= self.max_pages or (not unseen and not self.known.first_crawl):
             return  # nothing new on this page: older pages hold nothing new either
         if links.next_page:
@@ -228,21 +229,21 @@ class ArticleSpider(scrapy.Spider):
             target, argument = links.next_postback
             yield scrapy.FormRequest.from_response(
                 response, formdata={"__EVENTTARGET": target, "__EVENTARGUMENT": argument}, dont_click=True,
-                meta={"cchc_postback": True}, priority=LISTING_PRIORITY,
+                meta={Meta.POSTBACK: True}, priority=LISTING_PRIORITY,
                 callback=self.parse_listing, errback=self._listing_failed, cb_kwargs={"page": page + 1},
             )
 
     def parse_article(self, response, listing_date: str | None = None):
         if response.status in GONE_STATUSES:
-            self.crawler.stats.inc_value(f"cchc/gone/{response.status}")
+            self.crawler.stats.inc_value(Stat.gone(response.status))
             yield ArticleGone(url=response.url, site=self.site_key, reason=f"http {response.status}", seen_at=_now_iso())
             return
         if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("cchc/dropped/not_html")
+            self.crawler.stats.inc_value(Stat.DROPPED_NOT_HTML)
             return
         if self._blocked(response):
             return
-        self.crawler.stats.inc_value("cchc/articles/extracted")
+        self.crawler.stats.inc_value(Stat.ARTICLES_EXTRACTED)
         item = extract_article(
             response, self.site, now=datetime.now(timezone.utc), listing_date=listing_date,
             generic=self.generic_extraction,
@@ -253,7 +254,7 @@ class ArticleSpider(scrapy.Spider):
     def _blocked(self, response) -> bool:
         reason = block_reason(response)
         if reason:
-            self.crawler.stats.inc_value("cchc/blocked")
+            self.crawler.stats.inc_value(Stat.BLOCKED)
             self.crawler.signals.send_catch_log(suspicious_page, response=response, reason=f"block page: {reason}")
             self.logger.warning("block page (%s) instead of content at %s", reason, response.url)
         return bool(reason)
@@ -277,5 +278,5 @@ class ArticleSpider(scrapy.Spider):
 
     def _report_vanished(self, response, urls):
         for url in urls:
-            self.crawler.stats.inc_value("cchc/gone/unlisted")
+            self.crawler.stats.inc_value(Stat.GONE_UNLISTED)
             yield ArticleGone(url=url, site=self.site_key, reason="gone from listing", seen_at=_now_iso())

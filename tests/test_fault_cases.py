@@ -22,7 +22,8 @@ from faults import FaultServer, ok, send
 from crawler.extract.links import find_article_links
 from crawler.monitor.health import print_health
 from crawler.store.incremental import KnownArticles
-from crawler.store.storage import ArticleStore, DatabaseDamaged
+from crawler.store.articles import ArticleStore
+from crawler.store.database import DatabaseDamaged
 
 HOST = "loi.example.gov.vn"
 SITE = f"https://{HOST}"

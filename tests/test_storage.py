@@ -8,7 +8,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
 from crawler.processing import assign_content_hash
-from crawler.store.storage import ArticleStore
+from crawler.store.articles import ArticleStore
 from pipelines.deduplication import DeduplicationPipeline
 from pipelines.sqlite_writer import SQLiteWriterPipeline
 from pipelines.validation import ValidationPipeline

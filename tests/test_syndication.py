@@ -1,7 +1,7 @@
 """Near-duplicate stories: republished copies with small changes share a story id; lookups stay sub-linear."""
 import random
 
-from crawler.store.storage import ArticleStore
+from crawler.store.articles import ArticleStore
 from crawler.store.syndication import StoryIndex
 from test_storage import article, query
 

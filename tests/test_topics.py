@@ -1,7 +1,7 @@
 """CCHC relevance: lexicon topics matched without diacritics, auditable terms, section articles relevant."""
 import sqlite3
 
-from crawler.store.storage import ArticleStore
+from crawler.store.articles import ArticleStore
 from crawler.vi.topics import fold, lexicon, tag_topics
 
 

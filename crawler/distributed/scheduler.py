@@ -10,6 +10,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler.fetch.urls import fingerprint_url
 from crawler.distributed.keys import Keys, connect, worker_id
+from crawler.stats import Meta, Stat
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ end
 redis.call('DEL', KEYS[1])
 return #vals
 """
-PER_RUN_META = ("cchc_listing", "cchc_postback", "cchc_recheck")
+PER_RUN_META = (Meta.LISTING, Meta.POSTBACK, Meta.RECHECK)
 
 
 def per_run(request) -> bool:
@@ -110,7 +111,7 @@ class SharedScheduler(Scheduler):
         self.server.sadd(self.keys.spiders, spider.name)
 
     def enqueue_request(self, request):
-        old = request.meta.pop("cchc_inflight", None)
+        old = request.meta.pop(Meta.INFLIGHT, None)
         if old:  # a redirect or retry of a request we hold: the new request replaces it
             self.server.hdel(self.inflight_key, old)
         return super().enqueue_request(request)
@@ -121,14 +122,14 @@ class SharedScheduler(Scheduler):
         if not data:
             return None
         request = self.queue._decode_request(data)
-        request.meta["cchc_inflight"] = hashlib.sha1(data).hexdigest()
+        request.meta[Meta.INFLIGHT] = hashlib.sha1(data).hexdigest()
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
         return request
 
     def done(self, request) -> None:
         """The request's callback has run (its items and requests are in Redis): forget it."""
-        token = request.meta.get("cchc_inflight")
+        token = request.meta.get(Meta.INFLIGHT)
         if token:
             self.server.hdel(self.inflight_key, token)
 
@@ -142,7 +143,7 @@ class SharedScheduler(Scheduler):
         moved, live = requeue_dead(self.server, self.keys, self.spider.name)
         if moved:
             logger.warning("%d requests of a worker that is gone were put back into the queue", moved)
-            self.crawler.stats.inc_value("cchc/distributed/requeued", moved)
+            self.crawler.stats.inc_value(Stat.DISTRIBUTED_REQUEUED, moved)
         return live > 0
 
 

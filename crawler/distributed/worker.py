@@ -4,6 +4,8 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
+from crawler.stats import Stat
+
 
 def _scheduler(crawler):
     return getattr(crawler, "cchc_scheduler", None)
@@ -48,7 +50,7 @@ class WorkerExtension:
             return
         scheduler.drop_own_inflight()
         if scheduler.others_busy() or scheduler.has_pending_requests():
-            self.crawler.stats.inc_value("cchc/distributed/idle_waits")
+            self.crawler.stats.inc_value(Stat.DISTRIBUTED_IDLE_WAITS)
             self._wake_soon()
             raise DontCloseSpider
 

@@ -1,25 +1,24 @@
 """``python -m crawler writer``: the one process that writes SQLite in a distributed crawl.
 
-It drains ``cchc:items`` in batches through the same deduplication and writer pipelines as a single-process
-crawl, and trims a batch from Redis only after it is committed (a writer that dies loses nothing; what it had
-half-written comes again and is recognised as unchanged). Workers' ``crawl_runs`` rows are stored with the
-article counts the writer found for them. With ``until_done`` it ends when the run is over: no queued request,
-nothing in flight, no live worker, no item left.
+It drains ``cchc:items`` in batches into the article store, with the same dedup decision as a single-process
+crawl (``ArticleStore.classify``), and trims a batch from Redis only after it is committed (a writer that dies
+loses nothing; what it had half-written comes again and is recognised as unchanged). Workers' ``crawl_runs``
+rows are stored with the article counts the writer found for them. With ``until_done`` it ends when the run is
+over: no queued request, nothing in flight, no live worker, no item left.
 """
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections import Counter, defaultdict
-
-from scrapy.exceptions import DropItem
 
 from crawler.distributed.keys import Keys, connect, ping_once
 from crawler.distributed.scheduler import requeue_dead
 from crawler.items import ArticleGone, ArticleItem
-from pipelines.deduplication import DeduplicationPipeline
-from pipelines.sqlite_writer import SQLiteWriterPipeline
+from crawler.store.articles import DUPLICATE, NEW, ROW_ERRORS, UNCHANGED, UPDATED, ArticleStore
+from crawler.store.runs import insert_run, set_run_counts
 
 logger = logging.getLogger(__name__)
 # Remove the batch just written from the head of the list, only if it is still there: a trim that redis-py
@@ -32,21 +31,8 @@ if redis.call('LINDEX', KEYS[1], 0) == ARGV[2] and redis.call('LINDEX', KEYS[1],
 end
 return 0
 """
-COUNTED = {"cchc/new": "new", "cchc/updated": "updated", "cchc/dropped/duplicate": "duplicates",
-           "cchc/dropped/unchanged": "unchanged", "cchc/removed": "removed"}
-
-
-class Stats(Counter):
-    """The slice of Scrapy's stats collector that the pipelines use."""
-
-    def inc_value(self, key, count=1, start=0):
-        self[key] += count
-
-    def set_value(self, key, value):
-        self[key] = value
-
-    def get_value(self, key, default=None):
-        return self.get(key, default)
+# The store's outcome -> the crawl_runs column it counts in.
+COLUMNS = {NEW: "new", UPDATED: "updated", DUPLICATE: "duplicates", UNCHANGED: "unchanged", "removed": "removed"}
 
 
 class Writer:
@@ -54,51 +40,81 @@ class Writer:
         ping_once(redis_url)
         self.server, self.keys, self.batch = connect(redis_url), Keys(prefix), batch
         self._trim = self.server.register_script(_TRIM)
-        self.stats = Stats()
-        self.dedup = DeduplicationPipeline(self.stats, db_path, batch)
-        self.writer = SQLiteWriterPipeline(self.stats, db_path, batch)
-        self.writer.crawler = None
-        self.writer.on_rejected = self._rejected
+        self.db_path = db_path
+        self.store: ArticleStore | None = None
+        self.failed = False
+        self.totals: Counter = Counter()  # by crawl_runs column, over the whole run
+        self.bad_items = self.unwritable = 0
         self.run_of: dict[str, str] = {}  # article URL -> run id, for the batch being written
         self.per_run: dict[str, Counter] = defaultdict(Counter)
         self.runs_seen: set[str] = set()
 
-    def _rejected(self, url: str, was_new: bool) -> None:
-        self.per_run[self.run_of.get(url) or "?"]["new" if was_new else "updated"] -= 1
+    def _count(self, run_id: str | None, column: str, n: int = 1) -> None:
+        self.per_run[run_id or "?"][column] += n
+        self.totals[column] += n
+
+    def _rejected(self, url: str, reason: str, was_new: bool) -> None:
+        """A queued article SQLite refused when its batch was written (logged by the store)."""
+        self.unwritable += 1
+        self._count(self.run_of.get(url), "new" if was_new else "updated", -1)
 
     def _write(self, payload: dict) -> None:
-        cls = ArticleGone if payload.get("kind") == "gone" else ArticleItem
-        item = cls(**payload["item"])
-        self.run_of[item.get("url")] = payload.get("run_id")
-        before = {k: self.stats[k] for k in COUNTED}
+        kind = ArticleGone if payload.get("kind") == "gone" else ArticleItem
+        item, run_id = dict(kind(**payload["item"])), payload.get("run_id")  # a field unknown here: KeyError
+        if kind is ArticleGone:
+            if self.store.mark_removed(item["url"], item["seen_at"], item["reason"]):
+                self._count(run_id, "removed")
+            return
+        url = item["url"]
+        outcome = self.store.classify(url, item["content_hash"], item["site"])
+        self._count(run_id, COLUMNS[outcome])
+        if outcome in (UNCHANGED, DUPLICATE):
+            return
+        self.run_of[url] = run_id
         try:
-            self.writer.process_item(self.dedup.process_item(item))
-        except DropItem:
-            pass
-        for key, column in COUNTED.items():
-            if self.stats[key] != before[key]:
-                self.per_run[payload.get("run_id") or "?"][column] += self.stats[key] - before[key]
+            self.store.add(item, on_reject=self._rejected)
+        except ROW_ERRORS as exc:  # this item only: counted, logged, the batch goes on
+            self._rejected(url, f"{type(exc).__name__}: {exc}", outcome == NEW)
+            logger.error("article %s not stored: %s", url, exc)
+
+    def _flush(self) -> bool:
+        try:
+            self.store.flush()
+            return True
+        except sqlite3.Error as exc:
+            self._database_failed(exc)
+            return False
+
+    def _database_failed(self, exc: Exception) -> int:
+        self.failed = True
+        self.store.discard_pending()
+        logger.error("cannot write to the database %s: %s. Check free disk space and that the file and its "
+                     "folder are writable; the batch stays in Redis for the next writer.", self.db_path, exc)
+        return -1
 
     def drain_once(self) -> int:
         """Write one batch of items and the finished runs; the number of items written (-1: database failed)."""
         raw = self.server.lrange(self.keys.items, 0, self.batch - 1)
-        for blob in raw:
-            try:
-                self._write(json.loads(blob))
-            except (ValueError, KeyError, TypeError) as exc:  # not an item this version understands: keep it aside
-                self.stats.inc_value("cchc/writer/bad_items")
-                self.server.rpush(self.keys.items + ":bad", blob)
-                logger.error("unreadable item moved to %s:bad: %s", self.keys.items, exc)
+        try:
+            for blob in raw:
+                try:
+                    self._write(json.loads(blob))
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:  # not an item this version understands
+                    self.bad_items += 1
+                    self.server.rpush(self.keys.items + ":bad", blob)
+                    logger.error("unreadable item moved to %s:bad: %s", self.keys.items, exc)
+        except sqlite3.Error as exc:  # the database, not the item (a batch flushed by add or mark_removed)
+            return self._database_failed(exc)
         if raw:
-            self.writer.store.flush()
+            written = self._flush()
             self.run_of.clear()
-            if self.writer.failed:
+            if not written:
                 return -1  # nothing trimmed: the batch is still in Redis for the next writer
             self._trim(keys=[self.keys.items], args=[len(raw), raw[0], raw[-1]])
         for blob in self.server.lrange(self.keys.runs, 0, 99):
             row = json.loads(blob)
             row.update(self.per_run.get(row["run_id"], {}))
-            self.writer.store.db["crawl_runs"].insert(row, pk="run_id", replace=True, alter=True)
+            insert_run(self.store, row)
             self.runs_seen.add(row["run_id"])
             self._trim(keys=[self.keys.runs], args=[1, blob, blob])  # lpop, safe to repeat
         return len(raw)
@@ -115,19 +131,12 @@ class Writer:
 
     def finish_runs(self) -> None:
         """Put the final article counts on the workers' rows."""
-        db = self.writer.store.db
-        with db.atomic():
-            for run_id in self.runs_seen:
-                counts = self.per_run.get(run_id, {})
-                db.execute("update crawl_runs set new = ?, updated = ?, duplicates = ?, unchanged = ?, removed = ? "
-                           "where run_id = ?", [counts.get(c, 0) for c in ("new", "updated", "duplicates", "unchanged",
-                                                                              "removed")] + [run_id])
+        set_run_counts(self.store, {run_id: self.per_run.get(run_id, {}) for run_id in self.runs_seen})
 
     def run(self, until_done: bool = True, wait_workers: float = 600, poll: float = 0.5) -> int:
         """Drain until the run is over (or forever); exit status 0, 1 on a database error, 3 when work is left
         in Redis and no worker has been alive for ``wait_workers`` seconds."""
-        self.dedup.open_spider()
-        self.writer.open_spider()
+        self.store = ArticleStore.shared(self.db_path, self.batch)
         orphaned_since = None
         try:
             while True:
@@ -152,11 +161,15 @@ class Writer:
                         return 3
                 time.sleep(poll)
         finally:
-            if not self.writer.failed:
-                self.finish_runs()
-            self.writer.close_spider()
-            self.dedup.close_spider()
+            try:
+                if not self.failed and self._flush():
+                    self.finish_runs()
+            finally:
+                self.store.release()
+                self.store = None
 
     def summary(self) -> str:
-        counts = {column: self.stats[key] for key, column in COUNTED.items()}
-        return ", ".join(f"{v} {k}" for k, v in counts.items()) + f"; {len(self.runs_seen)} worker runs recorded"
+        counts = {column: self.totals[column] for column in COLUMNS.values()}
+        extra = "".join(f"; {n} {what}" for n, what in ((self.unwritable, "not writable"), (self.bad_items, "unreadable"))
+                        if n)
+        return ", ".join(f"{v} {k}" for k, v in counts.items()) + f"; {len(self.runs_seen)} worker runs recorded{extra}"

@@ -12,6 +12,7 @@ from scrapy.http import TextResponse
 
 from crawler.vi.encoding import best_encoding, meta_charset
 from crawler.store.incremental import load_validators, save_validators
+from crawler.stats import Meta, Stat
 
 
 class EncodingMiddleware:
@@ -33,7 +34,7 @@ class EncodingMiddleware:
         current = codecs.lookup(response.encoding).name
         if chosen is None or chosen == current:
             return response
-        self.stats.inc_value(f"cchc/encoding/fixed/{current}->{chosen}")
+        self.stats.inc_value(Stat.encoding_fixed(current, chosen))
         return response.replace(encoding=chosen)
 
 
@@ -57,7 +58,7 @@ class ConditionalListingMiddleware:
         return cls(crawler, db_path)
 
     def process_request(self, request):
-        if not request.meta.get("cchc_listing") or request.method != "GET" or request.meta.get("playwright"):
+        if not request.meta.get(Meta.LISTING) or request.method != "GET" or request.meta.get("playwright"):
             return None
         etag, modified = load_validators(self.db_path, [request.url]).get(request.url, (None, None))
         if etag:
@@ -67,7 +68,7 @@ class ConditionalListingMiddleware:
         return None
 
     def process_response(self, request, response):
-        if request.meta.get("cchc_listing") and request.method == "GET" and response.status == 200:
+        if request.meta.get(Meta.LISTING) and request.method == "GET" and response.status == 200:
             etag = response.headers.get(b"ETag")
             modified = response.headers.get(b"Last-Modified")
             if etag or modified:
@@ -76,7 +77,7 @@ class ConditionalListingMiddleware:
 
     def spider_closed(self, spider, reason):
         stats = self.crawler.stats
-        if reason == "finished" and self.seen and not stats.get_value("cchc/articles/failed"):
+        if reason == "finished" and self.seen and not stats.get_value(Stat.ARTICLES_FAILED):
             save_validators(self.db_path, self.seen)
 
 
@@ -95,7 +96,7 @@ class RetryAfterMiddleware(RetryMiddleware):
                 slot = downloader.slots.get(key)
                 if slot is not None:
                     slot.delay = max(slot.delay, delay)
-                self.crawler.stats.inc_value("cchc/retry_after")
+                self.crawler.stats.inc_value(Stat.RETRY_AFTER)
         return super().process_response(request, response)
 
 

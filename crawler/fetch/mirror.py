@@ -19,6 +19,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from crawler.fetch.browser import guard_context
 from crawler.registry import host_of
 from crawler.fetch.urls import is_loopback  # noqa: F401 - spiders import it from here
+from crawler.stats import Meta, Stat
 
 
 def mirror_url(url: str, mirrors: dict[str, str] | None) -> str | None:
@@ -59,14 +60,14 @@ class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
     async def _download_request_with_retry(self, request, spider):
         # scrapy-playwright retries a page whose browser died (TargetClosedError): count those attempts
-        attempts = request.meta.get("cchc_browser_attempts", 0) + 1
-        request.meta["cchc_browser_attempts"] = attempts
+        attempts = request.meta.get(Meta.BROWSER_ATTEMPTS, 0) + 1
+        request.meta[Meta.BROWSER_ATTEMPTS] = attempts
         if attempts > 1:
-            self.stats.inc_value("cchc/browser/page_retried")
+            self.stats.inc_value(Stat.BROWSER_PAGE_RETRIED)
         return await super()._download_request_with_retry(request=request, spider=spider)
 
     async def _browser_disconnected_callback(self):
-        self.stats.inc_value("cchc/browser/disconnected")
+        self.stats.inc_value(Stat.BROWSER_DISCONNECTED)
         await super()._browser_disconnected_callback()
 
     async def download_request(self, request):
@@ -76,7 +77,7 @@ class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
         if response.url.startswith("chrome-error:"):
             # Chromium's own error page ("This site can't be reached"): the page moved its window to another
             # host (refused) or the navigation failed. Not the article.
-            self.stats.inc_value("cchc/browser/error_page")
+            self.stats.inc_value(Stat.BROWSER_ERROR_PAGE)
             raise IgnoreRequest(f"the browser showed its error page for {request.url} (the page navigated away "
                                 f"or failed to load)")
         return response if target is None else response.replace(url=request.url)

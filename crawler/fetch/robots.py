@@ -24,6 +24,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
+from crawler.stats import Meta
+
 logger = logging.getLogger(__name__)
 PARSE_LIMIT = 512 * 1024  # RFC 9309 2.5: at least 500 KiB
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
@@ -54,11 +56,11 @@ class RFC9309RobotsTxtMiddleware(RobotsTxtMiddleware):
     def _headers_received(self, headers, body_length, request, spider=None):
         """A plain (not compressed) robots.txt of any declared size is read up to PARSE_LIMIT and parsed; only a
         compressed one keeps the size limit, which also bounds its decompression (a gzip bomb)."""
-        if request.meta.get("cchc_robots") and headers.get(b"Content-Encoding", b"identity").lower() == b"identity":
+        if request.meta.get(Meta.ROBOTS) and headers.get(b"Content-Encoding", b"identity").lower() == b"identity":
             request.meta["download_maxsize"] = 0
 
     def _bytes_received(self, data, request, spider=None):
-        if not request.meta.get("cchc_robots"):
+        if not request.meta.get(Meta.ROBOTS):
             return
         seen = self._received.get(id(request), 0) + len(data)
         self._received[id(request)] = seen
@@ -73,7 +75,7 @@ class RFC9309RobotsTxtMiddleware(RobotsTxtMiddleware):
             self._parsers[netloc] = Deferred()
             robotsreq = Request(f"{url.scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
                                 callback=NO_CALLBACK,
-                                meta={"dont_obey_robotstxt": True, "cchc_robots": True, "allow_offsite": True,
+                                meta={"dont_obey_robotstxt": True, Meta.ROBOTS: True, "allow_offsite": True,
                                       "download_maxsize": self._maxsize, "redirect_max_times": 5})
             try:
                 response = await self.crawler.engine.download_async(robotsreq)

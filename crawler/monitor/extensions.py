@@ -13,8 +13,9 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleItem
 from crawler.signals import suspicious_page
-from crawler.store.storage import ArticleStore
 from crawler.monitor.verdicts import verdict
+from crawler.stats import Duplicate, Stat, Unchanged
+from crawler.store.runs import record_run
 
 
 def _now() -> str:
@@ -34,10 +35,10 @@ def run_row(stats: dict, site: str, spider: str, run_id: str, started_at: str, q
     return {
         "run_id": run_id, "site": site, "spider": spider, "started_at": started_at, "finished_at": _now(),
         "finish_reason": stats.get("finish_reason"), "pages": count("response_received_count"),
-        "listing_pages": count("cchc/listing/pages"), "not_modified": count("cchc/listing/not_modified"),
-        "new": count("cchc/new"), "updated": count("cchc/updated"), "duplicates": count("cchc/dropped/duplicate"),
-        "unchanged": count("cchc/dropped/unchanged"), "dropped": count("cchc/dropped/invalid"),
-        "removed": count("cchc/removed"), "blocked": count("cchc/blocked"),
+        "listing_pages": count(Stat.LISTING_PAGES), "not_modified": count(Stat.LISTING_NOT_MODIFIED),
+        "new": count(Stat.NEW), "updated": count(Stat.UPDATED), "duplicates": count(Stat.DROPPED_DUPLICATE),
+        "unchanged": count(Stat.DROPPED_UNCHANGED), "dropped": count(Stat.DROPPED_INVALID),
+        "removed": count(Stat.REMOVED), "blocked": count(Stat.BLOCKED),
         "errors": json.dumps(errors, sort_keys=True), "http_status": json.dumps(grouped("downloader/response_status_count/"), sort_keys=True),
         **quality, "monitor_status": None, "monitor_failures": None,
         **dict(zip(("verdict", "verdict_reason"), verdict(stats))),  # monitors refine it (RecordMonitorResults)
@@ -69,7 +70,7 @@ class CrawlRunsExtension:
         return cls(crawler, settings.get("CCHC_DB"))
 
     def spider_opened(self, spider):
-        self.crawler.stats.set_value("cchc/run_id", self.run_id)
+        self.crawler.stats.set_value(Stat.RUN_ID, self.run_id)
 
     def _count(self, item):
         if not isinstance(item, ArticleItem):
@@ -85,7 +86,7 @@ class CrawlRunsExtension:
         self._count(item)
 
     def item_dropped(self, item, spider, exception, response=None):
-        if "unchanged" not in str(exception) and "duplicate" not in str(exception):
+        if not isinstance(exception, (Unchanged, Duplicate)):
             self._count(item)
 
     def quality(self) -> dict:
@@ -106,13 +107,7 @@ class CrawlRunsExtension:
             row["worker"] = worker_id(self.crawler.settings)
             connect(self.redis_url).rpush(Keys.from_settings(self.crawler.settings).runs, json.dumps(row))
             return
-        store = ArticleStore.shared(self.db_path)
-        try:
-            store.flush()
-            with store.db.atomic():
-                store.db["crawl_runs"].insert(row, replace=True)
-        finally:
-            store.release()
+        record_run(self.db_path, row)
 
 
 class SuspiciousPagesExtension:
@@ -169,8 +164,8 @@ class ProgressExtension:
         stats = self.crawler.stats
         logging.getLogger("cchc.progress").info(
             "%s: %d pages, %d new articles, %d updated, %d errors", self.crawler.spider.name,
-            stats.get_value("response_received_count", 0), stats.get_value("cchc/new", 0),
-            stats.get_value("cchc/updated", 0), stats.get_value("log_count/ERROR", 0),
+            stats.get_value("response_received_count", 0), stats.get_value(Stat.NEW, 0),
+            stats.get_value(Stat.UPDATED, 0), stats.get_value("log_count/ERROR", 0),
         )
 
 

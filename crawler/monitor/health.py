@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.registry import registry
-from crawler.store.storage import damaged_message, integrity_problems, migrate
+from crawler.store.database import check_file, damaged_message, migrate
+from crawler.store.runs import runs_by_site
 from crawler.monitor.verdicts import GOOD
 
 
@@ -22,19 +23,7 @@ def site_health(db_path: str, now: datetime | None = None) -> list[dict]:
     """Per site (every enabled registry site, plus any other site in the database): the last run and its
     verdict, the last successful run, articles new in the last run, days since the newest article."""
     now = now or datetime.now(timezone.utc)
-    con = sqlite3.connect(db_path, timeout=10)
-    con.row_factory = sqlite3.Row
-    try:
-        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
-        runs = {}
-        if "crawl_runs" in tables:
-            for row in con.execute("select * from crawl_runs order by started_at"):
-                runs.setdefault(row["site"], []).append(dict(row))
-        newest = {}
-        if "articles" in tables:
-            newest = {r[0]: r[1] for r in con.execute("select site, max(published_at) from articles group by site")}
-    finally:
-        con.close()
+    runs, newest = runs_by_site(db_path)
     sites = [s.key for s in registry().values() if s.enabled]
     sites += sorted(set(runs) - set(sites))
     report = []
@@ -66,11 +55,7 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
         print(f"no database at {db_path}: nothing has been crawled yet", file=sys.stderr)
         return 2
     try:
-        con = sqlite3.connect(db_path, timeout=10)
-        try:
-            problems = integrity_problems(con)  # every page read: a damaged file is never "ok"
-        finally:
-            con.close()
+        problems = check_file(db_path)  # every page read: a damaged file is never "ok"
         if problems:
             print(f"FAILING: {damaged_message(db_path, problems)}", file=sys.stderr)
             return 1

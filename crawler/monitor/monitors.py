@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import sqlite3
 import statistics
 import urllib.request
 from datetime import datetime, timezone
@@ -29,8 +28,9 @@ from spidermon.core.actions import Action
 from spidermon.exceptions import SkipAction
 
 from crawler.registry import registry
-from crawler.store.storage import migrate
+from crawler.store.runs import body_length_history, newest_publication_dates, record_monitor_result
 from crawler.monitor.verdicts import verdict
+from crawler.stats import Stat
 
 logger = logging.getLogger(__name__)
 
@@ -39,26 +39,20 @@ def _site(data) -> str:
     return getattr(data.spider, "site_key", data.spider.name)
 
 
-def _connect(data):
-    path = data.crawler.settings.get("CCHC_DB")
-    if not path or not Path(path).exists():
-        return None
-    migrate(path)
-    con = sqlite3.connect(path, timeout=10)
-    con.row_factory = sqlite3.Row
-    return con
+def _db(data) -> str | None:
+    return data.crawler.settings.get("CCHC_DB")
 
 
 @monitors.name("Site health")
 class SiteHealthMonitor(Monitor):
     @monitors.name("No block or challenge page instead of content")
     def test_no_soft_block(self):
-        blocked = self.data.stats.get("cchc/blocked", 0)
+        blocked = self.data.stats.get(Stat.BLOCKED, 0)
         self.assertEqual(blocked, 0, msg=f"{blocked} pages were block/challenge pages served with HTTP 200")
 
     @monitors.name("Listing pages still show article links")
     def test_listings_have_links(self):
-        empty = self.data.stats.get("cchc/listing/no_links", 0)
+        empty = self.data.stats.get(Stat.LISTING_NO_LINKS, 0)
         self.assertEqual(empty, 0, msg=f"{empty} listing pages had no article links (redesign or moved section?)")
 
 
@@ -71,15 +65,9 @@ class SiteHistoryMonitor(Monitor):
         site = registry().get(_site(self.data))
         if site is not None and site.archive:
             self.skipTest("archive site: no new articles expected")
-        con = _connect(self.data)
-        if con is None:
+        dates = newest_publication_dates(_db(self.data), _site(self.data), 30)
+        if dates is None:
             self.skipTest("no database")
-        try:
-            dates = [r[0] for r in con.execute(
-                "select published_at from articles where site = ? and published_at is not null "
-                "order by published_at desc limit 30", [_site(self.data)])]
-        finally:
-            con.close()
         if len(dates) < 5:
             self.skipTest("fewer than 5 dated articles: no publishing rhythm yet")
         parsed = [datetime.fromisoformat(d.replace("Z", "+00:00")) for d in dates]
@@ -95,40 +83,24 @@ class SiteHistoryMonitor(Monitor):
 
     @monitors.name("Article bodies are as long as usual")
     def test_body_length(self):
-        con = _connect(self.data)
-        if con is None:
+        history = body_length_history(_db(self.data), _site(self.data), self.data.stats.get(Stat.RUN_ID), 5)
+        if history is None:
             self.skipTest("no database")
-        run_id = self.data.stats.get("cchc/run_id")
-        try:
-            now = con.execute("select median_body_length from crawl_runs where run_id = ?", [run_id]).fetchone()
-            past = [r[0] for r in con.execute(
-                "select median_body_length from crawl_runs where site = ? and run_id != ? and median_body_length > 0 "
-                "order by started_at desc limit 5", [_site(self.data), run_id])]
-        finally:
-            con.close()
-        if not now or not now[0] or len(past) < 2:
+        now, past = history
+        if not now or len(past) < 2:
             self.skipTest("not enough runs with articles to compare")
         usual = statistics.median(past)
-        self.assertGreaterEqual(now[0], usual / 2, msg=f"median body length {now[0]} is under half the usual {usual:.0f}")
+        self.assertGreaterEqual(now, usual / 2, msg=f"median body length {now} is under half the usual {usual:.0f}")
 
 
 class RecordMonitorResults(Action):
     """Writes the monitors' verdict into the run's ``crawl_runs`` row (read by ``python -m crawler health``)."""
 
     def run_action(self):
-        con = _connect(self.data)
-        if con is None:
-            raise SkipAction("no database")
         failures = [f"{r.monitor.name}: {r.reason}" for r in self.result.monitors_failed_results]
         word, reason = verdict(dict(self.data.stats), failures)
-        try:
-            with con:
-                con.execute("update crawl_runs set monitor_status = ?, monitor_failures = ?, verdict = ?, "
-                            "verdict_reason = ? where run_id = ?",
-                            ["failed" if failures else "passed", json.dumps(failures, ensure_ascii=False), word,
-                             reason, self.data.stats.get("cchc/run_id")])
-        finally:
-            con.close()
+        if not record_monitor_result(_db(self.data), self.data.stats.get(Stat.RUN_ID), failures, word, reason):
+            raise SkipAction("no database")
 
 
 class SaveSuspiciousPages(Action):
@@ -139,7 +111,7 @@ class SaveSuspiciousPages(Action):
         if keeper is None or not keeper.pages:
             raise SkipAction("no suspicious page kept")
         root = Path(self.data.crawler.settings.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages"))
-        folder = root / _site(self.data) / str(self.data.stats.get("cchc/run_id"))
+        folder = root / _site(self.data) / str(self.data.stats.get(Stat.RUN_ID))
         folder.mkdir(parents=True, exist_ok=True)
         rows = []
         for n, page in enumerate(keeper.pages, 1):
@@ -158,7 +130,7 @@ def alert_text(result, data) -> str:
     found = [f"{r.monitor.name}: {r.reason}" for r in result.monitors_failed_results]
     word, reason = verdict(dict(data.stats), found)
     failures = "\n".join(f"- {f}" for f in found)
-    return (f"cchc-crawler: site {_site(data)} needs attention (run {data.stats.get('cchc/run_id')})\n"
+    return (f"cchc-crawler: site {_site(data)} needs attention (run {data.stats.get(Stat.RUN_ID)})\n"
             f"verdict: {word}: {reason}\n{failures}")
 
 

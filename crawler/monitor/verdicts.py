@@ -17,6 +17,8 @@ are filtered per crawler, see ``crawler.monitor.extensions.CrawlerLogCounts``).
 """
 from __future__ import annotations
 
+from crawler.stats import Stat
+
 GOOD = ("ok", "quiet")
 # Download errors that mean "nobody answered" (Scrapy and Twisted exception class names).
 CONNECTION_ERRORS = ("CannotResolveHostError", "DNSLookupError", "DownloadConnectionRefusedError",
@@ -55,17 +57,17 @@ def _statuses(stats: dict) -> dict[str, int]:
 
 
 def _listed(stats: dict) -> int:
-    return int(stats.get("cchc/listing/pages") or 0) + int(stats.get("cchc/listing/not_modified") or 0)
+    return int(stats.get(Stat.LISTING_PAGES) or 0) + int(stats.get(Stat.LISTING_NOT_MODIFIED) or 0)
 
 
 def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str, str]:
     """(word, reason) for one run from its stats and its failed monitors ("<monitor name>: <reason>")."""
     failures = list(monitor_failures or [])
-    if stats.get("cchc/start_error"):
-        return "failed", f"could not start: {stats['cchc/start_error']}"
+    if stats.get(Stat.START_ERROR):
+        return "failed", f"could not start: {stats[Stat.START_ERROR]}"
     reason = stats.get("finish_reason")
     if reason not in ("finished", None) and not str(reason).startswith("closespider_"):
-        detail = stats.get("cchc/db_error")
+        detail = stats.get(Stat.DB_ERROR)
         return "failed", f"did not finish ({reason}{': ' + str(detail)[:120] if detail else ''})"
     errors, statuses = download_errors(stats), _statuses(stats)
     responses = int(stats.get("response_received_count") or 0)  # robots.txt's included
@@ -78,7 +80,7 @@ def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str
             return "blocked", "robots.txt forbids the start pages"
         if not responses and errors:
             return "failed", "no page answered: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items()))
-    blocked = int(stats.get("cchc/blocked") or 0)
+    blocked = int(stats.get(Stat.BLOCKED) or 0)
     if blocked and (not _listed(stats) or 2 * blocked >= int(stats.get("response_received_count") or 0)):
         return "blocked", f"{blocked} block or challenge pages instead of content"
     if not _listed(stats):
@@ -86,8 +88,8 @@ def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str
         return "failed", f"no listing page could be read (HTTP {shown})"
     failures = [f for f in failures if not _named(f, FINISH_MONITOR)]
     broken = [f for f in failures if _named(f, BROKEN_MONITORS)]
-    if stats.get("cchc/listing/no_links") and not stats.get("cchc/listing/with_links"):
-        return "broken", f"{stats['cchc/listing/no_links']} listing pages without article links (redesign or moved section?)"
+    if stats.get(Stat.LISTING_NO_LINKS) and not stats.get(Stat.LISTING_WITH_LINKS):
+        return "broken", f"{stats[Stat.LISTING_NO_LINKS]} listing pages without article links (redesign or moved section?)"
     if broken:
         return "broken", broken[0]
     serious = [f for f in failures if not _named(f, (QUIET_MONITOR, BLOCK_MONITOR))]
@@ -96,4 +98,4 @@ def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str
     if any(_named(f, QUIET_MONITOR) for f in failures):
         return "quiet", next(f for f in failures if _named(f, QUIET_MONITOR)).split(": ", 1)[-1].split(" : ")[-1]
     note = f"; {blocked} block pages among the articles" if blocked else ""
-    return "ok", f"{int(stats.get('cchc/new') or 0)} new articles from {_listed(stats)} listing pages{note}"
+    return "ok", f"{int(stats.get(Stat.NEW) or 0)} new articles from {_listed(stats)} listing pages{note}"

@@ -22,7 +22,9 @@ from crawler.ops.lock import AlreadyRunning, RunLock
 from crawler.ops.startup import describe, finish_interrupted, stats_of, watch
 from crawler.monitor.verdicts import GOOD, download_errors, verdict
 from crawler.registry import registry
-from crawler.store.storage import migrate
+from crawler.store.database import migrate
+from crawler.store.runs import recorded_verdicts
+from crawler.stats import Stat
 
 logger = logging.getLogger("cchc.run")
 
@@ -49,7 +51,7 @@ def _site_line(name: str, stats: dict, db: str | None) -> str:
     """What a person reads when a site finishes: its verdict, pages and new articles, and its download errors
     by type (the tracebacks are in the log file)."""
     word, reason = site_verdicts(db, {name: stats})[name]
-    line = (f"{name:<16} {word:<11} {stats.get('response_received_count', 0):>4} pages {stats.get('cchc/new', 0):>4} "
+    line = (f"{name:<16} {word:<11} {stats.get('response_received_count', 0):>4} pages {stats.get(Stat.NEW, 0):>4} "
             f"new  {reason[:110]}")
     errors = download_errors(stats)
     if errors and word not in GOOD and not reason.startswith("nothing answered"):
@@ -81,7 +83,7 @@ def crawl(jobs: list[tuple[str, dict]], settings, report_sites: bool = False) ->
                                                    file=sys.stderr, flush=True))
 
         def not_started(exc, name=name):
-            results[name] = {"finish_reason": "not_started", "cchc/start_error": describe(exc)}
+            results[name] = {"finish_reason": "not_started", Stat.START_ERROR: describe(exc)}
             print(f"{name}: could not start: {describe(exc)}", file=sys.stderr, flush=True)
             done["sites"] += 1
 
@@ -105,7 +107,7 @@ def _start_progress(crawlers, done, total, interval):
     def report():
         stats = [s for s in map(stats_of, crawlers) if s is not None]
         pages = sum(s.get_value("response_received_count", 0) for s in stats)
-        new = sum(s.get_value("cchc/new", 0) for s in stats)
+        new = sum(s.get_value(Stat.NEW, 0) for s in stats)
         print(f"progress: {done['sites']}/{total} sites done, {pages} pages, {new} new articles", file=sys.stderr, flush=True)
         logger.info("progress: %d/%d sites done, %d pages, %d new articles", done["sites"], total, pages, new)
 
@@ -116,21 +118,11 @@ def site_verdicts(db: str | None, results: dict[str, dict]) -> dict[str, tuple[s
     """site -> (verdict, reason): as recorded in this run's ``crawl_runs`` row (with the monitors' findings), or
     from the crawler's stats when there is no row (no database, or the spider never started)."""
     recorded: dict[str, tuple[str, str]] = {}
-    if db and Path(db).is_file():
-        try:
-            migrate(db)
-            con = sqlite3.connect(db, timeout=10)
-            try:
-                for name, stats in results.items():
-                    row = con.execute("select verdict, verdict_reason from crawl_runs where run_id = ?",
-                                      [stats.get("cchc/run_id")]).fetchone()
-                    if row and row[0]:
-                        recorded[name] = (row[0], row[1] or "")
-            finally:
-                con.close()
-        except sqlite3.Error:
-            pass
-    return {name: recorded.get(name) or verdict(stats) for name, stats in results.items()}
+    try:
+        recorded = recorded_verdicts(db, [stats.get(Stat.RUN_ID) for stats in results.values()])
+    except sqlite3.Error:
+        pass
+    return {name: recorded.get(stats.get(Stat.RUN_ID)) or verdict(stats) for name, stats in results.items()}
 
 
 def print_summary(results: dict[str, dict], db: str | None = None, out=sys.stdout) -> dict[str, tuple[str, str]]:
@@ -139,9 +131,9 @@ def print_summary(results: dict[str, dict], db: str | None = None, out=sys.stdou
     print(f"\n{'site':<16} {'pages':>6} {'new':>5} {'upd.':>5} {'dupl.':>5} {'invalid':>7} {'gone':>5}  verdict", file=out)
     for name, stats in sorted(results.items()):
         word, reason = verdicts[name]
-        print(f"{name:<16} {stats.get('response_received_count', 0):>6} {stats.get('cchc/new', 0):>5} "
-              f"{stats.get('cchc/updated', 0):>5} {stats.get('cchc/dropped/duplicate', 0):>5} "
-              f"{stats.get('cchc/dropped/invalid', 0):>7} {stats.get('cchc/removed', 0):>5}  {word}: {reason[:150]}",
+        print(f"{name:<16} {stats.get('response_received_count', 0):>6} {stats.get(Stat.NEW, 0):>5} "
+              f"{stats.get(Stat.UPDATED, 0):>5} {stats.get(Stat.DROPPED_DUPLICATE, 0):>5} "
+              f"{stats.get(Stat.DROPPED_INVALID, 0):>7} {stats.get(Stat.REMOVED, 0):>5}  {word}: {reason[:150]}",
               file=out)
     return verdicts
 
@@ -218,6 +210,6 @@ def _run_worker(jobs: list[tuple[str, dict]], settings) -> int:
     results = crawl(jobs, settings)
     print(f"\n{'site':<16} {'pages':>6} {'items':>6}  status")
     for name, stats in sorted(results.items()):
-        print(f"{name:<16} {stats.get('response_received_count', 0):>6} {stats.get('cchc/distributed/items_pushed', 0):>6}"
+        print(f"{name:<16} {stats.get('response_received_count', 0):>6} {stats.get(Stat.DISTRIBUTED_ITEMS_PUSHED, 0):>6}"
               f"  {stats.get('finish_reason')}")
     return 1 if any(s.get("finish_reason") != "finished" for s in results.values()) else 0

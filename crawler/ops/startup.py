@@ -84,7 +84,7 @@ def finish_interrupted(crawler) -> bool:
         return False
     stats.set_value("finish_reason", "shutdown_forced")
     from crawler.monitor.extensions import CrawlRunsExtension
-    from crawler.store.storage import ArticleStore
+    from crawler.store.articles import ArticleStore
 
     ArticleStore.flush_all()
     for extension in getattr(extensions, "middlewares", ()):

@@ -5,25 +5,11 @@ edits and take-downs); listing pages are fetched with If-None-Match / If-Modifie
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-from crawler.store.storage import migrate
-
-
-def _connect(db_path: str | None) -> sqlite3.Connection | None:
-    if not db_path or not Path(db_path).exists():
-        return None
-    migrate(db_path)  # an older database gets today's columns before the first query
-    con = sqlite3.connect(db_path, timeout=10)
-    con.row_factory = sqlite3.Row
-    return con
-
-
-def _tables(con: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in con.execute("select name from sqlite_master where type = 'table'")}
+from crawler.store.articles import ArticleStore
+from crawler.store.database import connection, now_iso
 
 
 @dataclass
@@ -35,11 +21,8 @@ class KnownArticles:
 
     @classmethod
     def load(cls, db_path: str | None, site: str, recheck_days: float, now: datetime | None = None) -> "KnownArticles":
-        con = _connect(db_path)
-        if con is None:
-            return cls()
-        try:
-            if "article_urls" not in _tables(con):
+        with connection(db_path) as con:
+            if con is None:
                 return cls()
             now = now or datetime.now(timezone.utc)
             since = (now - timedelta(days=recheck_days)).isoformat().replace("+00:00", "Z")
@@ -52,8 +35,6 @@ class KnownArticles:
                 if row["removed_at"] is None and row["born"] and row["born"] >= since:
                     recent.add(row["url"])
             return cls(known, recent)
-        finally:
-            con.close()
 
     @property
     def first_crawl(self) -> bool:
@@ -65,11 +46,8 @@ class KnownArticles:
 
 def load_validators(db_path: str | None, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
     """ETag and Last-Modified saved for these listing URLs by the last complete run."""
-    con = _connect(db_path)
-    if con is None:
-        return {}
-    try:
-        if "http_validators" not in _tables(con):
+    with connection(db_path) as con:
+        if con is None:
             return {}
         found = {}
         for url in urls:
@@ -77,16 +55,12 @@ def load_validators(db_path: str | None, urls: list[str]) -> dict[str, tuple[str
             if row:
                 found[url] = (row["etag"], row["last_modified"])
         return found
-    finally:
-        con.close()
 
 
 def save_validators(db_path: str, validators: dict[str, tuple[str | None, str | None]]) -> None:
-    from crawler.store.storage import ArticleStore
-
     store = ArticleStore.shared(db_path)
     try:
-        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        now = now_iso()
         with store.db.atomic():
             for url, (etag, modified) in validators.items():
                 store.db.execute(
@@ -99,23 +73,16 @@ def save_validators(db_path: str, validators: dict[str, tuple[str | None, str | 
 
 def browser_remembered(db_path: str | None, site: str) -> bool:
     """True when an earlier run found that this site's listings need a browser."""
-    con = _connect(db_path)
-    if con is None:
-        return False
-    try:
-        if "browser_sites" not in _tables(con):
+    with connection(db_path) as con:
+        if con is None:
             return False
         return con.execute("select 1 from browser_sites where site = ?", [site]).fetchone() is not None
-    finally:
-        con.close()
 
 
 def remember_browser(db_path: str, site: str, listing_url: str) -> None:
-    from crawler.store.storage import ArticleStore
-
     store = ArticleStore.shared(db_path)
     try:
-        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        now = now_iso()
         with store.db.atomic():
             store.db.execute("insert or ignore into browser_sites (site, since, listing_url) values (?, ?, ?)",
                              [site, now, listing_url])

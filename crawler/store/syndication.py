@@ -86,17 +86,21 @@ class StoryMatch:
     similarity: float | None
 
 
+def create_story_tables(db) -> None:
+    """The signature and band tables (part of the store's schema: crawler/store/schema.py)."""
+    if not db["article_minhash"].exists():
+        db["article_minhash"].create({"article_id": int, "signature": bytes}, pk="article_id")
+    if not db["story_bands"].exists():
+        db["story_bands"].create({"band": int, "hash": int, "article_id": int})
+        db["story_bands"].create_index(["band", "hash"])
+        db["story_bands"].create_index(["article_id"])
+
+
 class StoryIndex:
     """Story assignment inside the articles database (tables ``story_bands`` and ``article_minhash``)."""
 
     def __init__(self, db):
-        self.db = db
-        if "article_minhash" not in db.table_names():
-            db["article_minhash"].create({"article_id": int, "signature": bytes}, pk="article_id")
-        if "story_bands" not in db.table_names():
-            db["story_bands"].create({"band": int, "hash": int, "article_id": int})
-            db["story_bands"].create_index(["band", "hash"])
-            db["story_bands"].create_index(["article_id"])
+        self.db = db  # its tables come from the store's migrations (create_story_tables)
 
     def _candidates(self, keys: list[tuple[int, int]], exclude: int | None) -> set[int]:
         """Articles sharing at least one band with the new one: one indexed lookup per band, in one query."""

@@ -13,7 +13,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from crawler.store.storage import migrate
+from crawler.store.database import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -202,7 +202,7 @@ def metadata(db_path: str) -> dict:
                                        "site, topic, month and status. Click a title for the full article.",
                         "sort_desc": "published_at", "facets": facets, "fts_table": "articles_fts", "fts_pk": "id",
                         "searchmode": "escaped", "size": 50,
-                        # `article` is an escaped link built in SQL (crawler/store/storage.py ARTICLE_VIEW)
+                        # `article` is an escaped link built in SQL (crawler/store/schema.py ARTICLE_VIEW)
                         "plugins": {"datasette-render-html": {"columns": ["article"]}},
                     },
                     "articles": {
@@ -220,7 +220,7 @@ def metadata(db_path: str) -> dict:
                                    "facets": ["site", "verdict", "monitor_status", "finish_reason"],
                                    "description": "One row per spider run, with the monitors' verdict."},
                     **{name: {"hidden": True} for name in (
-                        "article_minhash", "story_bands", "http_validators", "schema_version", "articles_fts",
+                        "article_minhash", "story_bands", "http_validators", "schema_version", "schema_migrations", "articles_fts",
                         "articles_fts_config", "articles_fts_data", "articles_fts_docsize", "articles_fts_idx")},
                 },
             }

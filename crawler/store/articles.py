@@ -1,4 +1,5 @@
-"""SQLite storage with sqlite-utils: articles, their source URLs, full-text search.
+"""The articles: one row per distinct content (``articles``), every URL it was seen at (``article_urls``),
+earlier versions of edited pages (``article_versions``) and its story (``StoryIndex``).
 
 One ``ArticleStore`` per database file and process, shared by the deduplication and writer pipelines of every
 crawler in the process (``ArticleStore.shared``). Items are written in batches of ``batch_size`` inside one
@@ -8,96 +9,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
-import sqlite_utils
-
 from crawler.items import ARTICLE_FIELDS
+from crawler.store.database import immediate, now_iso, open_database
+from crawler.store.schema import JSON_FIELDS, VERSION_FIELDS
 from crawler.store.syndication import StoryIndex, band_keys, decode_signature, signature
 from crawler.vi.text import d_folded_terms, repair_unstorable
 
 logger = logging.getLogger(__name__)
-SCHEMA_VERSION = 1
-FTS_COLUMNS = ["title", "lead", "body_text", "search_extra"]
-FTS_TOKENIZE = "unicode61 remove_diacritics 2"
-JSON_FIELDS = ("tags", "images", "topics", "topic_terms")
-CRAWL_RUN_COLUMNS = {
-    "run_id": str, "site": str, "spider": str, "started_at": str, "finished_at": str, "finish_reason": str,
-    "pages": int, "listing_pages": int, "not_modified": int, "new": int, "updated": int, "duplicates": int,
-    "unchanged": int, "dropped": int, "removed": int, "blocked": int, "errors": str, "http_status": str,
-    "date_share": float, "body_share": float, "median_body_length": int, "monitor_status": str,
-    "monitor_failures": str, "worker": str, "verdict": str, "verdict_reason": str,
-}
-COLUMN_TYPES = {"relevance": float, "from_cchc_section": int}
-# Columns the database adds to the item's fields.
-STORE_COLUMNS = {"first_seen_at": str, "updated_at": str, "search_extra": str, "story_id": int,
-                 "story_similarity": float, "is_first_source": int, "removed_at": str, "removed_reason": str,
-                 "published_month": str, "status": str}
-# The browsing view: what a reader wants per article, no internal columns; `article` links to the full row.
-ARTICLE_VIEW = """
-create view if not exists cchc_articles as
-select id,
-       '<a href="articles/' || id || '">' || replace(replace(replace(title, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')
-         || '</a>' as article,
-       published_at_local as published, published_month as month, province, site, topics, relevance, status,
-       author, source_attribution, lead, url, story_id, is_first_source, published_at
-from articles
-"""
-VERSION_FIELDS = ("content_hash", "title", "lead", "body_text", "body_html", "author", "published_at")
-
-
-class DatabaseDamaged(sqlite3.DatabaseError):
-    """The database file fails SQLite's integrity check (a damaged page): nothing is written into it."""
-
-
-_MIGRATED: set[str] = set()
-
-
-def migrate(path: str | Path | None) -> None:
-    """Bring an existing database to today's schema (and check it is not damaged) before anything reads it:
-    every reader (known URLs, health, monitors, the run summary) calls this first. Once per file and process;
-    a missing file is left alone (the first write creates it)."""
-    if path and Path(path).is_dir():
-        raise sqlite3.OperationalError(f"CCHC_DB={path} is a folder, not a database file")
-    if not path or not Path(path).is_file():
-        return
-    key = str(Path(path).resolve())
-    if key in _MIGRATED:
-        return
-    ArticleStore.shared(str(path)).release()
-    _MIGRATED.add(key)
-
-
-def _env_mb(name: str, default: int) -> int:
-    raw = os.environ.get(name) or str(default)
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"environment variable {name}={raw!r} must be a whole number of MB (default {default})") from None
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def integrity_problems(conn) -> list[str]:
-    """What ``PRAGMA quick_check`` finds wrong (empty: the file is sound); a file that is not a database at all
-    is one problem."""
-    try:
-        found = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
-    except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    return [] if found == ["ok"] else found
-
-
-def damaged_message(path: str, problems: list[str]) -> str:
-    return (f"the database {path} is damaged ({'; '.join(problems)[:300]}): nothing was written to it. Restore it "
-            f"from a backup, or recover what is readable with: sqlite3 {path} .recover | sqlite3 recovered.db")
+UNCHANGED, DUPLICATE, NEW, UPDATED = "unchanged", "duplicate", "new", "updated"  # ArticleStore.classify
 
 
 @dataclass
@@ -123,31 +47,12 @@ class ArticleStore:
 
     def __init__(self, path: str | Path, batch_size: int = 20):
         self.path = str(path)
-        if Path(self.path).is_dir():
-            raise sqlite3.OperationalError(f"CCHC_DB={self.path} is a folder, not a database file")
-        try:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite_utils.Database(self.path)
-            self.db.execute("PRAGMA busy_timeout = 10000")
-        except (OSError, sqlite3.Error) as exc:
-            raise sqlite3.OperationalError(f"cannot open the database {self.path}: {exc}") from exc
-        self._check_integrity()
-        self.db.enable_wal()
-        # With WAL, NORMAL is safe from corruption (a power cut may lose the last commits, which the next run
-        # fetches again) and saves an fsync per batch.
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute(f"PRAGMA cache_size = -{_env_mb('CCHC_DB_CACHE_MB', 32) * 1024}")  # KiB: indexes of a big database stay in memory
+        self.db = open_database(self.path)
+        self.stories = StoryIndex(self.db)
         self.batch_size = batch_size
         self._pending: list[dict] = []
         self._pending_sources: list[dict] = []
         self._insert_sql: dict[tuple, str] = {}
-        self.ensure_schema()
-        # Fault simulation for the reliability tests: a full disk (a page limit below the current size means no
-        # growth at all) or a read-only database.
-        if os.environ.get("CCHC_DB_MAX_PAGES"):
-            self.db.execute(f"PRAGMA max_page_count = {int(os.environ['CCHC_DB_MAX_PAGES'])}")
-        if os.environ.get("CCHC_DB_READ_ONLY") == "1":
-            self.db.execute("PRAGMA query_only = 1")
 
     @classmethod
     def shared(cls, path: str, batch_size: int = 20) -> "ArticleStore":
@@ -181,100 +86,6 @@ class ArticleStore:
             else:
                 self._shared[key] = (store, users - 1)
 
-    # -- schema -------------------------------------------------------------------------------------------
-    def _check_integrity(self) -> None:
-        """SQLite's quick_check on databases up to CCHC_DB_CHECK_MAX_MB (default 2048; it reads every page,
-        about a second per few hundred MB): a damaged page stops the crawl before it writes into the file.
-        Bigger databases are checked by ``python -m crawler health``."""
-        size = Path(self.path).stat().st_size if Path(self.path).exists() else 0
-        if size and size <= _env_mb("CCHC_DB_CHECK_MAX_MB", 2048) * 1024 * 1024:
-            problems = integrity_problems(self.db.conn)
-            if problems:
-                self.db.close()
-                raise DatabaseDamaged(damaged_message(self.path, problems))
-
-    def ensure_schema(self) -> None:
-        """Create or migrate the schema, in one BEGIN IMMEDIATE transaction: two processes opening a new
-        database at once take turns instead of both creating the same table."""
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            self._ensure_schema()
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-    def _ensure_schema(self) -> None:
-        db = self.db
-        if "articles" not in db.table_names():
-            columns = {name: COLUMN_TYPES.get(name, str) for name in ARTICLE_FIELDS}
-            columns.update({"id": int, **STORE_COLUMNS})
-            db["articles"].create(columns, pk="id", not_null={"url", "site", "content_hash"})
-            db["articles"].create_index(["content_hash"], unique=True)
-            db["articles"].create_index(["url"], unique=True)
-            for column in ("published_at", "site", "province"):
-                db["articles"].create_index([column])
-            db["articles"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
-        wanted = {**{name: COLUMN_TYPES.get(name, str) for name in ARTICLE_FIELDS}, **STORE_COLUMNS}
-        existing = db["articles"].columns_dict
-        for name, kind in wanted.items():  # databases made by an older version: add the new columns in place
-            if name not in existing:
-                db["articles"].add_column(name, kind)
-        self._narrow_fts_update_trigger()
-        for column in ("story_id", "published_month", "status"):
-            if not any(ix.columns == [column] for ix in db["articles"].indexes):
-                db["articles"].create_index([column])
-        db.execute(ARTICLE_VIEW)
-        if "published_month" in db["articles"].columns_dict:  # older rows get the browsing columns too
-            db.execute("update articles set published_month = substr(published_at_local, 1, 7) "
-                       "where published_month is null and published_at_local is not null")
-            db.execute("update articles set status = case when removed_at is not null then 'removed' "
-                       "when updated_at is not null then 'edited' else 'active' end where status is null")
-        self.stories = StoryIndex(db)
-        if "article_urls" not in db.table_names():
-            db["article_urls"].create(
-                {"url": str, "article_id": int, "site": str, "first_seen_at": str, "removed_at": str},
-                pk="url", foreign_keys=[("article_id", "articles", "id")],
-            )
-            db["article_urls"].create_index(["article_id"])
-            db["article_urls"].create_index(["site"])
-        if "removed_at" not in db["article_urls"].columns_dict:
-            db["article_urls"].add_column("removed_at", str)
-        if "article_versions" not in db.table_names():
-            # Earlier versions of edited articles: what the page said from `seen_from` until `replaced_at`.
-            db["article_versions"].create(
-                {"id": int, "article_id": int, **{f: str for f in VERSION_FIELDS}, "seen_from": str, "replaced_at": str},
-                pk="id", foreign_keys=[("article_id", "articles", "id")],
-            )
-            db["article_versions"].create_index(["article_id"])
-        if "http_validators" not in db.table_names():
-            # ETag / Last-Modified of listing pages, for conditional requests on the next run.
-            db["http_validators"].create({"url": str, "etag": str, "last_modified": str, "checked_at": str}, pk="url")
-        if "browser_sites" not in db.table_names():
-            # Sites whose listings turned out to need a browser (the static HTML had no article links).
-            db["browser_sites"].create({"site": str, "since": str, "listing_url": str}, pk="site")
-        if "crawl_runs" not in db.table_names():
-            db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="run_id")
-            db["crawl_runs"].create_index(["site", "started_at"])
-        existing_runs = db["crawl_runs"].columns_dict
-        for name, kind in CRAWL_RUN_COLUMNS.items():  # e.g. verdict, verdict_reason (issue 16)
-            if name not in existing_runs:
-                db["crawl_runs"].add_column(name, kind)
-        if "schema_version" not in db.table_names():
-            db["schema_version"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id")
-
-    def _narrow_fts_update_trigger(self) -> None:
-        """sqlite-utils' FTS trigger re-indexes an article on *any* update; story, status and removal updates
-        do not touch the text, so the trigger is limited to the indexed columns (FTS_COLUMNS)."""
-        row = self.db.execute("select sql from sqlite_master where type = 'trigger' and name = 'articles_au'").fetchone()
-        if row is None or " UPDATE OF " in row[0].upper():
-            return
-        columns = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
-        self.db.execute("drop trigger articles_au")
-        self.db.execute(row[0].replace('AFTER UPDATE ON "articles"', f'AFTER UPDATE OF {columns} ON "articles"'))
-
     # -- reads ---------------------------------------------------------------------------------------------
     def article_id_for_hash(self, content_hash: str) -> int | None:
         row = self.db.execute("select id from articles where content_hash = ?", [content_hash]).fetchone()
@@ -300,6 +111,18 @@ class ArticleStore:
 
     def pending_hashes(self) -> set[str]:
         return {row["content_hash"] for row in self._pending}
+
+    def classify(self, url: str, content_hash: str, site: str) -> str:
+        """The dedup decision for an article fetched at ``url``: ``unchanged`` (this URL already has this
+        content), ``duplicate`` (the content is stored from another URL: this URL is recorded as another source),
+        ``new`` or ``updated`` (the page at a known URL changed): the last two are then ``add``ed."""
+        known = self.known_hash_for_url(url)
+        if known == content_hash and not self.is_removed(url):
+            return UNCHANGED
+        if known is None and (content_hash in self.pending_hashes() or self.article_id_for_hash(content_hash) is not None):
+            self.add_source(url, content_hash, site)
+            return DUPLICATE
+        return NEW if known is None else UPDATED
 
     # -- writes --------------------------------------------------------------------------------------------
     def discard_pending(self) -> None:
@@ -334,23 +157,16 @@ class ArticleStore:
         result = WriteResult()
         if not self._pending and not self._pending_sources:
             return result
-        now = _now()
+        now = now_iso()
         rows, sources = self._pending, self._pending_sources
         self._pending, self._pending_sources = [], []
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db):
             for row in rows:
                 self._write_row(row, now, result)
             for source in sources:
                 article_id = self.article_id_for_hash(source["content_hash"])
                 if article_id is not None:
                     self._touch_url(source["url"], article_id, source["site"], now, result)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         return result
 
     def _write_row(self, row: dict, now: str, result: WriteResult) -> None:

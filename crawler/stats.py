@@ -1,0 +1,114 @@
+"""The names components share: crawl stat keys (``Stat``), request meta keys (``Meta``) and drop reasons
+(``DropItem`` subclasses).
+
+A stat key is part of a contract: the verdicts, the monitors, ``crawl_runs``, the summary and the tests read
+what the spiders and pipelines count, so each key is written once, here. Scrapy's own keys
+(``response_received_count``, ``downloader/...``) keep their names.
+"""
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+
+class Stat:
+    RUN_ID = "cchc/run_id"  # this run's crawl_runs.run_id
+    START_ERROR = "cchc/start_error"  # the one-line reason a crawl could not start (crawler/ops/startup.py)
+    # Listing pages
+    LISTING_PAGES = "cchc/listing/pages"  # listing pages read
+    LISTING_NOT_MODIFIED = "cchc/listing/not_modified"  # answered 304 to a conditional request
+    LISTING_WITH_LINKS = "cchc/listing/with_links"
+    LISTING_NO_LINKS = "cchc/listing/no_links"  # a listing without article links: redesign or moved section
+    LISTING_NOT_HTML = "cchc/listing/not_html"
+    LISTING_FAILED = "cchc/listing/failed"  # a listing that answered an error
+    LISTING_RENDERED = "cchc/listing/rendered"  # read through the browser
+    LISTING_KNOWN_SKIPPED = "cchc/listing/known_skipped"  # article links skipped as already stored
+    RECHECK_SCHEDULED = "cchc/recheck/scheduled"  # young known articles fetched again (CCHC_RECHECK_DAYS)
+    # Article pages
+    ARTICLES_EXTRACTED = "cchc/articles/extracted"
+    ARTICLES_FAILED = "cchc/articles/failed"
+    BLOCKED = "cchc/blocked"  # block or challenge pages served with HTTP 200
+    GONE_UNLISTED = "cchc/gone/unlisted"  # a known article that left its listing
+    RETRY_AFTER = "cchc/retry_after"  # waits a 429/503 Retry-After asked for
+    # Pipelines
+    NEW = "cchc/new"
+    UPDATED = "cchc/updated"
+    STORED = "cchc/stored"
+    REMOVED = "cchc/removed"
+    DROPPED_UNCHANGED = "cchc/dropped/unchanged"
+    DROPPED_DUPLICATE = "cchc/dropped/duplicate"  # same content at another URL: recorded as a source
+    DROPPED_INVALID = "cchc/dropped/invalid"
+    DROPPED_INVALID_UNKNOWN_FIELDS = "cchc/dropped/invalid/unknown_fields"
+    DROPPED_NOT_HTML = "cchc/dropped/not_html"
+    DROPPED_UNWRITABLE = "cchc/dropped/unwritable"  # a row SQLite refused
+    DROPPED_UNWRITABLE_LAST = "cchc/dropped/unwritable/last"  # "url: reason" of the last such row
+    INTAKE_CONVERTED = "cchc/intake/converted"  # article-like items of other spiders made ArticleItem
+    INTAKE_NOT_ARTICLE = "cchc/intake/not_article"  # passed through untouched
+    CLEANING_UNSTORABLE_TEXT = "cchc/cleaning/unstorable_text"
+    DATE_MISSING = "cchc/date/missing"
+    TOPICS_RELEVANT = "cchc/topics/relevant"
+    TOPICS_NONE = "cchc/topics/none"
+    DB_PATH = "cchc/db_path"
+    DB_ERROR = "cchc/db_error"  # the database error that stopped the crawl (finish reason database_error)
+    # Browser
+    BROWSER_FALLBACK = "cchc/browser/fallback"
+    BROWSER_REMEMBERED = "cchc/browser/remembered"
+    BROWSER_PAGE_RETRIED = "cchc/browser/page_retried"
+    BROWSER_DISCONNECTED = "cchc/browser/disconnected"
+    BROWSER_ERROR_PAGE = "cchc/browser/error_page"  # Chromium's own error page, never an article
+    # Distributed crawl
+    DISTRIBUTED_ITEMS_PUSHED = "cchc/distributed/items_pushed"
+    DISTRIBUTED_REQUEUED = "cchc/distributed/requeued"
+    DISTRIBUTED_IDLE_WAITS = "cchc/distributed/idle_waits"
+    WRITER_BAD_ITEMS = "cchc/writer/bad_items"
+
+    # Families: one key per value.
+    @staticmethod
+    def gone(status) -> str:
+        return f"cchc/gone/{status}"  # articles that answered 404/410
+
+    @staticmethod
+    def encoding_fixed(declared: str, chosen: str) -> str:
+        return f"cchc/encoding/fixed/{declared}->{chosen}"
+
+    @staticmethod
+    def cleaning(reason: str) -> str:
+        return f"cchc/cleaning/{reason}"
+
+    @staticmethod
+    def date_source(source: str) -> str:
+        return f"cchc/date/{source}"
+
+    @staticmethod
+    def invalid_field(field: str) -> str:
+        return f"cchc/dropped/invalid/{field}"
+
+
+class Meta:
+    """Request meta keys of this project (Scrapy's and scrapy-playwright's keep their names)."""
+
+    LISTING = "cchc_listing"  # a listing page: conditional request, validators saved
+    POSTBACK = "cchc_postback"  # an ASP.NET postback page of a listing
+    RECHECK = "cchc_recheck"  # a known article fetched again on purpose
+    INFLIGHT = "cchc_inflight"  # the distributed scheduler's in-flight token
+    BROWSER_ATTEMPTS = "cchc_browser_attempts"
+    ROBOTS = "cchc_robots"  # the robots.txt request itself
+
+
+class Unchanged(DropItem):
+    """The page at a known URL has the content already stored."""
+
+
+class Duplicate(DropItem):
+    """The content is stored from another URL: this URL is recorded as another source."""
+
+
+class Invalid(DropItem):
+    """A required field is missing or malformed."""
+
+
+class Unwritable(DropItem):
+    """SQLite refused the row."""
+
+
+class NotHtml(DropItem):
+    """The article URL answered something that is not a web page."""

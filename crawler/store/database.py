@@ -1,0 +1,143 @@
+"""Opening the database: the one place that connects to SQLite.
+
+``open_database`` is the writer's handle (integrity check, WAL, pragmas, migrations); ``connection`` is a short
+connection for the crawl state, the monitors and health, taken after ``migrate`` so that an older file has
+today's schema before anything queries it.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from crawler.store.schema import apply_migrations
+
+
+class DatabaseDamaged(sqlite3.DatabaseError):
+    """The database file fails SQLite's integrity check (a damaged page): nothing is written into it."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def env_mb(name: str, default: int) -> int:
+    raw = os.environ.get(name) or str(default)
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"environment variable {name}={raw!r} must be a whole number of MB (default {default})") from None
+
+
+def integrity_problems(conn) -> list[str]:
+    """What ``PRAGMA quick_check`` finds wrong (empty: the file is sound); a file that is not a database at all
+    is one problem."""
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if found == ["ok"] else found
+
+
+def damaged_message(path: str, problems: list[str]) -> str:
+    return (f"the database {path} is damaged ({'; '.join(problems)[:300]}): nothing was written to it. Restore it "
+            f"from a backup, or recover what is readable with: sqlite3 {path} .recover | sqlite3 recovered.db")
+
+
+def check_file(path: str) -> list[str]:
+    """Every page read (``health``): the problems of a damaged file, empty when it is sound."""
+    con = sqlite3.connect(path, timeout=10)
+    try:
+        return integrity_problems(con)
+    finally:
+        con.close()
+
+
+def _refuse_folder(path: str) -> None:
+    if Path(path).is_dir():
+        raise sqlite3.OperationalError(f"CCHC_DB={path} is a folder, not a database file")
+
+
+def open_database(path: str) -> sqlite_utils.Database:
+    """The writer's connection, schema current. Quick-checked first on files up to CCHC_DB_CHECK_MAX_MB (default
+    2048; it reads every page, about a second per few hundred MB): a damaged page stops the crawl before it
+    writes into the file. Bigger databases are checked by ``python -m crawler health``."""
+    _refuse_folder(path)
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        size = Path(path).stat().st_size if Path(path).exists() else 0
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA busy_timeout = 10000")
+    except (OSError, sqlite3.Error) as exc:
+        raise sqlite3.OperationalError(f"cannot open the database {path}: {exc}") from exc
+    if size and size <= env_mb("CCHC_DB_CHECK_MAX_MB", 2048) * 1024 * 1024:
+        problems = integrity_problems(db.conn)
+        if problems:
+            db.close()
+            raise DatabaseDamaged(damaged_message(path, problems))
+    db.enable_wal()
+    # With WAL, NORMAL is safe from corruption (a power cut may lose the last commits, which the next run
+    # fetches again) and saves an fsync per batch.
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute(f"PRAGMA cache_size = -{env_mb('CCHC_DB_CACHE_MB', 32) * 1024}")  # KiB: a big database's indexes stay in memory
+    with immediate(db):
+        apply_migrations(db)
+    # Fault simulation for the reliability tests (tests/test_faults.py): a full disk (a page limit below the
+    # current size means no growth at all) or a read-only database.
+    if os.environ.get("CCHC_DB_MAX_PAGES"):
+        db.execute(f"PRAGMA max_page_count = {int(os.environ['CCHC_DB_MAX_PAGES'])}")
+    if os.environ.get("CCHC_DB_READ_ONLY") == "1":
+        db.execute("PRAGMA query_only = 1")
+    return db
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database):
+    """A BEGIN IMMEDIATE transaction: another process writing the same file waits (busy timeout) instead of
+    racing us between a check and an insert."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+_MIGRATED: set[str] = set()
+
+
+def migrate(path: str | Path | None) -> None:
+    """Bring an existing database to today's schema (and check it is not damaged) before anything reads it:
+    every reader (known URLs, health, monitors, the run summary) calls this first. Once per file and process;
+    a missing file is left alone (the first write creates it)."""
+    if path:
+        _refuse_folder(str(path))
+    if not path or not Path(path).is_file():
+        return
+    key = str(Path(path).resolve())
+    if key in _MIGRATED:
+        return
+    open_database(str(path)).close()
+    _MIGRATED.add(key)
+
+
+@contextlib.contextmanager
+def connection(path: str | None):
+    """A short connection (rows by name) to a migrated database, or None when there is no database yet."""
+    if not path or not Path(path).exists():
+        yield None
+        return
+    migrate(path)
+    con = sqlite3.connect(path, timeout=10)
+    con.row_factory = sqlite3.Row
+    try:
+        yield con
+    finally:
+        con.close()

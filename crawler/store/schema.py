@@ -1,0 +1,146 @@
+"""The database schema and its versioned migrations.
+
+``schema_version`` holds the number of the last migration applied and ``schema_migrations`` when each ran.
+A database opens by applying the migrations above its version, in order, inside the caller's transaction: no
+column checks at open time once a file is current. To change the schema, append a function to ``MIGRATIONS``;
+never edit one that has shipped.
+
+Until issue 17 every database said version 1 whatever its columns (they were checked at each open), so
+version 1 means "unversioned": migration 2 brings any such file, from the first schema on
+(tests/fixtures/old-schemas/), to the first versioned schema, and is written to be safe to run on any of them.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from crawler.items import ARTICLE_FIELDS
+from crawler.store.syndication import create_story_tables
+
+FTS_COLUMNS = ["title", "lead", "body_text", "search_extra"]
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+JSON_FIELDS = ("tags", "images", "topics", "topic_terms")
+CRAWL_RUN_COLUMNS = {
+    "run_id": str, "site": str, "spider": str, "started_at": str, "finished_at": str, "finish_reason": str,
+    "pages": int, "listing_pages": int, "not_modified": int, "new": int, "updated": int, "duplicates": int,
+    "unchanged": int, "dropped": int, "removed": int, "blocked": int, "errors": str, "http_status": str,
+    "date_share": float, "body_share": float, "median_body_length": int, "monitor_status": str,
+    "monitor_failures": str, "worker": str, "verdict": str, "verdict_reason": str,
+}
+COLUMN_TYPES = {"relevance": float, "from_cchc_section": int}
+# Columns the database adds to the item's fields.
+STORE_COLUMNS = {"first_seen_at": str, "updated_at": str, "search_extra": str, "story_id": int,
+                 "story_similarity": float, "is_first_source": int, "removed_at": str, "removed_reason": str,
+                 "published_month": str, "status": str}
+VERSION_FIELDS = ("content_hash", "title", "lead", "body_text", "body_html", "author", "published_at")
+# The browsing view: what a reader wants per article, no internal columns; `article` links to the full row.
+ARTICLE_VIEW = """
+create view if not exists cchc_articles as
+select id,
+       '<a href="articles/' || id || '">' || replace(replace(replace(title, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')
+         || '</a>' as article,
+       published_at_local as published, published_month as month, province, site, topics, relevance, status,
+       author, source_attribution, lead, url, story_id, is_first_source, published_at
+from articles
+"""
+
+
+def article_columns() -> dict:
+    return {**{name: COLUMN_TYPES.get(name, str) for name in ARTICLE_FIELDS}, **STORE_COLUMNS}
+
+
+def _add_missing_columns(table, wanted: dict) -> None:
+    existing = table.columns_dict
+    for name, kind in wanted.items():
+        if name not in existing:
+            table.add_column(name, kind)
+
+
+def _index(table, column: str, unique: bool = False) -> None:
+    if not any(ix.columns == [column] for ix in table.indexes):
+        table.create_index([column], unique=unique)
+
+
+def _narrow_fts_update_trigger(db) -> None:
+    """sqlite-utils' FTS trigger re-indexes an article on *any* update; story, status and removal updates
+    do not touch the text, so the trigger is limited to the indexed columns (FTS_COLUMNS)."""
+    row = db.execute("select sql from sqlite_master where type = 'trigger' and name = 'articles_au'").fetchone()
+    if row is None or " UPDATE OF " in row[0].upper():
+        return
+    columns = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
+    db.execute("drop trigger articles_au")
+    db.execute(row[0].replace('AFTER UPDATE ON "articles"', f'AFTER UPDATE OF {columns} ON "articles"'))
+
+
+def m002_first_versioned_schema(db) -> None:
+    """Every table of the first wave, created or brought up to date in place (databases of any earlier
+    commit: columns added, the FTS trigger narrowed, browsing columns filled for old rows)."""
+    articles = db["articles"]
+    if not articles.exists():
+        articles.create(dict(id=int, **article_columns()), pk="id", not_null={"url", "site", "content_hash"})
+        articles.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    _add_missing_columns(articles, article_columns())
+    _index(articles, "content_hash", unique=True)
+    _index(articles, "url", unique=True)
+    for column in ("published_at", "site", "province", "story_id", "published_month", "status"):
+        _index(articles, column)
+    _narrow_fts_update_trigger(db)
+    db.execute("update articles set published_month = substr(published_at_local, 1, 7) "
+               "where published_month is null and published_at_local is not null")
+    db.execute("update articles set status = case when removed_at is not null then 'removed' "
+               "when updated_at is not null then 'edited' else 'active' end where status is null")
+    create_story_tables(db)
+    urls = db["article_urls"]
+    if not urls.exists():
+        urls.create({"url": str, "article_id": int, "site": str, "first_seen_at": str, "removed_at": str},
+                    pk="url", foreign_keys=[("article_id", "articles", "id")])
+        urls.create_index(["article_id"])
+        urls.create_index(["site"])
+    _add_missing_columns(urls, {"removed_at": str})
+    if not db["article_versions"].exists():
+        # Earlier versions of edited articles: what the page said from `seen_from` until `replaced_at`.
+        db["article_versions"].create(
+            {"id": int, "article_id": int, **{f: str for f in VERSION_FIELDS}, "seen_from": str, "replaced_at": str},
+            pk="id", foreign_keys=[("article_id", "articles", "id")],
+        )
+        db["article_versions"].create_index(["article_id"])
+    if not db["http_validators"].exists():
+        # ETag / Last-Modified of listing pages, for conditional requests on the next run.
+        db["http_validators"].create({"url": str, "etag": str, "last_modified": str, "checked_at": str}, pk="url")
+    if not db["browser_sites"].exists():
+        # Sites whose listings turned out to need a browser (the static HTML had no article links).
+        db["browser_sites"].create({"site": str, "since": str, "listing_url": str}, pk="site")
+    runs = db["crawl_runs"]
+    if not runs.exists():
+        runs.create(CRAWL_RUN_COLUMNS, pk="run_id")
+        runs.create_index(["site", "started_at"])
+    _add_missing_columns(runs, CRAWL_RUN_COLUMNS)  # e.g. verdict, verdict_reason (issue 16)
+    db.execute(ARTICLE_VIEW)
+
+
+# Migration N is MIGRATIONS[N - 2]: the first one is number 2 (1 was the unversioned schema).
+MIGRATIONS = [m002_first_versioned_schema]
+SCHEMA_VERSION = len(MIGRATIONS) + 1
+
+
+def current_version(db) -> int:
+    if not db["schema_version"].exists():
+        return 0
+    row = db.execute("select version from schema_version where id = 1").fetchone()
+    return row[0] if row else 0
+
+
+def apply_migrations(db) -> list[str]:
+    """Apply what the database lacks, in order; returns the names applied. The caller holds the transaction
+    (BEGIN IMMEDIATE), so two processes opening one file take turns and a failed migration leaves no trace."""
+    version = current_version(db)
+    applied = []
+    for number, migration in enumerate(MIGRATIONS, start=2):
+        if number <= version:
+            continue
+        migration(db)
+        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        db["schema_migrations"].insert({"version": number, "name": migration.__name__, "applied_at": now},
+                                       pk="version", replace=True)
+        db["schema_version"].insert({"id": 1, "version": number}, pk="id", replace=True)
+        applied.append(migration.__name__)
+    return applied
