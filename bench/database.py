@@ -158,12 +158,12 @@ def timed(con, sql, params, runs=1) -> float:
 
 
 def measure_queries(db: str) -> None:
-    from crawler.web.browse import _queries
+    from crawler.web.browse import canned_queries
 
     con = sqlite3.connect(db)
     con.create_function("escape_fts", 1, escape_fts)
     queries = QUERIES + [strip_diacritics(q) for q in QUERIES]
-    queries_sql = _queries()
+    queries_sql = canned_queries()
     table = ("select * from cchc_articles where id in (select rowid from articles_fts where articles_fts match "
              "escape_fts(:q)) order by published_at desc limit 51")
     for name, sql in (("canned 'search' (best of the newest 1,000 matches)", queries_sql["search"]["sql"]),

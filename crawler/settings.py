@@ -27,6 +27,7 @@ NEWSPIDER_MODULE = "spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 # Politeness: an identifying user agent, robots.txt, one request at a time per site, adaptive delays.
+# CCHC_USER_AGENT (environment) replaces the whole user agent; name your own contact in it when you run a crawl.
 USER_AGENT = os.environ.get(
     "CCHC_USER_AGENT",
     f"cchc-crawler/{__version__} (+https://github.com/cchc-crawler/cchc-crawler; research crawler of public news on administrative reform)",
@@ -69,6 +70,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.middlewares.RetryAfterMiddleware": 550,
 }
+# Listing pages are fetched with If-None-Match / If-Modified-Since from the last run (crawler/fetch/middlewares.py).
+CCHC_CONDITIONAL_LISTINGS = True
 CCHC_ROBOTSTXT_MAXSIZE = 4 * 1024 * 1024  # bytes of robots.txt after decompression; more is "unreachable"
 CCHC_MAX_RETRY_AFTER = 300  # seconds; a longer Retry-After is shortened to this
 
@@ -116,6 +119,17 @@ ITEM_PIPELINES = {
 # Database: path from CCHC_DB (setting or environment); empty disables deduplication and the writer.
 CCHC_DB = os.environ.get("CCHC_DB", "output/cchc.db")
 CCHC_DB_BATCH_SIZE = _env_number("CCHC_DB_BATCH_SIZE", 20, int)
+# Read from the environment by crawler/store/database.py when it opens the file (every process that opens the
+# database, Scrapy or not): MB of SQLite page cache, and the largest file quick-checked at every open (bigger
+# ones are checked by `python -m crawler health`).
+CCHC_DB_CACHE_MB = _env_number("CCHC_DB_CACHE_MB", 32, int)
+CCHC_DB_CHECK_MAX_MB = _env_number("CCHC_DB_CHECK_MAX_MB", 2048, int)
+# Fault simulation for the reliability tests (environment only, off when unset): CCHC_DB_MAX_PAGES caps the
+# file's pages (a full disk), CCHC_DB_READ_ONLY=1 makes it read-only.
+CCHC_DB_MAX_PAGES = os.environ.get("CCHC_DB_MAX_PAGES", "")
+CCHC_DB_READ_ONLY = os.environ.get("CCHC_DB_READ_ONLY", "")
+# Another registry file instead of crawler/sites.toml (environment; read by crawler/registry.py).
+CCHC_SITES_FILE = os.environ.get("CCHC_SITES_FILE", "")
 # Listing pages followed per start URL (spider argument max_pages overrides): later runs stop earlier, at the
 # first page without an unseen article; the first crawl of a site goes CCHC_FIRST_CRAWL_PAGES deep.
 CCHC_MAX_PAGES = _env_number("CCHC_MAX_PAGES", 10, int)
@@ -135,6 +149,12 @@ EXTENSIONS = {
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)
 # crawlall: a run lock held for longer than this (hours) is a hung run, and a run that finds it exits 1 instead of 0.
 CCHC_LOCK_MAX_HOURS = _env_number("CCHC_LOCK_MAX_HOURS", 20, float)
+CCHC_LOCK_FILE = os.environ.get("CCHC_LOCK_FILE", "")  # crawlall's run lock; default: the database path + ".lock"
+# crawlall's full log (tracebacks included), rotated at 10 MB, five kept; default: logs/crawl.log beside the
+# database. Its console shows only records at CCHC_LOG_LEVEL (environment; default CRITICAL for crawlall,
+# INFO for `scrapy crawl`, which reads it into LOG_LEVEL below).
+CCHC_LOG_FILE = os.environ.get("CCHC_LOG_FILE", "")
+CCHC_LOG_FILE_LEVEL = os.environ.get("CCHC_LOG_FILE_LEVEL", "INFO")
 CCHC_KEEP_PAGES = 10  # suspicious pages kept per run, saved to CCHC_FAILED_PAGES_DIR when a monitor fails
 CCHC_FAILED_PAGES_DIR = os.environ.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages")
 
@@ -162,6 +182,7 @@ CCHC_SMTP_PORT = _env_number("CCHC_SMTP_PORT", 25, int)
 CCHC_SMTP_USER = os.environ.get("CCHC_SMTP_USER", "")
 CCHC_SMTP_PASSWORD = os.environ.get("CCHC_SMTP_PASSWORD", "")
 CCHC_SMTP_TLS = os.environ.get("CCHC_SMTP_TLS", "") == "1"
+# Telegram through Spidermon: CCHC_TELEGRAM_TOKEN (the bot's token) and CCHC_TELEGRAM_CHATS (comma-separated ids).
 SPIDERMON_TELEGRAM_SENDER_TOKEN = os.environ.get("CCHC_TELEGRAM_TOKEN", "")
 SPIDERMON_TELEGRAM_RECIPIENTS = [r for r in os.environ.get("CCHC_TELEGRAM_CHATS", "").split(",") if r]
 
@@ -174,6 +195,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # queue in Redis; `python -m crawler seed` starts a night and `python -m crawler writer` is the one SQLite writer.
 CCHC_REDIS_URL = os.environ.get("CCHC_REDIS_URL", "")
 CCHC_REDIS_PREFIX = os.environ.get("CCHC_REDIS_PREFIX", "cchc")
+CCHC_WORKER_ID = os.environ.get("CCHC_WORKER_ID", "")  # this worker's name in Redis; default host:pid
 CCHC_REDIS_WORKER_TTL = _env_number("CCHC_REDIS_WORKER_TTL", 30, int)  # a silent worker is dead after this
 # Seconds a Redis command may take before it is retried (15 retries, backoff up to 8 s: outages of ~90 s pass).
 # Read from the environment by crawler.distributed.keys.connect, which every Redis client uses.
