@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import rows, run_scrapy
-from faults import FaultServer, ok, send
+from faults import FaultServer, ok
 
 HOST = "trinhduyet.example.gov.vn"
 SITE = f"https://{HOST}"

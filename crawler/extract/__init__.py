@@ -11,7 +11,8 @@ from urllib.parse import urljoin
 from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.vi.dates import to_utc_iso
-from crawler.extract.content import find_author, find_body, find_category, find_lead, find_title, select
+from crawler.extract.authors import find_author
+from crawler.extract.content import find_body, find_category, find_lead, find_title, select
 from crawler.extract.datefind import date_candidates, htmldate_candidate
 from crawler.extract.links import ListingLinks, find_article_links
 from crawler.extract.metadata import page_metadata

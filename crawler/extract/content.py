@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from parsel import Selector, SelectorList
 
 from crawler.extract.page_index import page_index
-from crawler.vi.text import clean_text, normalize_for_compare, strip_diacritics
+from crawler.vi.text import clean_text, normalize_for_compare
 
 # Regions that are never the article: menus, headers, footers, sidebars, comments, related lists.
 _FURNITURE_WORDS = (r"nav|navbar|menu|header|footer|sidebar|side-bar|breadcrumbs?|banner|social|share|sharing|comment|"
@@ -236,13 +236,6 @@ def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: s
     return None
 
 
-# A role, not a name: "Pho Ban bien tap" (sotttt.hanoi.gov.vn's p.view-content-author), "Biên tập viên", "Admin".
-_ROLE_ONLY = re.compile(r"^(pho |truong )?(ban bien tap|bien tap vien|bien tap|quan tri( vien)?|admin|bbt|"
-                        r"phong vien|ctv|cong tac vien)$")
-_MORE_AUTHORS = re.compile(r"\s*(và|\+)\s*\d+\s*tác giả khác.*$", re.I)
-_NAME_SEPARATORS = re.compile(r"\s+-\s+|\s*[,;&/]\s*|\s+và\s+", re.I)
-
-
 # A publisher, not a writer: "Báo Lào Cai điện tử", "Cổng TTĐT tỉnh", "Sở Nội vụ", "baochinhphu.vn". ("Trang" alone
 # is a given name: "Trang Nguyễn" is an author; "Trang thông tin điện tử ..." is not.)
 _PUBLISHER_RE = re.compile(r"^(báo|cổng|trang (thông tin|tin|điện tử)|sở|ubnd|ủy ban|tạp chí|đài)\b|\.(vn|com|net|org)\b")
@@ -268,35 +261,6 @@ def _site_name_like(text: str, meta: dict) -> bool:
     norm = normalize_for_compare(text)
     publisher = _publisher_names(meta)
     return bool(_SITE_NAME_RE.search(norm)) or (bool(publisher) and norm.replace(" ", "") == publisher.strip())
-
-
-def author_candidates(sel: Selector, meta: dict) -> list[tuple[str, str]]:
-    """(text, why) of bylines: visible author elements (several authors as the page joins them), then metadata."""
-    found = []
-    for element in page_index(sel).author_like:
-        text = _MORE_AUTHORS.sub("", element_text(element)).strip(" -–:")
-        text = re.sub(r"^(tác giả|tác giả:|bài|bài:|by)\s+", "", text, flags=re.I).strip()
-        if not 2 <= len(text) <= 80 or in_boilerplate(element) or _in_card(element) or _publisherish(text, meta):
-            continue
-        if text.lower() in ("tác giả", "author", "theo") or _ROLE_ONLY.search(strip_diacritics(text).lower()):
-            continue
-        found.append((text, f"author element <{element.tag} class={element.get('class')!r}>"))
-    for name in meta.get("authors") or []:
-        name = clean_text(name)
-        if name and len(name) <= 80 and not _publisherish(name, meta):
-            found.append((name, "structured data (JSON-LD/meta author)"))
-    # The fullest byline wins: "NHẬT XUÂN - NGHI VŨ" at the bottom over "NHẬT XUÂN và 1 tác giả khác" at the top.
-    def names(text):
-        return len([n for n in _NAME_SEPARATORS.split(text) if n.strip()])
-    best = max((names(t) for t, _ in found), default=0)
-    return [c for c in found if names(c[0]) == best] + [c for c in found if names(c[0]) != best]
-
-
-def find_author(sel: Selector, selector: str | None, meta: dict) -> str | None:
-    if selector:
-        return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
-    candidates = author_candidates(sel, meta)
-    return candidates[0][0] if candidates else None
 
 
 def find_category(sel: Selector, selector: str | None, meta: dict) -> str | None:

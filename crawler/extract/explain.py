@@ -6,8 +6,9 @@ breaks. It calls the same finders as ``extract_article`` (nothing here decides a
 from __future__ import annotations
 
 from crawler.vi.dates import parse_date, to_local_iso
-from crawler.extract.content import (density_candidates, author_candidates, element_text, find_body_element,
-                                     in_boilerplate, lead_candidates)
+from crawler.extract.authors import author_candidates
+from crawler.extract.content import (density_candidates, element_text, find_body_element, in_boilerplate,
+                                     lead_candidates)
 from crawler.extract.metadata import page_metadata
 from crawler.extract.page_index import page_index
 from crawler.vi.text import clean_text

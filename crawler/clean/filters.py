@@ -1,0 +1,95 @@
+"""Block filters: what in the located body is not the article's own text (page furniture, repeated title,
+lead and captions, "related" lists that end the body, date lines). Each drop is counted in the report."""
+from __future__ import annotations
+
+import re
+
+from crawler.clean.blocks import Block, CleaningReport
+from crawler.vi.text import normalize_for_compare
+
+# Whole blocks that are page furniture, not article text (seen in the seeds: comment forms, toolbars).
+NOISE_BLOCK_RE = re.compile(
+    r"^(email\s*print\s*aa|email|print|in bài( viết)?|in trang|bản in|gửi email|gửi bài|chia sẻ|share|tweet|lưu bài|"
+    r"cỡ chữ|aa|a\+?|a-|refresh|\(\*\)|lượt xem:?\s*\d*|view count:?\s*\d*|quay lại|về đầu trang|top|"
+    r"viết bình luận|gửi bình luận|ý kiến bạn đọc|bình luận|ý kiến của bạn|mã xác nhận|captcha|"
+    r"tắt bộ gõ.*|số ký tự còn lại:?.*|protected by formshield|họ (và )?tên:?|email:?|"
+    r"hãy sử dụng tiếng việt có dấu.*|bình luận của bạn sẽ được biên tập.*|ý kiến của bạn sẽ được biên tập.*)$",
+    re.I,
+)
+# A heading after which only other articles follow ("Tin liên quan", "Tham khảo thêm", "TIN MỚI", "Chủ đề:").
+RELATED_HEADING_RE = re.compile(
+    r"^(tin|bài|bài viết|các tin|các bài|tin bài|tin tức)\s+(liên quan|khác|cùng chuyên mục|cùng loại|đã đưa|mới hơn|cũ hơn"
+    r"|mới|nổi bật|xem nhiều|đọc nhiều)\b"
+    r"|^(xem|đọc|tham khảo) thêm\b|^có thể bạn quan tâm|^(đọc|xem) nhiều\b|^(chủ đề|từ khóa|từ khoá|tags?)\s*:",
+    re.I,
+)
+ONLY_DATE_RE = re.compile(r"^[\w\s,:/|().+-]{6,40}$")
+
+
+def clean_blocks(blocks: list[Block], item: dict, report: CleaningReport) -> list[Block]:
+    title_norm = normalize_for_compare(item.get("title"))
+    lead_norm = normalize_for_compare(item.get("lead"))
+    kept: list[Block] = []
+    seen: set[str] = set()
+    text_blocks = sum(1 for b in blocks if b.kind in ("p", "h", "li", "table"))
+    total_chars = sum(len(b.text) for b in blocks) or 1
+    seen_chars = 0
+    for index, block in enumerate(blocks):
+        seen_chars += len(block.text)
+        if block.kind == "img":
+            kept.append(block)
+            continue
+        text = block.text
+        if RELATED_HEADING_RE.search(text) and len(text) < 60:
+            report.count("related_block")
+            rest = [b for b in blocks[index + 1:] if b.kind in ("p", "h", "li")]
+            if seen_chars >= 0.6 * total_chars or not rest or sum(b.linked for b in rest) >= 0.5 * len(rest):
+                break  # only other articles (or tags) follow
+            continue  # a stray heading mid-article: drop it alone
+        if NOISE_BLOCK_RE.match(text):
+            report.count("boilerplate")
+            continue
+        norm = normalize_for_compare(text)
+        if norm == title_norm:
+            report.count("repeated_title")
+            continue
+        if lead_norm and text_blocks > 1 and (norm == lead_norm or (len(norm) > 40 and lead_norm.startswith(norm))):
+            report.count("repeated_lead")
+            continue
+        if norm in seen and block.kind != "caption":
+            echo_of_caption = kept and kept[-1].kind == "caption" and normalize_for_compare(kept[-1].text) == norm
+            report.count("repeated_caption" if echo_of_caption else "repeated_paragraph")
+            continue
+        if block.kind == "caption" and norm in seen:
+            report.count("repeated_caption")
+            kept = [b for b in kept if not (b.kind != "img" and normalize_for_compare(b.text) == norm)] + [block]
+            continue
+        seen.add(norm)
+        kept.append(block)
+    while kept and kept[-1].kind in ("p", "li", "h") and kept[-1].linked:
+        kept.pop()  # trailing "read also" links
+        report.count("related_block")
+    _drop_duplicate_captions(kept, report)
+    _drop_date_lines(kept, report)
+    return kept
+
+
+def _drop_duplicate_captions(blocks: list[Block], report: CleaningReport) -> None:
+    """A caption printed again as the following paragraph (seed 002) is kept once."""
+    i = 0
+    while i + 1 < len(blocks):
+        a, b = blocks[i], blocks[i + 1]
+        if a.kind == "caption" and b.kind == "p" and normalize_for_compare(a.text) == normalize_for_compare(b.text):
+            del blocks[i + 1]
+            report.count("repeated_caption")
+            continue
+        i += 1
+
+
+def _drop_date_lines(blocks: list[Block], report: CleaningReport) -> None:
+    from crawler.vi.dates import parse_date
+
+    for block in list(blocks[:4]):
+        if block.kind == "p" and len(block.text) <= 40 and ONLY_DATE_RE.match(block.text) and parse_date(block.text):
+            blocks.remove(block)
+            report.count("date_line")
