@@ -136,6 +136,10 @@ CCHC_MAX_PAGES = _env_number("CCHC_MAX_PAGES", 10, int)
 CCHC_FIRST_CRAWL_PAGES = _env_number("CCHC_FIRST_CRAWL_PAGES", 10, int)
 # Known articles younger than this many days are downloaded again on every run (edits, take-downs).
 CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
+# Where a spider learns what the crawl already knows about its site (known and young article URLs, whether its
+# listings need a browser): a function (crawler, spider) -> (KnownArticles, bool). The distributed add-on
+# replaces it with Redis (crawler/distributed/state.py).
+CCHC_CRAWL_STATE = "crawler.store.incremental.crawl_state_from_database"
 # A single mirror for every site, e.g. http://127.0.0.1:8000/{host} (the offline demo and tests use it).
 CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 
@@ -144,6 +148,7 @@ EXTENSIONS = {
     "crawler.monitor.extensions.CrawlRunsExtension": 100,
     "crawler.monitor.extensions.SuspiciousPagesExtension": 110,
     "crawler.monitor.extensions.ProgressExtension": 120,
+    "crawler.monitor.absence.VanishedArticlesExtension": 140,  # known articles that left their listing
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)

@@ -1,9 +1,10 @@
 """Base spider: start URLs are listing pages; follow article links and next pages; extract each article.
 
-Incremental by default: article URLs already in the database are skipped unless the article is young enough
-to be re-checked; pagination stops at the first page with no unseen article; listing pages are conditional
-requests. Known articles that answer 404/410, or leave a listing that still shows older articles, are
-reported as removed.
+Incremental by default: article URLs already known (CCHC_CRAWL_STATE) are skipped unless the article is young
+enough to be re-checked; pagination stops at the first page with no unseen article; listing pages are
+conditional requests (crawler/fetch/middlewares.py). Known articles that answer 404/410 are reported as
+removed; those that leave a listing that still shows older articles, by crawler/monitor/absence.py. Mirrors
+and their politeness are the download handler's (crawler/fetch/mirror.py).
 """
 from __future__ import annotations
 
@@ -12,18 +13,14 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import TextResponse
+from scrapy.utils.misc import load_object
 
 from crawler.fetch.blocks import block_reason
-from crawler.distributed.keys import Keys, connect, ping_once
-from crawler.distributed.state import load_known
 from crawler.fetch.browser import browser_meta
 from crawler.extract import extract_article, extract_links
-from crawler.store.incremental import KnownArticles, browser_remembered, remember_browser
+from crawler.store.incremental import remember_browser
 from crawler.items import ArticleGone
-from crawler.fetch.mirror import is_loopback
 from crawler.registry import Site, host_of
 from crawler.signals import suspicious_page
 from crawler.ops.startup import check_settings
@@ -46,7 +43,7 @@ def _split(value) -> list[str]:
     return list(value)
 
 
-def _now_iso() -> str:
+def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -86,14 +83,14 @@ class ArticleSpider(scrapy.Spider):
         self.base_url = base_url.rstrip("/") if base_url else None
         domains = self.site.all_domains if self.site else tuple(dict.fromkeys(host_of(u) for u in urls))
         self.allowed_domains = list(domains)
-        self.mirrors = {d: self.base_url for d in domains} if self.base_url else {}
         js = str(js).lower() if js is not None else None
         self.browser_scope = ("all" if js == "all" else "listings" if js in ("1", "true", "yes", "listings")
                               else "none" if js in ("0", "false", "no", "none")
                               else self.site.browser if self.site else "none")
-        self.listed: set[str] = set()  # article URLs seen on this run's listing pages
-        self.listing_trouble = False  # a listing page failed, was blocked or unchanged: no removal by absence
-        self._absence_checked = False
+        # Read by crawler/monitor/absence.py: article URLs seen on this run's listing pages, and whether a listing
+        # failed, was blocked or unchanged (then nothing is judged removed by its absence).
+        self.listed: set[str] = set()
+        self.listing_trouble = False
 
     @property
     def site_key(self) -> str:
@@ -104,28 +101,14 @@ class ArticleSpider(scrapy.Spider):
         check_settings(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        mirror = settings.get("CCHC_MIRROR")  # e.g. http://127.0.0.1:8000/{host}: every site from one mirror
-        if mirror and not spider.base_url:
-            host = host_of(spider.start_urls[0])
-            spider.base_url = mirror.replace("{host}", host).rstrip("/")
-            spider.mirrors = {d: spider.base_url for d in spider.allowed_domains}
-        if spider.base_url and is_loopback(spider.base_url):
-            # A mirror on this machine needs no politeness delays (settings are still writable here).
-            for name, value in (("AUTOTHROTTLE_ENABLED", False), ("DOWNLOAD_DELAY", 0), ("DOWNLOAD_DELAY_JITTER", 0)):
-                settings.set(name, value, priority="spider")
         spider.browser_fallback = settings.getbool("CCHC_BROWSER_FALLBACK", True)
-        spider.distributed = bool(settings.get("CCHC_REDIS_URL"))
-        if spider.distributed:  # a worker: the seeder published what the database knows (crawler/distributed)
-            ping_once(settings.get("CCHC_REDIS_URL"))
-            spider.known, browser = load_known(connect(settings.get("CCHC_REDIS_URL")), Keys.from_settings(settings), spider.name)
-        else:
-            browser = browser_remembered(settings.get("CCHC_DB"), spider.site_key)
-            spider.known = KnownArticles.load(settings.get("CCHC_DB"), spider.site_key, settings.getfloat("CCHC_RECHECK_DAYS", 7))
+        spider.distributed = bool(settings.get("CCHC_REDIS_URL"))  # a worker takes its requests from Redis
+        # What the crawl already knows about the site (CCHC_CRAWL_STATE: the database, or Redis for a worker).
+        spider.known, browser = load_object(settings.get("CCHC_CRAWL_STATE"))(crawler, spider)
         if spider.browser_scope == "none" and browser:
             spider.browser_scope = "listings"
         default_pages = "CCHC_FIRST_CRAWL_PAGES" if spider.known.first_crawl else "CCHC_MAX_PAGES"
         spider.max_pages = int(spider.max_pages_arg or settings.getint(default_pages, 10))
-        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
     async def start(self):
@@ -236,7 +219,7 @@ class ArticleSpider(scrapy.Spider):
     def parse_article(self, response, listing_date: str | None = None):
         if response.status in GONE_STATUSES:
             self.crawler.stats.inc_value(Stat.gone(response.status))
-            yield ArticleGone(url=response.url, site=self.site_key, reason=f"http {response.status}", seen_at=_now_iso())
+            yield ArticleGone(url=response.url, site=self.site_key, reason=f"http {response.status}", seen_at=now_iso())
             return
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value(Stat.DROPPED_NOT_HTML)
@@ -258,25 +241,3 @@ class ArticleSpider(scrapy.Spider):
             self.crawler.signals.send_catch_log(suspicious_page, response=response, reason=f"block page: {reason}")
             self.logger.warning("block page (%s) instead of content at %s", reason, response.url)
         return bool(reason)
-
-    # -- articles that left their listing -----------------------------------------------------------------------
-    def _on_idle(self, spider):
-        if spider is not self or self._absence_checked or self.distributed:
-            return  # a distributed worker sees only part of the listings: no removal by absence
-        self._absence_checked = True
-        gone = self.vanished()
-        if gone:
-            self.crawler.engine.crawl(scrapy.Request("data:,", callback=self._report_vanished, dont_filter=True,
-                                                     cb_kwargs={"urls": gone}))
-            raise DontCloseSpider
-
-    def vanished(self) -> list[str]:
-        """Young known articles missing from listing pages that still show older known articles."""
-        if self.listing_trouble or not self.listed or not (self.listed & (self.known.urls - self.known.recent)):
-            return []
-        return sorted(self.known.recent - self.listed)
-
-    def _report_vanished(self, response, urls):
-        for url in urls:
-            self.crawler.stats.inc_value(Stat.GONE_UNLISTED)
-            yield ArticleGone(url=url, site=self.site_key, reason="gone from listing", seen_at=_now_iso())

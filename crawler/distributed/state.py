@@ -1,7 +1,7 @@
 """What the database knows about a site, published to Redis by the seeder and read by the workers."""
 from __future__ import annotations
 
-from crawler.distributed.keys import Keys
+from crawler.distributed.keys import Keys, connect, ping_once
 from crawler.store.incremental import KnownArticles
 
 _CHUNK = 5000
@@ -22,3 +22,10 @@ def load_known(server, keys: Keys, spider: str) -> tuple[KnownArticles, bool]:
     recent = {u.decode() for u in server.smembers(keys.recent(spider))}
     browser = server.hget(keys.state(spider), "browser") == b"1"
     return KnownArticles(urls, recent), browser
+
+
+def crawl_state_from_redis(crawler, spider) -> tuple[KnownArticles, bool]:
+    """CCHC_CRAWL_STATE of a distributed worker (set by the add-on): what the seeder published from the database."""
+    settings = crawler.settings
+    ping_once(settings.get("CCHC_REDIS_URL"))
+    return load_known(connect(settings.get("CCHC_REDIS_URL")), Keys.from_settings(settings), spider.name)

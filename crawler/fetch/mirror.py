@@ -1,8 +1,10 @@
 """The download handler: local mirrors, and a browser (scrapy-playwright) only for requests that ask for it.
 
-A spider given ``base_url=http://127.0.0.1:8000`` maps its hosts to that address: the request goes to the
-mirror with the same path and query, and the response comes back under the real URL, so robots.txt, link
-resolution, deduplication and the stored items all see the real site's URLs.
+A spider given ``base_url=http://127.0.0.1:8000`` (or every spider, with ``CCHC_MIRROR=http://127.0.0.1:8000/{host}``)
+has its hosts mapped to that address: the request goes to the mirror with the same path and query, and the
+response comes back under the real URL, so robots.txt, link resolution, deduplication and the stored items all
+see the real site's URLs. A mirror on this machine needs no politeness delay: its downloader slots wait nothing
+and AutoThrottle leaves them alone (the live site's politeness settings stay as declared).
 
 Requests with ``meta["playwright"]`` are rendered in Chromium through scrapy-playwright; everything else is
 plain HTTP. Playwright itself starts only when the first such request arrives, so the many sites that never
@@ -18,7 +20,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.fetch.browser import guard_context
 from crawler.registry import host_of
-from crawler.fetch.urls import is_loopback  # noqa: F401 - spiders import it from here
+from crawler.fetch.urls import is_loopback
 from crawler.stats import Meta, Stat
 
 
@@ -36,11 +38,34 @@ def mirror_url(url: str, mirrors: dict[str, str] | None) -> str | None:
 
 
 class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
-    """HTTP(S) for every spider: mirrors (``spider.mirrors``) and, per request, the browser."""
+    """HTTP(S) for every spider: mirrors and, per request, the browser."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
         self._start_lock = asyncio.Lock()
+        self._mirrors: dict[str, str] | None = None
+        self._mirror_is_local = False
+
+    def mirrors(self) -> dict[str, str]:
+        """host -> mirror address for this crawler's spider: its ``base_url`` argument, else CCHC_MIRROR."""
+        if self._mirrors is None:
+            spider = getattr(self.crawler, "spider", None)
+            base = getattr(spider, "base_url", None)
+            pattern = self.crawler.settings.get("CCHC_MIRROR")
+            if not base and pattern and getattr(spider, "start_urls", None):
+                base = pattern.replace("{host}", host_of(spider.start_urls[0])).rstrip("/")
+            domains = getattr(spider, "allowed_domains", None) or []
+            self._mirrors = {d: base for d in domains} if base else {}
+            self._mirror_is_local = bool(base) and is_loopback(base)
+        return self._mirrors
+
+    def _no_delay(self, request) -> None:
+        """The request's downloader slot (chosen before the handler runs) waits nothing from now on."""
+        request.meta["autothrottle_dont_adjust_delay"] = True
+        engine = getattr(self.crawler, "engine", None)
+        slot = engine.downloader.slots.get(request.meta.get("download_slot")) if engine else None
+        if slot is not None:
+            slot.delay, slot.jitter = 0, 0
 
     async def _create_browser_context(self, name, context_kwargs, spider=None):
         """Every browser context is guarded (crawler.fetch.browser.guard_context) and has service workers blocked."""
@@ -71,8 +96,9 @@ class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
         await super()._browser_disconnected_callback()
 
     async def download_request(self, request):
-        spider = getattr(self.crawler, "spider", None)
-        target = mirror_url(request.url, getattr(spider, "mirrors", None))
+        target = mirror_url(request.url, self.mirrors())
+        if target is not None and self._mirror_is_local:
+            self._no_delay(request)
         response = await super().download_request(request if target is None else request.replace(url=target))
         if response.url.startswith("chrome-error:"):
             # Chromium's own error page ("This site can't be reached"): the page moved its window to another

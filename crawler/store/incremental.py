@@ -88,3 +88,11 @@ def remember_browser(db_path: str, site: str, listing_url: str) -> None:
                              [site, now, listing_url])
     finally:
         store.release()
+
+
+def crawl_state_from_database(crawler, spider) -> tuple[KnownArticles, bool]:
+    """CCHC_CRAWL_STATE of a single-process crawl: the site's known articles and whether its listings need a
+    browser, from the database (CCHC_DB)."""
+    db = crawler.settings.get("CCHC_DB")
+    known = KnownArticles.load(db, spider.site_key, crawler.settings.getfloat("CCHC_RECHECK_DAYS", 7))
+    return known, browser_remembered(db, spider.site_key)
