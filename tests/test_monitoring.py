@@ -263,3 +263,26 @@ def test_crontab_entry_install_show_remove(tmp_path):
     cron("install", "--at", "04:00")  # reinstalling replaces the entry
     assert tab.read_text().count("crawler run") == 1
     assert "removed 1" in cron("remove") and "crawler run" not in tab.read_text()
+
+
+def test_an_article_that_leaves_its_listing_is_marked_removed(tmp_path):
+    """crawler/monitor/absence.py: a young known article missing from a listing that still shows older known
+    ones is marked removed ("gone from listing"), although its page still answers; nothing is deleted."""
+    db, site_dir = tmp_path / "cchc.db", tmp_path / "site"
+    publish(site_dir, ["d", "c", "b", "a"])
+    with FixtureServer([site_dir]) as server:
+        args = ["crawl", "generic", "-a", f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url()}"]
+        first = run_scrapy(args, db)
+        assert first.returncode == 0, first.stderr[-3000:]
+        (site_dir / "listing.html").write_text(  # "c" (two days old) taken off the list, same URLs for the rest
+            "<html><body><ul class='news'>" + "".join(
+                f"<li class='item'><a href='/tin/{s}-1000{n}.html'>{ARTICLES[s][0]}</a></li>"
+                for n, s in enumerate(["d", "c", "b", "a"]) if s != "c") + "</ul></body></html>", encoding="utf-8")
+        server.load([site_dir])
+        second = run_scrapy(args, db)
+    assert second.returncode == 0, second.stderr[-3000:]
+    stats = crawl_stats(second)
+    assert stats["cchc/gone/unlisted"] == 1 and stats["cchc/removed"] == 1
+    removed = rows(db, "select title, removed_reason, status from articles where removed_at is not null")
+    assert removed == [{"title": ARTICLES["c"][0], "removed_reason": "gone from listing", "status": "removed"}]
+    assert rows(db, "select count(*) n from articles")[0]["n"] == 4

@@ -181,11 +181,22 @@ class EmailAlert(Action):
             smtp.send_message(message)
 
 
+@monitors.name("Field Coverage Monitor")
+class ArticleFieldCoverageMonitor(FieldCoverageMonitor):
+    """Spidermon's coverage rules, judged only when the run scraped articles: a night whose only items are
+    removals (``ArticleGone``) has no article whose fields could be missing (Spidermon counts every item)."""
+
+    def test_check_if_field_coverage_rules_are_met(self):
+        if not self.data.stats.get("spidermon_item_scraped_count/ArticleItem"):
+            self.skipTest("no article was scraped (only removals)")
+        super().test_check_if_field_coverage_rules_are_met()
+
+
 class SiteMonitorSuite(MonitorSuite):
     """Everything checked when a spider closes; failure actions depend on which channels are configured."""
 
     monitors = [
-        FinishReasonMonitor, ErrorCountMonitor, UnwantedHTTPCodesMonitor, FieldCoverageMonitor,
+        FinishReasonMonitor, ErrorCountMonitor, UnwantedHTTPCodesMonitor, ArticleFieldCoverageMonitor,
         SiteHealthMonitor, SiteHistoryMonitor,
     ]
     monitors_finished_actions = [RecordMonitorResults]
