@@ -8,6 +8,8 @@
 - ``health [DB]``: every site's last run, last success, new articles, days since the newest; exit 1 if failing
 - ``browse [DB]``: Datasette on the database (read-only, 127.0.0.1), with metadata, facets, charts, feeds
 - ``cron install|show|remove``: the nightly crontab entry
+- ``savefixture SITE FILE|URL``: add a page to a site's test fixtures, with its manifest row and a draft
+  expected JSON for a person to check (a developer's tool, like ``demo``: both use crawler/testing)
 - ``seed`` / ``writer``: a distributed night on Redis (``CCHC_REDIS_URL``): queue the start pages; write SQLite.
   Workers are ``run`` (or ``scrapy crawl SITE``) with ``CCHC_REDIS_URL`` set.
 """
@@ -129,6 +131,22 @@ def _cron(args) -> int:
     return 0
 
 
+def _savefixture(args) -> int:
+    from crawler.testing.savefixture import SaveError, save_fixture
+
+    try:
+        written = save_fixture(args.site, args.source, url=args.url, kind=args.kind, origin=args.origin,
+                               synthetic=args.synthetic, fetched=args.fetched)
+    except SaveError as exc:
+        print(f"savefixture: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    if args.kind == "article":
+        print(f"check {written[-1].name} against the page, fix what is wrong, then rename it to .json")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -154,6 +172,16 @@ def main(argv=None) -> int:
     p.add_argument("--cron", action="store_true",
                    help="print nothing on a good night, the summary when a site is not ok or quiet (what cron mails)")
     p.set_defaults(func=_run)
+    p = sub.add_parser("savefixture", help="add a page to a site's fixtures (manifest row, draft expected JSON)")
+    p.add_argument("site", help="registry key")
+    p.add_argument("source", help="a saved HTML file, or an http(s) URL to fetch (robots.txt and user agent obeyed)")
+    p.add_argument("--url", help="the page's address (required for a file)")
+    p.add_argument("--kind", default="article", choices=["article", "listing"])
+    p.add_argument("--origin", help="where the file came from; for --synthetic, what it is modelled on")
+    p.add_argument("--synthetic", action="store_true", help="a page written here, not recorded")
+    p.add_argument("--fetched", help="the day the page was fetched (or the layout it models was live): YYYY-MM-DD; "
+                                     "picks the parser version it tests")
+    p.set_defaults(func=_savefixture)
     p = sub.add_parser("seed", help="distributed crawl: queue tonight's start pages in Redis (CCHC_REDIS_URL)")
     p.add_argument("sites", nargs="*", help="registry keys (default: all enabled)")
     p.add_argument("--spider", help="seed this spider instead of registry sites (e.g. generic)")

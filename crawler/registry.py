@@ -58,7 +58,6 @@ class Site:
     browser: str = "none"  # "none", "listings" (listing pages built with JavaScript) or "all" pages
     verified: bool = False
     archive: bool = False  # no new articles expected (pre-merger sites kept for their archive)
-    tuned: bool = False  # site-specific fixtures and expected output under tests/fixtures/sites/<domain>
     parsers: tuple[ParserVersion, ...] = ()
     notes: str = ""
     enabled: bool = True
@@ -95,7 +94,7 @@ def domain_matches(host: str, domains: tuple[str, ...] | list[str]) -> bool:
 
 
 _TEXT_FIELDS = {"key", "name", "kind", "province", "cms", "province_before_2025", "browser", "notes"}
-_FLAG_FIELDS = {"cchc_section", "verified", "archive", "tuned", "enabled"}
+_FLAG_FIELDS = {"cchc_section", "verified", "archive", "enabled"}
 _LIST_FIELDS = {"domains", "former_domains", "start_urls"}
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 

@@ -1,23 +1,13 @@
-"""The fields compared for every article fixture (tests/fixtures/expected/*.json)."""
+"""The fields compared for every article fixture (tests/fixtures/expected/*.json): crawler/testing/fixtures.py."""
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
+from crawler.testing.fixtures import EXACT, Page, summarize  # noqa: F401 - the tests' names
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = FIXTURES / "expected"
-EXACT = ["site", "province", "province_before_2025", "title", "author", "source_attribution", "category",
-         "published_at", "published_at_local", "date_source"]
-
-
-def summarize(item: dict) -> dict:
-    """The comparable view of an item: exact fields plus the start and end of the lead and body."""
-    body = item.get("body_text") or ""
-    lead = item.get("lead") or ""
-    view = {name: item.get(name) for name in EXACT}
-    view.update({"lead_start": lead[:80] or None, "body_start": body[:80], "body_end": body[-80:],
-                 "image_count": len(item.get("images") or [])})
-    return view
 
 
 def article_fixtures() -> list[tuple[str, Path, str]]:
@@ -29,3 +19,13 @@ def article_fixtures() -> list[tuple[str, Path, str]]:
                 if row["kind"] == "article" and not row["file"].startswith("synthetic/"):
                     found.append((f"{manifest.parent.name}/{row['file']}", manifest.parent / row["file"], row["url"]))
     return found
+
+
+def extraction_time(ident: str):
+    """The "now" a fixture page is extracted at: its manifest's ``fetched`` date, else 2026-11-01 (fixed, so that
+    relative dates and the parser version are the same on every run)."""
+    folder, name = ident.split("/", 1)
+    manifest = next(m for m in FIXTURES.rglob("MANIFEST.tsv") if m.parent.name == folder)
+    with open(manifest, encoding="utf-8") as fh:
+        row = next(r for r in csv.DictReader(fh, delimiter="\t") if r["file"] == name)
+    return Page(manifest.parent, row).extraction_time

@@ -1,7 +1,12 @@
-"""The debugging commands work on saved pages without network: `python -m crawler extract|links`."""
+"""The debugging commands work on saved pages without network: `python -m crawler extract|links`; savefixture
+adds a page to a site's fixtures (from a file, or a URL served on 127.0.0.1)."""
 import json
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
 
 from conftest import ROOT, SITES
 
@@ -31,3 +36,81 @@ def test_links_prints_article_urls_and_next_page():
 def test_extract_on_a_missing_file_fails_clearly():
     result = cli("extract", "/nonexistent.html", "--url", "https://a.gov.vn/x")
     assert result.returncode != 0 and "nonexistent.html" in result.stderr
+
+
+@pytest.fixture
+def fixture_tree(tmp_path, monkeypatch):
+    """savefixture writes into a copy of nothing: empty sites/ and expected/ folders in tmp_path."""
+    import crawler.testing.fixtures as fixtures
+    import crawler.testing.savefixture as savefixture
+
+    sites, expected = tmp_path / "sites", tmp_path / "expected"
+    sites.mkdir(), expected.mkdir()
+    for module in (fixtures, savefixture):
+        monkeypatch.setattr(module, "SITES", sites)
+    monkeypatch.setattr(fixtures, "EXPECTED", expected)
+    return sites, expected
+
+
+def test_savefixture_adds_page_manifest_row_and_draft(fixture_tree, capsys):
+    from crawler.__main__ import main
+    from crawler.registry import registry
+    from crawler.testing.fixture_server import read_manifest
+    from crawler.testing.fixtures import contract_gaps
+
+    sites, expected = fixture_tree
+    page = ROOT / "tests/fixtures/sites/baohatinh.vn/article-post296110.html"
+    url = "https://baohatinh.vn/ha-tinh-dua-100-thu-tuc-hanh-chinh-len-cong-dich-vu-cong-post296110.html"
+    assert main(["savefixture", "baohatinh", str(page), "--url", url, "--synthetic", "--origin", "a test",
+                 "--fetched", "2025-09-19"]) == 0
+    rows = read_manifest(sites / "baohatinh.vn")
+    assert rows == [{"url": url, "file": "article-post296110.html", "provenance": "synthetic", "kind": "article",
+                     "source": "a test", "fetched": "2025-09-19"}]
+    draft = json.loads((expected / "baohatinh.vn__article-post296110.html.draft.json").read_text(encoding="utf-8"))
+    assert draft["title"] == "Hà Tĩnh đưa 100% thủ tục hành chính lên Cổng dịch vụ công"
+    assert draft["published_at_local"] == "2025-09-18T16:20:00+07:00" and draft["author"] == "Minh Châu"
+    assert "rename it to .json" in capsys.readouterr().out
+    gaps = contract_gaps(registry()["baohatinh"])
+    assert "no listing page" in gaps and any("is a draft" in g for g in gaps)
+    # The same page again is refused; a page of another site's domain too; a file needs its origin.
+    assert main(["savefixture", "baohatinh", str(page), "--url", url, "--synthetic", "--origin", "x"]) == 2
+    assert main(["savefixture", "baohatinh", str(page), "--url", "https://plo.vn/a-post1.html", "--origin", "x"]) == 2
+    assert main(["savefixture", "baohatinh", str(page), "--url", url + "?x=1"]) == 2
+    assert "say where the file came from" in capsys.readouterr().err
+
+
+def test_savefixture_fetches_a_url_politely(fixture_tree):
+    from crawler.testing.fixture_server import read_manifest
+    from crawler.testing.savefixture import SaveError, save_fixture
+
+    sites, _ = fixture_tree
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            seen.append((self.path, self.headers.get("User-Agent")))
+            body = (b"User-agent: *\nDisallow: /private/\n" if self.path == "/robots.txt" else
+                    (ROOT / "tests/fixtures/sites/baohatinh.vn/article-post296110.html").read_bytes())
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    real = "https://baohatinh.vn/ha-tinh-dua-100-thu-tuc-hanh-chinh-len-cong-dich-vu-cong-post296110.html"
+    try:
+        written = save_fixture("baohatinh", f"{base}/mirror/post296110.html", url=real)
+        with pytest.raises(SaveError, match="robots.txt"):
+            save_fixture("baohatinh", f"{base}/private/post1.html", url="https://baohatinh.vn/b-post1.html")
+    finally:
+        server.shutdown()
+    assert [p for p, _ in seen] == ["/robots.txt", "/mirror/post296110.html", "/robots.txt"]
+    assert all(agent.startswith("cchc-crawler/") for _, agent in seen)
+    row = read_manifest(sites / "baohatinh.vn")[0]
+    assert row["provenance"] == "recorded" and row["source"].startswith(f"fetched {base}/mirror/post296110.html on ")
+    assert written[0].read_bytes().startswith(b"<!DOCTYPE html>")

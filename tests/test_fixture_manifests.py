@@ -1,5 +1,6 @@
 """Fixture honesty: every page is in its folder's manifest, as recorded (with its origin) or synthetic."""
 import filecmp
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,10 @@ def test_manifest_lists_every_page(folder):
     assert {r["file"] for r in rows} == page_files(folder)
     for r in rows:
         assert r["url"].startswith(("http://", "https://"))
-        if r["provenance"] == "recorded":
-            assert "shared/real-pages/MANIFEST.tsv" in r["source"], r["file"]
+        if r["provenance"] == "recorded":  # a page saved by others, or fetched live by `python -m crawler savefixture`
+            assert "shared/real-pages/MANIFEST.tsv" in r["source"] or r["source"].startswith("fetched http"), r["file"]
+        if r.get("fetched"):
+            date.fromisoformat(r["fetched"])  # the parser version a page tests is chosen by this date
 
 
 def test_every_html_fixture_folder_has_a_manifest():
@@ -36,7 +39,7 @@ def test_recorded_pages_are_byte_identical_to_the_shared_copies():
     checked = 0
     for folder in FOLDERS:
         for r in read_manifest(folder):
-            if r["provenance"] != "recorded":
+            if r["provenance"] != "recorded" or r["source"].startswith("fetched http"):
                 continue
             original = r["file"].replace("__", "/") if "__" in r["file"] else f"{folder.name}/{r['file']}"
             assert filecmp.cmp(folder / r["file"], SHARED / original, shallow=False), r["file"]

@@ -1,5 +1,7 @@
-"""Walks the registry: every tuned site has a listing with a next page, two article pages with expected output,
-and no expected field is empty where the page visibly shows that field."""
+"""Walks the registry, like fundus: a site with fixtures (tests/fixtures/sites/<domain>) is tuned, and keeps the
+fixture contract (a listing page; for every parser version an article page fetched while it was valid, with
+checked expected output); every tuned site has a listing with a next page, two article pages with expected
+output, and no expected field is empty where the page visibly shows that field."""
 import json
 import re
 
@@ -10,9 +12,10 @@ from conftest import SITES
 from crawler.extract import extract_links, response_from_file
 from crawler.testing.fixture_server import read_manifest
 from crawler.registry import registry
+from crawler.testing.fixtures import contract_gaps, is_tuned
 from expected_fields import EXPECTED
 
-TUNED = sorted(key for key, site in registry().items() if site.tuned)
+TUNED = sorted(key for key, site in registry().items() if is_tuned(site))  # a site with fixtures is tuned
 # What "the page shows it" means for the optional fields, checked on the page's own markup.
 SHOWN = {
     "lead_start": "//*[contains(@class,'sapo') or contains(@class,'text-intro') or contains(@class,'summary') "
@@ -27,6 +30,40 @@ def test_the_seed_provinces_and_real_page_sites_are_tuned():
     assert set(TUNED) == {"hatinh_gov", "baohatinh", "lamdong_gov", "baolamdong", "caobang_gov", "baocaobang",
                           "daknong_gov", "baodaknong", "sotttt_hanoi", "baolaocai", "plo", "vnexpress",
                           "tayninh_gov"}  # the ASP.NET family's example (postback pager)
+
+
+def test_every_site_with_fixtures_keeps_the_fixture_contract():
+    gaps = {key: contract_gaps(site) for key, site in registry().items()}
+    missing = {key: found for key, found in gaps.items() if found}
+    assert not missing, "fixture contract not met:\n" + "\n".join(
+        f"  {key}: {'; '.join(found)}" for key, found in sorted(missing.items()))
+
+
+def test_the_contract_names_what_is_missing(tmp_path, monkeypatch):
+    """A site with two parser versions and pages of only the newer layout; a draft not yet checked."""
+    import crawler.testing.fixtures as fixtures
+
+    site = registry()["baohatinh"]
+    folder = tmp_path / "sites" / site.domains[0]
+    folder.mkdir(parents=True)
+    (folder / "a.html").write_text("<html></html>", encoding="utf-8")
+    (folder / "b.html").write_text("<html></html>", encoding="utf-8")
+    (folder / "MANIFEST.tsv").write_text(
+        "url\tfile\tprovenance\tkind\tsource\tfetched\n"
+        "https://baohatinh.vn/a-post1.html\ta.html\tsynthetic\tarticle\ttest\t2025-03-01\n"
+        "https://baohatinh.vn/b-post2.html\tb.html\tsynthetic\tarticle\ttest\t\n", encoding="utf-8")
+    expected = tmp_path / "expected"
+    expected.mkdir()
+    (expected / "baohatinh.vn__a.html.json").write_text("{}", encoding="utf-8")
+    (expected / "baohatinh.vn__b.html.draft.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(fixtures, "SITES", tmp_path / "sites")
+    monkeypatch.setattr(fixtures, "EXPECTED", expected)
+    assert contract_gaps(site) == [
+        "no listing page",
+        "b.html: expected output is a draft (baohatinh.vn__b.html.draft.json), not yet checked",
+        "no article page fetched while parser version 1 (until 2020-01-01) was valid (a manifest row with fetched "
+        "= a date it covers)",
+    ]
 
 
 @pytest.mark.parametrize("key", TUNED)

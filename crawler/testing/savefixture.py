@@ -1,0 +1,149 @@
+"""``python -m crawler savefixture SITE FILE|URL``: add a page to a site's fixtures, like web-poet's savefixture.
+
+The page is copied into ``tests/fixtures/sites/<domain>/``, a manifest row is appended (recorded, with where it
+came from; or synthetic with ``--synthetic NOTE``), and for an article page a *draft* expected JSON is written
+from today's extraction: ``<domain>__<file>.draft.json``. A person checks it against the page, fixes what the
+extraction got wrong, and renames it to ``.json``; until then the fixture contract test names it.
+
+A URL is fetched once, politely: robots.txt first, the project's user agent, a 30 s timeout.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+from crawler.registry import Site, registry
+from crawler.testing.fixture_server import MANIFEST, MANIFEST_COLUMNS
+from crawler.testing.fixtures import SITES, Page, summarize
+
+TIMEOUT = 30
+
+
+class SaveError(Exception):
+    """A page that cannot be saved, with the reason in words."""
+
+
+def _user_agent() -> str:
+    from crawler import settings
+
+    return settings.USER_AGENT
+
+
+def fetch(url: str) -> bytes:
+    """The page at ``url`` if robots.txt allows this project's user agent to fetch it."""
+    agent = _user_agent()
+    parts = urlsplit(url)
+    robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(robots_url, headers={"User-Agent": agent}), timeout=TIMEOUT) as r:
+            robots = Protego.parse(r.read(512 * 1024).decode("utf-8", "replace"))
+        if not robots.can_fetch(url, agent):
+            raise SaveError(f"robots.txt of {parts.netloc} does not allow fetching {url}")
+    except urllib.error.HTTPError as exc:
+        if exc.code >= 500:
+            raise SaveError(f"robots.txt of {parts.netloc} answered HTTP {exc.code}: nothing may be fetched") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise SaveError(f"cannot reach {parts.netloc}: {exc}") from None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": agent}), timeout=TIMEOUT) as r:
+            return r.read()
+    except urllib.error.HTTPError as exc:
+        raise SaveError(f"{url} answered HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise SaveError(f"cannot fetch {url}: {exc}") from None
+
+
+def _file_name(url: str, kind: str, folder: Path) -> str:
+    """``article-<id>.html`` (the id at the end of the URL's last part, else that part), unique in the folder."""
+    tail = [p for p in urlsplit(url).path.split("/") if p]
+    stem = re.sub(r"\.(html?|aspx|php)$", "", tail[-1] if tail else "index", flags=re.I)
+    ident = re.search(r"(post)?\d{4,}$", stem)  # /<slug>-post296110.html, /<cat>/<slug>/218305.htm
+    stem = ident.group(0) if ident else re.sub(r"[^A-Za-z0-9_-]+", "-", stem)[:60].strip("-") or "page"
+    name, n = f"{kind}-{stem}.html", 2
+    while (folder / name).exists():
+        name, n = f"{kind}-{stem}-{n}.html", n + 1
+    return name
+
+
+def _append_row(folder: Path, row: dict) -> None:
+    path = folder / MANIFEST
+    existing = []
+    if path.exists():
+        with open(path, encoding="utf-8", newline="") as fh:
+            existing = list(csv.DictReader(fh, delimiter="\t"))
+    if any(r["url"] == row["url"] and r["kind"] == row["kind"] for r in existing):
+        raise SaveError(f"{path} already has a {row['kind']} page for {row['url']}")
+    columns = list(dict.fromkeys([*(existing[0].keys() if existing else MANIFEST_COLUMNS), *row]))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, columns, delimiter="\t", restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(existing + [row])
+
+
+def draft_expected(site: Site, page: Page) -> dict:
+    """Today's extraction of the page, in the expected-output form."""
+    from crawler.extract import extract_article, response_from_file
+    from crawler.processing import process_article
+
+    now = page.extraction_time
+    item = extract_article(response_from_file(str(page.path), page.url), site, now=now)
+    process_article(item, now)
+    return summarize(item)
+
+
+def save_fixture(key: str, source: str, url: str | None = None, kind: str = "article", origin: str | None = None,
+                 synthetic: bool = False, fetched: str | None = None) -> list[Path]:
+    """Save ``source`` (a file or an http(s) URL) as a fixture page of site ``key``; the files written.
+
+    ``origin`` says where a saved file came from (required for a recorded file; for a synthetic one, what it is
+    modelled on)."""
+    site = registry().get(key)
+    if site is None:
+        raise SaveError(f"no site {key!r} in the registry (python -m crawler sites lists them)")
+    if kind not in ("article", "listing"):
+        raise SaveError(f"--kind must be article or listing, not {kind!r}")
+    is_url = source.startswith(("http://", "https://"))
+    url = url or (source if is_url else None)
+    if not url:
+        raise SaveError("a saved file needs --url: the address the page was saved from")
+    if not is_url and not origin:
+        raise SaveError("say where the file came from (--origin 'shared/real-pages/MANIFEST.tsv: ...'), or what a "
+                        "synthetic page is modelled on (--synthetic --origin '...')")
+    if not site.owns(url):
+        raise SaveError(f"{url} is not on {key}'s domains ({', '.join(site.all_domains)})")
+    if fetched:
+        try:
+            date.fromisoformat(fetched)
+        except ValueError:
+            raise SaveError(f"--fetched {fetched!r}: use a date such as 2019-06-15") from None
+    body = fetch(source) if is_url else Path(source).read_bytes()
+    folder = SITES / site.domains[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    name = _file_name(url, kind, folder)
+    (folder / name).write_bytes(body)
+    if synthetic:
+        provenance, origin = "synthetic", origin or f"modelled on {source}"
+    elif is_url:
+        provenance, origin = "recorded", f"fetched {source} on {date.today()} by python -m crawler savefixture"
+    else:
+        provenance = "recorded"
+    row = {"url": url, "file": name, "provenance": provenance, "kind": kind, "source": origin}
+    if fetched or is_url:
+        row["fetched"] = fetched or str(date.today())
+    _append_row(folder, row)
+    written = [folder / name, folder / MANIFEST]
+    if kind == "article":
+        page = Page(folder, row)
+        page.draft_path.parent.mkdir(parents=True, exist_ok=True)
+        page.draft_path.write_text(json.dumps(draft_expected(site, page), ensure_ascii=False, indent=2) + "\n",
+                                   encoding="utf-8")
+        written.append(page.draft_path)
+    return written
