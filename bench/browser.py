@@ -14,16 +14,15 @@ import csv
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from crawler.testing.fixture_server import FixtureServer  # noqa: E402
+from crawler.testing.fixture_server import FixtureServer
+
+ROOT = Path(__file__).resolve().parent.parent
 
 HOST = "js-bench.example.gov.vn"
 LISTING = """<html><body><ul class="news" id="news"></ul>{next}

@@ -22,26 +22,26 @@ import random
 import re
 import sqlite3
 import statistics
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CCHC_DB_CACHE_MB", "64")  # a big database: keep more of its indexes in memory
 
-import numpy as np  # noqa: E402
-from scrapy.exceptions import DropItem  # noqa: E402
+import numpy as np
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
 
-from crawler.distributed.writer import Stats  # noqa: E402
-from crawler.items import ArticleItem  # noqa: E402
-from crawler.registry import registry  # noqa: E402
-from crawler.testing.synthetic import PLACES, TOPICS, paragraph_pool  # noqa: E402
-from crawler.store.syndication import encode_signature, signature  # noqa: E402
-from crawler.vi.text import strip_diacritics  # noqa: E402
-from pipelines.deduplication import DeduplicationPipeline  # noqa: E402
-from pipelines.sqlite_writer import SQLiteWriterPipeline  # noqa: E402
+from crawler.items import ArticleItem
+from crawler.registry import registry
+from crawler.stats import Stat
+from crawler.testing.synthetic import PLACES, TOPICS, paragraph_pool
+from crawler.store.syndication import encode_signature, signature
+from crawler.vi.text import strip_diacritics
+from pipelines.deduplication import DeduplicationPipeline
+from pipelines.sqlite_writer import SQLiteWriterPipeline
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TOPIC_KEYS = ["cai_cach_hanh_chinh", "thu_tuc_hanh_chinh", "mot_cua", "dich_vu_cong_truc_tuyen",
               "chinh_quyen_dien_tu", "chi_so_danh_gia", "tinh_gon_bo_may", "cong_vu_cong_chuc"]
@@ -118,9 +118,10 @@ class Generator:
 
 def build(db: str, total: int, batch: int) -> dict:
     gen = Generator()
-    stats = Stats()
-    dedup, writer = DeduplicationPipeline(stats, db, batch), SQLiteWriterPipeline(stats, db, batch)
-    writer.crawler = None
+    crawler = get_crawler(settings_dict={"CCHC_DB": db, "CCHC_DB_BATCH_SIZE": batch})
+    crawler.stats.open_spider()
+    stats = crawler.stats
+    dedup, writer = DeduplicationPipeline.from_crawler(crawler), SQLiteWriterPipeline.from_crawler(crawler)
     dedup.open_spider()
     writer.open_spider()
     spent = 0.0
@@ -142,7 +143,8 @@ def build(db: str, total: int, batch: int) -> dict:
     writer.close_spider()
     dedup.close_spider()
     spent += time.perf_counter() - t
-    return {"seconds": spent, "rate": total / spent, "stored": stats["cchc/stored"], "duplicates": stats["cchc/dropped/duplicate"]}
+    return {"seconds": spent, "rate": total / spent, "stored": stats.get_value(Stat.STORED, 0),
+            "duplicates": stats.get_value(Stat.DROPPED_DUPLICATE, 0)}
 
 
 def escape_fts(query: str) -> str:

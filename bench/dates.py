@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import dateparser  # noqa: E402
+import dateparser
 
-from crawler.vi import dates  # noqa: E402
-from crawler.vi.dates import LOCAL_TZ, parse_date  # noqa: E402
+from crawler.vi import dates
+from crawler.vi.dates import LOCAL_TZ, parse_date
 
 WEEKDAYS = ["Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật"]
 # Shapes seen on the seeds, the saved real pages and the list; {weekday} matches the date.

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from crawler.testing.local_redis import LocalRun, redis_server  # noqa: E402
-from crawler.testing.synthetic import SyntheticMirror  # noqa: E402
+from crawler.testing.local_redis import LocalRun, redis_server
+from crawler.testing.synthetic import SyntheticMirror
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def one_run(workers: int, articles: int, latency: float, folder: Path) -> dict:

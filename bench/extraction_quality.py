@@ -29,7 +29,7 @@ def ensure_environment() -> None:
     python = BENCH_VENV / "bin" / "python"
     if Path(sys.prefix).resolve() == BENCH_VENV.resolve():
         return
-    requirements = [ROOT / "requirements.txt", ROOT / "requirements-bench.txt"]
+    requirements = [ROOT / "requirements.txt", ROOT / "requirements-bench.txt", ROOT / "pyproject.toml"]
     want = hashlib.sha256(b"".join(p.read_bytes() for p in requirements)).hexdigest()
     stamp = BENCH_VENV / ".setup-stamp"
     if not python.exists() or not stamp.exists() or stamp.read_text().strip() != want:
@@ -39,13 +39,12 @@ def ensure_environment() -> None:
         pip = [str(python), "-m", "pip", "install", "-q"]
         subprocess.run(pip + ["--upgrade", "pip"], check=True)
         subprocess.run(pip + ["-r", str(requirements[0]), "-r", str(requirements[1])], check=True)
+        subprocess.run(pip + ["--no-deps", "-e", str(ROOT)], check=True)  # the crawler itself, importable
         stamp.write_text(want)
     os.execv(str(python), [str(python), *sys.argv])
 
 
 def run(rounds: int, only: list[str] | None):
-    sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "bench"))
     from extraction_peers import ARTICLE_EXTRACTORS, LISTING_EXTRACTORS
 
     from crawler.testing.gold import gold_pages, score_article, score_listing

@@ -10,18 +10,17 @@ no list detection), and their ratio. The target (issue 15): 5,000 links in under
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
+
+from parsel import Selector
+from scrapy.http import HtmlResponse
+from scrapy.linkextractors import LinkExtractor
+
+from crawler.extract.links import find_article_links
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from parsel import Selector  # noqa: E402
-from scrapy.http import HtmlResponse  # noqa: E402
-from scrapy.linkextractors import LinkExtractor  # noqa: E402
-
-from crawler.extract.links import find_article_links  # noqa: E402
 
 
 def listing(n: int, flat: bool, dated: bool) -> str:

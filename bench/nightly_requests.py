@@ -13,15 +13,14 @@ import argparse
 import csv
 import os
 import subprocess
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from crawler.testing.fixture_server import FixtureServer  # noqa: E402
+from crawler.testing.fixture_server import FixtureServer
+
+ROOT = Path(__file__).resolve().parent.parent
 
 HOST = "bench.example.gov.vn"
 BODY = ("Tỉnh tiếp tục đẩy mạnh cải cách thủ tục hành chính, nâng cao chất lượng phục vụ người dân và doanh nghiệp "

@@ -12,27 +12,26 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+from scrapy.http import HtmlResponse
+
+from crawler.clean.cleaning import clean_article
+from crawler.extract import extract_article
+from crawler.processing import assign_content_hash, assign_date, assign_topics, validation_errors
+from crawler.testing.synthetic import SyntheticMirror
+from pipelines.deduplication import DeduplicationPipeline
+from pipelines.sqlite_writer import SQLiteWriterPipeline
+from pipelines.story_signature import StorySignaturePipeline
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scrapy.exceptions import DropItem  # noqa: E402
-from scrapy.http import HtmlResponse  # noqa: E402
-
-from crawler.clean.cleaning import clean_article  # noqa: E402
-from crawler.distributed.writer import Stats  # noqa: E402
-from crawler.extract import extract_article  # noqa: E402
-from crawler.processing import assign_content_hash, assign_date, assign_topics, validation_errors  # noqa: E402
-from crawler.testing.synthetic import SyntheticMirror  # noqa: E402
-from pipelines.deduplication import DeduplicationPipeline  # noqa: E402
-from pipelines.sqlite_writer import SQLiteWriterPipeline  # noqa: E402
-from pipelines.story_signature import StorySignaturePipeline  # noqa: E402
 
 STAGES = ["download (parse)", "extraction", "cleaning", "dates", "hashing", "topics", "validation",
           "story signature", "deduplication", "database write"]
@@ -49,11 +48,11 @@ def main() -> None:
     times: dict[str, list[float]] = defaultdict(list)
     now = datetime.now(timezone.utc)
     with tempfile.TemporaryDirectory() as tmp:
-        stats = Stats()
-        dedup = DeduplicationPipeline(stats, f"{tmp}/stages.db", 20)
-        writer = SQLiteWriterPipeline(stats, f"{tmp}/stages.db", 20)
-        writer.crawler = None
-        signer = StorySignaturePipeline()
+        crawler = get_crawler(settings_dict={"CCHC_DB": f"{tmp}/stages.db", "CCHC_DB_BATCH_SIZE": 20})
+        crawler.stats.open_spider()
+        dedup = DeduplicationPipeline.from_crawler(crawler)
+        writer = SQLiteWriterPipeline.from_crawler(crawler)
+        signer = StorySignaturePipeline.from_crawler(crawler)
         dedup.open_spider()
         writer.open_spider()
 

@@ -13,17 +13,16 @@ import argparse
 import random
 import re
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+
+import sqlite_utils
+
+from crawler.store.syndication import StoryIndex, create_story_tables
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import sqlite_utils  # noqa: E402
-
-from crawler.store.syndication import StoryIndex, create_story_tables  # noqa: E402
 
 
 def vocabulary() -> list[str]:
