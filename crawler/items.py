@@ -6,38 +6,29 @@ from functools import lru_cache
 from pathlib import Path
 
 import scrapy
+from scrapy.item import ItemMeta
 
 SCHEMA_FILE = Path(__file__).with_name("article.schema.json")
 
 
-class ArticleItem(scrapy.Item):
-    url = scrapy.Field()
-    canonical_url = scrapy.Field()
-    site = scrapy.Field()
-    province = scrapy.Field()
-    province_before_2025 = scrapy.Field()
-    title = scrapy.Field()
-    lead = scrapy.Field()
-    body_text = scrapy.Field()
-    body_html = scrapy.Field()
-    author = scrapy.Field()
-    source_attribution = scrapy.Field()
-    category = scrapy.Field()
-    tags = scrapy.Field()
-    images = scrapy.Field()
-    published_at = scrapy.Field()
-    published_at_local = scrapy.Field()
-    date_raw = scrapy.Field()
-    date_source = scrapy.Field()
-    content_hash = scrapy.Field()
-    from_cchc_section = scrapy.Field()
-    topics = scrapy.Field()
-    topic_terms = scrapy.Field()
-    relevance = scrapy.Field()
-    crawled_at = scrapy.Field()
-    story_signature = scrapy.Field()  # internal: MinHash for the writer (pipelines/story_signature.py), not stored as such
-    # Working field between extraction and the date pipeline, removed by it: [[source, raw text], ...]
-    date_candidates = scrapy.Field()
+@lru_cache(maxsize=1)
+def article_schema() -> dict:
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+# The article's fields are declared once, in article.schema.json (with a description each); the item class, the
+# stored columns (crawler/store/schema.py) and validation all read them from there.
+ARTICLE_FIELDS = list(article_schema()["properties"])
+# Working fields, never stored as such: the MinHash for the writer (pipelines/story_signature.py, stored as
+# article_minhash), and the date candidates between extraction and the date pipeline ([[source, raw text], ...]).
+WORKING_FIELDS = ("story_signature", "date_candidates")
+
+ArticleItem = ItemMeta("ArticleItem", (scrapy.Item,), {
+    "__module__": __name__,
+    "__doc__": "The unified article item: the properties of article.schema.json, plus the working fields.",
+    **{name: scrapy.Field(description=spec.get("description")) for name, spec in article_schema()["properties"].items()},
+    **{name: scrapy.Field() for name in WORKING_FIELDS},
+})
 
 
 class ArticleGone(scrapy.Item):
@@ -47,11 +38,3 @@ class ArticleGone(scrapy.Item):
     site = scrapy.Field()
     reason = scrapy.Field()  # "http 404", "http 410", "gone from listing"
     seen_at = scrapy.Field()
-
-
-ARTICLE_FIELDS = [name for name in ArticleItem.fields if name not in ("date_candidates", "story_signature")]
-
-
-@lru_cache(maxsize=1)
-def article_schema() -> dict:
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))

@@ -124,10 +124,6 @@ CCHC_DB_BATCH_SIZE = _env_number("CCHC_DB_BATCH_SIZE", 20, int)
 # ones are checked by `python -m crawler health`).
 CCHC_DB_CACHE_MB = _env_number("CCHC_DB_CACHE_MB", 32, int)
 CCHC_DB_CHECK_MAX_MB = _env_number("CCHC_DB_CHECK_MAX_MB", 2048, int)
-# Fault simulation for the reliability tests (environment only, off when unset): CCHC_DB_MAX_PAGES caps the
-# file's pages (a full disk), CCHC_DB_READ_ONLY=1 makes it read-only.
-CCHC_DB_MAX_PAGES = os.environ.get("CCHC_DB_MAX_PAGES", "")
-CCHC_DB_READ_ONLY = os.environ.get("CCHC_DB_READ_ONLY", "")
 # Another registry file instead of crawler/sites.toml (environment; read by crawler/registry.py).
 CCHC_SITES_FILE = os.environ.get("CCHC_SITES_FILE", "")
 # Listing pages followed per start URL (spider argument max_pages overrides): later runs stop earlier, at the

@@ -23,7 +23,7 @@ from crawler.store.incremental import remember_browser
 from crawler.items import ArticleGone
 from crawler.registry import Site, host_of
 from crawler.signals import suspicious_page
-from crawler.ops.startup import check_settings
+from crawler.ops.startup import check_database, check_settings
 from crawler.stats import Meta, Stat
 
 GONE_STATUSES = (404, 410)
@@ -99,19 +99,35 @@ class ArticleSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         check_settings(crawler.settings)
+        check_database(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.browser_fallback = settings.getbool("CCHC_BROWSER_FALLBACK", True)
         spider.distributed = bool(settings.get("CCHC_REDIS_URL"))  # a worker takes its requests from Redis
-        # What the crawl already knows about the site (CCHC_CRAWL_STATE: the database, or Redis for a worker).
-        spider.known, browser = load_object(settings.get("CCHC_CRAWL_STATE"))(crawler, spider)
-        if spider.browser_scope == "none" and browser:
-            spider.browser_scope = "listings"
-        default_pages = "CCHC_FIRST_CRAWL_PAGES" if spider.known.first_crawl else "CCHC_MAX_PAGES"
-        spider.max_pages = int(spider.max_pages_arg or settings.getint(default_pages, 10))
+        spider._known = None
         return spider
 
+    @property
+    def known(self):
+        """What the crawl already knows about the site: CCHC_CRAWL_STATE (the database, or Redis for a distributed
+        worker). Read on first use, because Scrapy applies add-ons (which choose the source) after creating the
+        spider; it also sets the browser need and how deep the listings go."""
+        if self._known is None:
+            self._known, browser = load_object(self.crawler.settings.get("CCHC_CRAWL_STATE"))(self.crawler, self)
+            if self.browser_scope == "none" and browser:
+                self.browser_scope = "listings"
+            default_pages = "CCHC_FIRST_CRAWL_PAGES" if self._known.first_crawl else "CCHC_MAX_PAGES"
+            self._max_pages = int(self.max_pages_arg or self.crawler.settings.getint(default_pages, 10))
+        return self._known
+
+    @property
+    def max_pages(self) -> int:
+        """Listing pages followed per start URL: -a max_pages, else CCHC_FIRST_CRAWL_PAGES or CCHC_MAX_PAGES."""
+        _ = self.known
+        return self._max_pages
+
     async def start(self):
+        _ = self.known  # the crawl state before the first request: it may switch the listings to the browser
         if self.distributed:
             return  # a worker takes its requests from the queue that `python -m crawler seed` filled
         for request in self.seed_requests():

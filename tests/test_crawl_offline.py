@@ -11,6 +11,7 @@ from parsel import Selector
 
 from conftest import ROOT, SITES, crawl_stats, read_jsonl, rows, run_scrapy
 from crawler.testing.fixture_server import read_manifest
+from crawler.extract import extract_links, response_from_file
 from crawler.registry import registry
 from crawler.testing.fixtures import is_tuned
 
@@ -66,12 +67,17 @@ def seed_db(mirror, tmp_path_factory):
 @pytest.mark.parametrize("key", TUNED)
 def test_tuned_site_crawl_stores_every_article_page(tuned, key):
     db, stats = tuned
-    manifest = read_manifest(folder_of(key))
-    listed = [r["url"] for r in manifest if r["kind"] == "article"]
-    known = {r["url"] for r in rows(db, "select url from article_urls where site = ?", [key])}
-    if key == "sotttt_hanoi":  # its recorded listings link 40 synthetic articles, not the 3 recorded ones
-        listed = [r["url"] for r in manifest if r["kind"] == "article" and r["file"].startswith("synthetic/")]
-    assert set(listed) <= known | {r["url"] for r in rows(db, "select url from article_urls")}
+    folder = folder_of(key)
+    manifest = read_manifest(folder)
+    # The article pages the fixture's listings link to (sotttt's recorded listings link 40 synthetic articles, not
+    # its 3 recorded ones; an article page of an earlier layout, kept to test an older parser version, is in no
+    # listing of today's).
+    linked = set()
+    for row in (r for r in manifest if r["kind"] == "listing"):
+        linked |= set(extract_links(response_from_file(str(folder / row["file"]), row["url"]), registry()[key]).articles)
+    listed = {r["url"] for r in manifest if r["kind"] == "article"} & linked
+    assert listed
+    assert listed <= {r["url"] for r in rows(db, "select url from article_urls")}
     assert stats[key].get("cchc/listing/pages") == 2, "page 1 and the next page"
     assert not stats[key].get("cchc/dropped/invalid")
     assert not stats[key].get("cchc/listing/no_links")

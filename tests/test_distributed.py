@@ -122,9 +122,13 @@ def test_a_killed_worker_loses_nothing(fresh_redis, tmp_path):
     assert sum(hits.values()) - len(hits) <= 4, "more refetches than the killed worker had in flight"
 
 
-def test_without_redis_nothing_changes():
+def test_without_redis_nothing_changes(monkeypatch):
+    import crawler.distributed.addon as addon
     from crawler.distributed.addon import DistributedAddon
     from crawler.ops.runner import project_settings
+
+    pinged = []
+    monkeypatch.setattr(addon, "ping_once", pinged.append)  # the refusal is test_fault_cases' redis-refuses
 
     settings = project_settings({"CCHC_REDIS_URL": ""})
     DistributedAddon().update_settings(settings)
@@ -135,6 +139,8 @@ def test_without_redis_nothing_changes():
     assert settings["SCHEDULER"] == "crawler.distributed.scheduler.SharedScheduler"
     assert settings["CCHC_DB"] == "" and settings.getdict("ITEM_PIPELINES")["pipelines.redis_items.RedisItemsPipeline"] == 500
     assert settings.getdict("ITEM_PIPELINES")["pipelines.sqlite_writer.SQLiteWriterPipeline"] is None
+    assert settings["CCHC_CRAWL_STATE"] == "crawler.distributed.state.crawl_state_from_redis"
+    assert pinged == ["redis://127.0.0.1:1/0"]  # once, when the switch is on
 
 
 def test_take_and_trim_are_safe_to_repeat(fresh_redis):

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from crawler.testing.faults import database_fault
 from conftest import ROOT, crawl_stats, rows, run_scrapy
 from faults import (FaultServer, article, ok, redirect, reset, send, slow, stall_mid_body, status_burst,
                     truncated)
@@ -200,8 +201,8 @@ def test_sigkill_at_random_moments_then_resume(tmp_path):
     print(f"\nkill-and-resume rounds: {len(counts)}; articles after each kill: {counts}")
 
 
-@pytest.mark.parametrize("fault,env", [("full disk", {"CCHC_DB_MAX_PAGES": "1"}), ("read-only database", {"CCHC_DB_READ_ONLY": "1"})])
-def test_unwritable_database_fails_clearly_then_next_run_works(tmp_path, fault, env):
+@pytest.mark.parametrize("fault", ["full-disk", "read-only"])
+def test_unwritable_database_fails_clearly_then_next_run_works(tmp_path, fault):
     db = tmp_path / "cchc.db"
     with FaultServer(small_site(30)) as server:
         args = ["crawl", "generic", "-a", f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url}",
@@ -210,13 +211,7 @@ def test_unwritable_database_fails_clearly_then_next_run_works(tmp_path, fault, 
         setup = run_scrapy(args + ["-s", "CLOSESPIDER_ITEMCOUNT=5", "-s", "CONCURRENT_REQUESTS=1"], db)
         assert setup.returncode == 0, setup.stderr[-2000:]
         before = check_consistent(db)
-        saved = dict(os.environ)
-        os.environ.update(env)
-        try:
-            broken = run_scrapy(args, db)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        broken = run_scrapy(args, db, env=database_fault(fault))  # crawler/testing/faults.py
         assert broken.returncode == 1
         assert "cannot write to the database" in broken.stderr and "database_error" in broken.stderr
         assert check_consistent(db) == before < 30  # nothing half-written, nothing lost

@@ -33,7 +33,8 @@ def seed(jobs: list[tuple[str, dict]], settings) -> dict[str, int]:
         crawler.stats = MemoryStatsCollector(crawler)  # the spider counts re-checks; no engine is started
         spider = crawler._create_spider(**kwargs)  # the spider's own from_crawler, without starting an engine
         server.delete(keys.seen_run(name))
-        publish_known(server, keys, name, spider.known, spider.browser_scope != "none")
+        known = spider.known  # read first: it also tells whether the listings need the browser
+        publish_known(server, keys, name, known, spider.browser_scope != "none")
         queue = PriorityQueue(server, spider, keys.requests(name))
         dupefilter = RunAwareDupeFilter(server, keys.seen(name), keys.seen_run(name))
         count = 0

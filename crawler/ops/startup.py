@@ -71,6 +71,16 @@ def check_settings(settings) -> None:
             raise ValueError(f"setting {name}={value!r} must be {kind} (default {default})") from None
 
 
+def check_database(settings) -> None:
+    """The database a single-process crawl will read and write (CCHC_DB) is usable: a folder, a damaged file or
+    one that cannot be migrated stops the crawl here, before the engine opens, with its one-line reason. A
+    distributed worker (CCHC_REDIS_URL) never opens it."""
+    if settings.get("CCHC_DB") and not settings.get("CCHC_REDIS_URL"):
+        from crawler.store.database import migrate
+
+        migrate(settings.get("CCHC_DB"))
+
+
 def finish_interrupted(crawler) -> bool:
     """After the reactor stopped: if this crawler's spider never closed (a second Ctrl-C / SIGINT, a forced
     shutdown), write what its pipelines still held and its ``crawl_runs`` row with finish reason

@@ -86,12 +86,6 @@ def open_database(path: str) -> sqlite_utils.Database:
     db.execute(f"PRAGMA cache_size = -{env_mb('CCHC_DB_CACHE_MB', 32) * 1024}")  # KiB: a big database's indexes stay in memory
     with immediate(db):
         apply_migrations(db)
-    # Fault simulation for the reliability tests (tests/test_faults.py): a full disk (a page limit below the
-    # current size means no growth at all) or a read-only database.
-    if os.environ.get("CCHC_DB_MAX_PAGES"):
-        db.execute(f"PRAGMA max_page_count = {int(os.environ['CCHC_DB_MAX_PAGES'])}")
-    if os.environ.get("CCHC_DB_READ_ONLY") == "1":
-        db.execute("PRAGMA query_only = 1")
     return db
 
 

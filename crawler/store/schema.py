@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from crawler.items import ARTICLE_FIELDS
+from crawler.items import ARTICLE_FIELDS, article_schema
 from crawler.store.syndication import create_story_tables
 
 FTS_COLUMNS = ["title", "lead", "body_text", "search_extra"]
@@ -26,7 +26,7 @@ CRAWL_RUN_COLUMNS = {
     "date_share": float, "body_share": float, "median_body_length": int, "monitor_status": str,
     "monitor_failures": str, "worker": str, "verdict": str, "verdict_reason": str,
 }
-COLUMN_TYPES = {"relevance": float, "from_cchc_section": int}
+_SQL_TYPES = {"number": float, "integer": int, "boolean": int}  # JSON Schema type -> column type; the rest is text
 # Columns the database adds to the item's fields.
 STORE_COLUMNS = {"first_seen_at": str, "updated_at": str, "search_extra": str, "story_id": int,
                  "story_similarity": float, "is_first_source": int, "removed_at": str, "removed_reason": str,
@@ -44,8 +44,16 @@ from articles
 """
 
 
+def _column_type(spec: dict):
+    kinds = spec.get("type", "string")
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    return next((_SQL_TYPES[k] for k in kinds if k in _SQL_TYPES), str)
+
+
 def article_columns() -> dict:
-    return {**{name: COLUMN_TYPES.get(name, str) for name in ARTICLE_FIELDS}, **STORE_COLUMNS}
+    """The item's fields as columns (types from article.schema.json), then the columns the store adds."""
+    properties = article_schema()["properties"]
+    return {**{name: _column_type(properties[name]) for name in ARTICLE_FIELDS}, **STORE_COLUMNS}
 
 
 def _add_missing_columns(table, wanted: dict) -> None:

@@ -83,7 +83,7 @@ def _append_row(folder: Path, row: dict) -> None:
         raise SaveError(f"{path} already has a {row['kind']} page for {row['url']}")
     columns = list(dict.fromkeys([*(existing[0].keys() if existing else MANIFEST_COLUMNS), *row]))
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, columns, delimiter="\t", restval="", lineterminator="\n")
+        writer = csv.DictWriter(fh, columns, delimiter="\t", restval="")  # csv's \r\n, as the other manifests
         writer.writeheader()
         writer.writerows(existing + [row])
 

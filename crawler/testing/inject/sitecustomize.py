@@ -1,0 +1,23 @@
+"""Fault injection for the reliability tests (tests/test_faults.py), outside the product: a test runs a crawl with
+``crawler.testing.faults.database_fault(kind)`` in its environment, which puts this folder on PYTHONPATH, so
+Python imports this module at start-up, before the crawler; it wraps ``open_database`` so that every connection
+the crawl opens refuses to write, as a full disk or a read-only file would."""
+import os
+
+_FAULT = os.environ.get("CCHC_TESTING_DB_FAULT")
+_PRAGMAS = {"full-disk": "PRAGMA max_page_count = 1",  # below the file's size: no page may be added
+            "read-only": "PRAGMA query_only = 1"}
+
+if _FAULT:
+    if _FAULT not in _PRAGMAS:
+        raise SystemExit(f"CCHC_TESTING_DB_FAULT={_FAULT!r}: use one of {sorted(_PRAGMAS)}")
+    import crawler.store.database as database
+
+    _open = database.open_database
+
+    def open_database(path):
+        db = _open(path)
+        db.execute(_PRAGMAS[_FAULT])
+        return db
+
+    database.open_database = open_database
