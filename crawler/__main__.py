@@ -8,6 +8,8 @@
 - ``health [DB]``: every site's last run, last success, new articles, days since the newest; exit 1 if failing
 - ``browse [DB]``: Datasette on the database (read-only, 127.0.0.1), with metadata, facets, charts, feeds
 - ``cron install|show|remove``: the nightly crontab entry
+- ``discover URL|SITE [--html PAGE]``: the feeds, sitemaps, CCHC and news sections and CMS family of a site,
+  and a registry entry ready to paste (offline on a saved page; with the network, a few polite requests)
 - ``savefixture SITE FILE|URL``: add a page to a site's test fixtures, with its manifest row and a draft
   expected JSON for a person to check (a developer's tool, like ``demo``: both use crawler/testing)
 - ``seed`` / ``writer``: a distributed night on Redis (``CCHC_REDIS_URL``): queue the start pages; write SQLite.
@@ -131,6 +133,20 @@ def _cron(args) -> int:
     return 0
 
 
+def _discover(args) -> int:
+    from crawler.discover.fetch import FetchError
+    from crawler.discover.report import discover
+
+    try:
+        found, key, province = discover(args.target, args.html)
+    except (ValueError, FetchError) as exc:
+        print(f"discover: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(found.__dict__, ensure_ascii=False, indent=1, default=str) if args.json
+          else found.as_text(key, province))
+    return 0
+
+
 def _savefixture(args) -> int:
     from crawler.testing.savefixture import SaveError, save_fixture
 
@@ -172,6 +188,11 @@ def main(argv=None) -> int:
     p.add_argument("--cron", action="store_true",
                    help="print nothing on a good night, the summary when a site is not ok or quiet (what cron mails)")
     p.set_defaults(func=_run)
+    p = sub.add_parser("discover", help="feeds, sitemaps, CCHC and news sections, CMS of a site; a registry entry")
+    p.add_argument("target", help="a URL (homepage or any page with the menu) or a registry key")
+    p.add_argument("--html", help="a saved copy of the page: work offline, fetch nothing")
+    p.add_argument("--json", action="store_true", help="print what was found as JSON")
+    p.set_defaults(func=_discover)
     p = sub.add_parser("savefixture", help="add a page to a site's fixtures (manifest row, draft expected JSON)")
     p.add_argument("site", help="registry key")
     p.add_argument("source", help="a saved HTML file, or an http(s) URL to fetch (robots.txt and user agent obeyed)")

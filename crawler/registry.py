@@ -18,7 +18,8 @@ from lxml import etree
 
 REGISTRY_FILE = Path(__file__).with_name("sites.toml")
 KINDS = {"portal", "department", "newspaper", "national"}  # national: a national outlet, no province
-CMS_FAMILIES = {"liferay", "sharepoint", "aspnet", "post-id", "a-id", "drupal", "laravel", "nukeviet", "custom", "unknown"}
+CMS_FAMILIES = {"liferay", "sharepoint", "aspnet", "post-id", "a-id", "drupal", "laravel", "nukeviet", "wordpress", "joomla",
+                "custom", "unknown"}
 SELECTOR_KEYS = {
     "title", "date", "lead", "body", "author", "category", "attribution", "tags",
     "listing_links", "listing_date", "next_page", "remove",
@@ -50,6 +51,8 @@ class Site:
     kind: str
     domains: tuple[str, ...]
     start_urls: tuple[str, ...]
+    feeds: tuple[str, ...] = ()  # RSS/Atom feeds: their entries are fetched like listing links (date_source "feed")
+    sitemaps: tuple[str, ...] = ()  # XML sitemaps or sitemap indexes (Google News sitemaps give dates)
     province: str | None = None
     cms: str = "unknown"
     province_before_2025: str | None = None
@@ -95,7 +98,7 @@ def domain_matches(host: str, domains: tuple[str, ...] | list[str]) -> bool:
 
 _TEXT_FIELDS = {"key", "name", "kind", "province", "cms", "province_before_2025", "browser", "notes"}
 _FLAG_FIELDS = {"cchc_section", "verified", "archive", "enabled"}
-_LIST_FIELDS = {"domains", "former_domains", "start_urls"}
+_LIST_FIELDS = {"domains", "former_domains", "start_urls", "feeds", "sitemaps"}
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
 
@@ -113,10 +116,11 @@ def _check_types(entry: dict) -> None:
         if not _HOSTNAME.match(domain):
             raise RegistryError(f"site {key!r}: domain {domain!r} must be a lowercase host name such as 'sonoivu.hanoi.gov.vn' "
                                 "(no scheme, no path)")
-    for url in entry.get("start_urls", []):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise RegistryError(f"site {key!r}: start URL {url!r} must be an absolute http(s) URL")
+    for name in ("start_urls", "feeds", "sitemaps"):
+        for url in entry.get(name, []):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise RegistryError(f"site {key!r}: {name} URL {url!r} must be an absolute http(s) URL")
 
 
 def _check_selector(owner: str, name: str, query) -> None:
@@ -161,7 +165,7 @@ def _site_from_entry(entry: dict, platforms: dict) -> Site:
             raise RegistryError(f"site {entry.get('key')!r}: unknown selector names {sorted(bad)}")
         for name, query in version.selectors.items():
             _check_selector(f"site {entry['key']!r}", name, query)
-    for name in ("domains", "former_domains", "start_urls"):
+    for name in _LIST_FIELDS:
         entry[name] = tuple(entry.get(name, ()))
     platform = platforms.get(entry.get("cms", "unknown"), {}).get("selectors", {})
     site = Site(parsers=tuple(versions), platform_selectors=tuple(platform.items()), **entry)

@@ -130,6 +130,8 @@ CCHC_SITES_FILE = os.environ.get("CCHC_SITES_FILE", "")
 # first page without an unseen article; the first crawl of a site goes CCHC_FIRST_CRAWL_PAGES deep.
 CCHC_MAX_PAGES = _env_number("CCHC_MAX_PAGES", 10, int)
 CCHC_FIRST_CRAWL_PAGES = _env_number("CCHC_FIRST_CRAWL_PAGES", 10, int)
+# Article pages taken from one feed or sitemap per run, newest first (a sitemap may list 50,000).
+CCHC_MAX_FEED_ARTICLES = _env_number("CCHC_MAX_FEED_ARTICLES", 200, int)
 # Known articles younger than this many days are downloaded again on every run (edits, take-downs).
 CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
 # Where a spider learns what the crawl already knows about its site (known and young article URLs, whether its

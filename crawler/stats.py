@@ -23,6 +23,13 @@ class Stat:
     LISTING_RENDERED = "cchc/listing/rendered"  # read through the browser
     LISTING_KNOWN_SKIPPED = "cchc/listing/known_skipped"  # article links skipped as already stored
     RECHECK_SCHEDULED = "cchc/recheck/scheduled"  # young known articles fetched again (CCHC_RECHECK_DAYS)
+    # Feeds and sitemaps (crawler/discover/routes.py); each also counts as a listing page read
+    FEEDS = "cchc/feeds/read"
+    FEED_ENTRIES = "cchc/feeds/entries"
+    SITEMAPS = "cchc/sitemaps/read"
+    SITEMAP_ENTRIES = "cchc/sitemaps/entries"
+    FEED_OR_SITEMAP_UNREADABLE = "cchc/feeds/unreadable"  # announced as one, but malformed or an HTML error page
+    FEED_OR_SITEMAP_PROBLEMS = "cchc/feeds/problems"  # entries outside the site, future dates, recovered XML
     # Article pages
     ARTICLES_EXTRACTED = "cchc/articles/extracted"
     ARTICLES_FAILED = "cchc/articles/failed"

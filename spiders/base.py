@@ -16,6 +16,7 @@ import scrapy
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
+from crawler.discover.routes import kind_of, needs_visit, route
 from crawler.fetch.blocks import block_reason
 from crawler.fetch.browser import browser_meta
 from crawler.extract import extract_article, extract_links
@@ -59,7 +60,10 @@ class ArticleSpider(scrapy.Spider):
 
     def __init__(self, *args, start_urls=None, base_url=None, max_pages=None, cchc_section=None, js=None, **kwargs):
         super().__init__(*args, **kwargs)
-        urls = _split(start_urls) or (list(self.site.start_urls) if self.site else [])
+        # A start URL may be a listing page, a feed or a sitemap (told apart by the response); a registry site
+        # also starts from its feeds and sitemaps.
+        urls = _split(start_urls) or (list(dict.fromkeys(self.site.start_urls + self.site.feeds + self.site.sitemaps))
+                                      if self.site else [])
         if not urls:
             raise ValueError(f"{self.name}: no start URLs; pass -a start_urls=URL[,URL...]")
         for url in urls + ([base_url] if base_url else []):
@@ -68,6 +72,7 @@ class ArticleSpider(scrapy.Spider):
                 which = "base_url" if url == base_url else "start_urls"
                 raise ValueError(f"-a {which}={url!r}: must be an absolute http(s) URL, e.g. https://sonoivu.example.gov.vn/tin-tuc")
         self.start_urls = urls
+        self.feed_urls = set(self.site.feeds + self.site.sitemaps) if self.site else set()
         if max_pages is not None and not (str(max_pages).isdigit() and int(max_pages) > 0):
             raise ValueError(f"-a max_pages={max_pages!r}: must be a whole number of listing pages, at least 1")
         self.max_pages_arg = max_pages
@@ -155,14 +160,14 @@ class ArticleSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_listing, errback=self._listing_failed, priority=LISTING_PRIORITY,
                               meta=self._listing_meta(browser), cb_kwargs={"page": page}, **kwargs)
 
-    def _article_request(self, url, listing_date):
+    def _article_request(self, url, listing_date, feed_date=None):
         meta = {"handle_httpstatus_list": list(GONE_STATUSES)} if url in self.known.urls else {}
         if url in self.known.recent:
             meta[Meta.RECHECK] = True  # fetched again every run, also when fingerprints persist (Redis)
         if self.browser_scope == "all":
             meta.update(browser_meta(self._selector("body"), self.settings.getint("CCHC_BROWSER_WAIT_MS", 20_000)))
         return scrapy.Request(url, callback=self.parse_article, errback=self._article_failed, meta=meta,
-                              cb_kwargs={"listing_date": listing_date})
+                              cb_kwargs={"listing_date": listing_date, "feed_date": feed_date})
 
     def _article_failed(self, failure):
         self.crawler.stats.inc_value(Stat.ARTICLES_FAILED)
@@ -182,6 +187,9 @@ class ArticleSpider(scrapy.Spider):
         if response.status == 304:  # unchanged since the last complete run: nothing new here
             stats.inc_value(Stat.LISTING_NOT_MODIFIED)
             self.listing_trouble = True
+            return
+        if kind_of(response.body) or response.request.url in self.feed_urls:  # the response says so, or the registry
+            yield from self.parse_feed_or_sitemap(response)
             return
         if not isinstance(response, TextResponse):
             stats.inc_value(Stat.LISTING_NOT_HTML)
@@ -232,7 +240,36 @@ class ArticleSpider(scrapy.Spider):
                 callback=self.parse_listing, errback=self._listing_failed, cb_kwargs={"page": page + 1},
             )
 
-    def parse_article(self, response, listing_date: str | None = None):
+    def parse_feed_or_sitemap(self, response):
+        """Article pages from a feed or sitemap, newest first (CCHC_MAX_FEED_ARTICLES), each fetched once whatever
+        the route (the duplicate filter); a sitemap index's children are read like it."""
+        stats, now = self.crawler.stats, datetime.now(timezone.utc)
+        found = route(response.body, response.url, tuple(self.allowed_domains), now,
+                      self.settings.getint("CCHC_MAX_FEED_ARTICLES", 200))
+        if found.problems:
+            stats.inc_value(Stat.FEED_OR_SITEMAP_PROBLEMS, len(found.problems))
+            self.logger.info("%s: %s", response.url, "; ".join(found.problems))
+        if found.unreadable or not found.kind:  # e.g. an HTML error page where the registry names a feed
+            stats.inc_value(Stat.FEED_OR_SITEMAP_UNREADABLE)
+            self.listing_trouble = True
+            self.logger.warning("%s is neither a feed nor a sitemap: %s", response.url, "; ".join(found.problems))
+            return
+        stats.inc_value(Stat.LISTING_PAGES)
+        stats.inc_value(Stat.FEEDS if found.kind == "feed" else Stat.SITEMAPS)
+        for url in found.sitemaps:
+            yield scrapy.Request(url, callback=self.parse_listing, errback=self._listing_failed, priority=LISTING_PRIORITY,
+                                 meta=self._listing_meta(False), cb_kwargs={"page": 1})
+        stats.inc_value(Stat.FEED_ENTRIES if found.kind == "feed" else Stat.SITEMAP_ENTRIES, len(found.articles))
+        if found.kind != "sitemapindex":
+            stats.inc_value(Stat.LISTING_WITH_LINKS if found.articles else Stat.LISTING_NO_LINKS)
+        recheck = self.settings.getfloat("CCHC_RECHECK_DAYS", 7)
+        for url, date, lastmod in found.articles:
+            if needs_visit(url, lastmod, self.known.urls, self.known.recent, now, recheck):
+                yield self._article_request(url, None, feed_date=date)
+            else:
+                stats.inc_value(Stat.LISTING_KNOWN_SKIPPED)
+
+    def parse_article(self, response, listing_date: str | None = None, feed_date=None):
         if response.status in GONE_STATUSES:
             self.crawler.stats.inc_value(Stat.gone(response.status))
             yield ArticleGone(url=response.url, site=self.site_key, reason=f"http {response.status}", seen_at=now_iso())
@@ -245,7 +282,7 @@ class ArticleSpider(scrapy.Spider):
         self.crawler.stats.inc_value(Stat.ARTICLES_EXTRACTED)
         item = extract_article(
             response, self.site, now=datetime.now(timezone.utc), listing_date=listing_date,
-            generic=self.generic_extraction,
+            feed_date=tuple(feed_date) if feed_date else None, generic=self.generic_extraction,
         )
         item["from_cchc_section"] = self.cchc_section
         yield item

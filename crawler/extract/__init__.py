@@ -43,9 +43,12 @@ def extract_article(
     *,
     now: datetime | None = None,
     listing_date: str | None = None,
+    feed_date: tuple[str, str] | None = None,
     generic: bool = False,
 ) -> ArticleItem:
-    """Locate the article's parts on the page. ``generic=True`` ignores registry selectors."""
+    """Locate the article's parts on the page. ``generic=True`` ignores registry selectors. ``feed_date`` is
+    ``(source, raw)`` from the feed ("feed") or News sitemap ("sitemap") that listed the page: after the page's
+    own dates, before htmldate's guess."""
     now = now or datetime.now(timezone.utc)
     url = response.url
     if site is None and not generic:
@@ -56,6 +59,8 @@ def extract_article(
     body_html, body_element = find_body(sel, selectors.get("body"), url, selectors.get("remove"))
     body_hint = clean_text(sel.xpath("string(//body)").get()) or ""
     candidates = date_candidates(sel, url, meta, selectors.get("date"))
+    if feed_date and feed_date[1]:
+        candidates.append(list(feed_date))
     if not candidates:
         fallback = htmldate_candidate(response.text, url)
         if fallback:

@@ -12,53 +12,25 @@ from __future__ import annotations
 import csv
 import json
 import re
-import urllib.error
-import urllib.request
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from protego import Protego
-
+from crawler.discover.fetch import FetchError
+from crawler.discover.fetch import fetch as polite_fetch
 from crawler.registry import Site, registry
 from crawler.testing.fixture_server import MANIFEST, MANIFEST_COLUMNS
 from crawler.testing.fixtures import SITES, Page, summarize
-
-TIMEOUT = 30
-
 
 class SaveError(Exception):
     """A page that cannot be saved, with the reason in words."""
 
 
-def _user_agent() -> str:
-    from crawler import settings
-
-    return settings.USER_AGENT
-
-
 def fetch(url: str) -> bytes:
-    """The page at ``url`` if robots.txt allows this project's user agent to fetch it."""
-    agent = _user_agent()
-    parts = urlsplit(url)
-    robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
     try:
-        with urllib.request.urlopen(urllib.request.Request(robots_url, headers={"User-Agent": agent}), timeout=TIMEOUT) as r:
-            robots = Protego.parse(r.read(512 * 1024).decode("utf-8", "replace"))
-        if not robots.can_fetch(url, agent):
-            raise SaveError(f"robots.txt of {parts.netloc} does not allow fetching {url}")
-    except urllib.error.HTTPError as exc:
-        if exc.code >= 500:
-            raise SaveError(f"robots.txt of {parts.netloc} answered HTTP {exc.code}: nothing may be fetched") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise SaveError(f"cannot reach {parts.netloc}: {exc}") from None
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": agent}), timeout=TIMEOUT) as r:
-            return r.read()
-    except urllib.error.HTTPError as exc:
-        raise SaveError(f"{url} answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise SaveError(f"cannot fetch {url}: {exc}") from None
+        return polite_fetch(url)
+    except FetchError as exc:
+        raise SaveError(str(exc)) from None
 
 
 def _file_name(url: str, kind: str, folder: Path) -> str:

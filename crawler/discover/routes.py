@@ -1,0 +1,63 @@
+"""Taking articles from a feed or a sitemap the crawl fetched: which article pages to request, with the date the
+feed or News sitemap gives (a date source with provenance: ``date_source`` "feed" or "sitemap").
+
+Pure functions of the response body, like extraction: the spider decides what a response is (a feed, a
+sitemap, or else a listing page) by its bytes, not by its URL, so ``-a start_urls=`` takes any of the three.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from crawler.discover.feeds import looks_like_feed, parse_feed
+from crawler.discover.sitemaps import looks_like_sitemap, parse_sitemap
+
+
+@dataclass
+class Route:
+    kind: str  # "feed", "sitemap", "sitemapindex"; "" when the body is neither
+    articles: list[tuple[str, tuple[str, str] | None, datetime | None]] = field(default_factory=list)
+    # (url, (date source, raw date text) or None, lastmod)
+    sitemaps: list[str] = field(default_factory=list)  # child sitemaps of an index
+    problems: list[str] = field(default_factory=list)
+    unreadable: bool = False  # announced as a feed or sitemap, but it is not one (an HTML error page)
+
+
+def kind_of(body: bytes) -> str:
+    if looks_like_feed(body):
+        return "feed"
+    if looks_like_sitemap(body):
+        return "sitemap"
+    return ""
+
+
+def route(body: bytes, url: str, domains: tuple[str, ...], now: datetime, limit: int) -> Route:
+    """The article pages (newest first, at most ``limit``) and child sitemaps a feed or sitemap lists."""
+    kind = kind_of(body)
+    if kind == "feed":
+        feed = parse_feed(body, url, domains, now)
+        if not feed.is_feed:
+            return Route("", problems=feed.problems, unreadable=True)
+        entries = sorted(feed.entries, key=lambda e: e.published or datetime.min.replace(tzinfo=now.tzinfo), reverse=True)
+        return Route("feed", [(e.url, ("feed", e.date_raw) if e.published else None, None) for e in entries[:limit]],
+                     problems=feed.problems)
+    if kind == "sitemap":
+        sitemap = parse_sitemap(body, url, domains, now)
+        if not sitemap.kind:
+            return Route("", problems=sitemap.problems, unreadable=True)
+        if sitemap.is_index:
+            return Route("sitemapindex", sitemaps=[e.url for e in sitemap.entries if e.url != url],
+                         problems=sitemap.problems + (["the index lists itself"] if any(e.url == url for e in sitemap.entries) else []))
+        oldest = datetime.min.replace(tzinfo=now.tzinfo)
+        entries = sorted(sitemap.entries, key=lambda e: e.news_published or e.lastmod or oldest, reverse=True)
+        return Route("sitemap", [(e.url, ("sitemap", e.date_raw) if e.news_published else None, e.lastmod)
+                                 for e in entries[:limit]], problems=sitemap.problems)
+    return Route("")
+
+
+def needs_visit(url: str, lastmod: datetime | None, known_urls: set, recent: set, now: datetime,
+                recheck_days: float) -> bool:
+    """A sitemap's ``lastmod`` says a known page changed lately: visit it again even when it is not young."""
+    if url not in known_urls or url in recent:
+        return True
+    return lastmod is not None and lastmod >= now - timedelta(days=recheck_days)
