@@ -244,3 +244,31 @@ def test_discover_online_reads_robots_sitemaps_and_the_feed_index(feed_site, tmp
     assert found.sitemaps[1]["news"] and "1 entries outside the site's domains left out" in found.sitemaps[1]["problems"]
     assert any("is a feed index: 2 feeds" in n for n in found.notes)
     assert "sitemaps = [" in found.entry()
+
+
+def test_sitemap_nights_cost_one_request_and_lastmod_decides_the_rechecks(feed_site, tmp_path):
+    db = tmp_path / "cchc.db"
+    args = ["crawl", "generic", "-a", f"base_url={feed_site.base_url()}", "-a", f"start_urls={SITE}/sitemap.xml.gz",
+            "-s", "CCHC_BROWSER_FALLBACK=0"]
+    assert run_scrapy(args, db).returncode == 0
+    assert rows(db, "select count(*) n from articles")[0]["n"] == 2  # the News sitemap's two articles
+
+    def night():
+        before = dict(feed_site.hits)
+        result = run_scrapy(args, db)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return {k: v - before.get(k, 0) for k, v in feed_site.hits.items() if v - before.get(k, 0)}
+
+    # Nothing new: the index is read (an index may not change when its sitemaps do), its sitemap answers 304.
+    quiet = night()
+    assert {k for k in quiet if "robots" not in k} == {f"{HOST}/sitemap.xml.gz", f"{HOST}/sitemap-news.xml"}
+    assert feed_site.not_modified[f"{HOST}/sitemap-news.xml"] == 1
+    # The site edits article 5: its News sitemap gives it a new lastmod (the index stays as it was).
+    today = datetime.now(timezone.utc).date().isoformat()
+    folder = tmp_path / "site"
+    news = (folder / "sitemap-news.xml").read_bytes().replace(b"<lastmod>2025-11-01</lastmod>", f"<lastmod>{today}</lastmod>".encode(), 1)
+    (folder / "sitemap-news.xml").write_bytes(news)
+    feed_site.load([folder])
+    edited = night()
+    articles = {k for k in edited if "post" in k}
+    assert articles == {f"{HOST}/bai-5-post5.html"}, edited  # changed lately: visited; article 6 is not

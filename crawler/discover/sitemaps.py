@@ -9,6 +9,7 @@ sitemap never becomes one tree in memory.
 from __future__ import annotations
 
 import io
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
@@ -124,6 +125,16 @@ def parse_sitemap(body: bytes, url: str, domains: tuple[str, ...] = (), now: dat
     if future:
         problems.append(f"{future} dates unreadable or in the future: no date")
     return Sitemap(url, kind, entries, problems)
+
+
+def is_sitemap_index(body: bytes) -> bool:
+    """A sitemap index (gzip or not), judged on its first bytes."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body[:8192], 4096)
+        except zlib.error:
+            return False
+    return b"<sitemapindex" in body[:4096].lower()
 
 
 def looks_like_sitemap(body: bytes) -> bool:

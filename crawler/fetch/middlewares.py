@@ -12,6 +12,7 @@ from scrapy.http import TextResponse
 
 from crawler.vi.encoding import best_encoding, meta_charset
 from crawler.store.incremental import load_validators, save_validators
+from crawler.discover.sitemaps import is_sitemap_index
 from crawler.stats import Meta, Stat
 
 
@@ -69,6 +70,10 @@ class ConditionalListingMiddleware:
 
     def process_response(self, request, response):
         if request.meta.get(Meta.LISTING) and request.method == "GET" and response.status == 200:
+            if is_sitemap_index(response.body):
+                # Fetched in full every night: many indexes do not change when their sitemaps do (no <lastmod>),
+                # and a 304 would hide the children; the children themselves are conditional.
+                return response
             etag = response.headers.get(b"ETag")
             modified = response.headers.get(b"Last-Modified")
             if etag or modified:
