@@ -130,6 +130,9 @@ CCHC_SITES_FILE = os.environ.get("CCHC_SITES_FILE", "")
 # first page without an unseen article; the first crawl of a site goes CCHC_FIRST_CRAWL_PAGES deep.
 CCHC_MAX_PAGES = _env_number("CCHC_MAX_PAGES", 10, int)
 CCHC_FIRST_CRAWL_PAGES = _env_number("CCHC_FIRST_CRAWL_PAGES", 10, int)
+# A registry site with unverified start URLs and no feeds or sitemaps: its first run also reads the homepage and
+# robots.txt and keeps the feeds, sitemaps and sections they offer (table site_discoveries; crawler/discover).
+CCHC_DISCOVER = os.environ.get("CCHC_DISCOVER", "1") == "1"
 # Article pages taken from one feed or sitemap per run, newest first (a sitemap may list 50,000).
 CCHC_MAX_FEED_ARTICLES = _env_number("CCHC_MAX_FEED_ARTICLES", 200, int)
 # Known articles younger than this many days are downloaded again on every run (edits, take-downs).
@@ -147,6 +150,7 @@ EXTENSIONS = {
     "crawler.monitor.extensions.SuspiciousPagesExtension": 110,
     "crawler.monitor.extensions.ProgressExtension": 120,
     "crawler.monitor.absence.VanishedArticlesExtension": 140,  # known articles that left their listing
+    "crawler.discover.extension.FirstRunDiscovery": 150,  # feeds, sitemaps, sections of unverified sites
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)

@@ -28,8 +28,11 @@ class Stat:
     FEED_ENTRIES = "cchc/feeds/entries"
     SITEMAPS = "cchc/sitemaps/read"
     SITEMAP_ENTRIES = "cchc/sitemaps/entries"
+    FEED_INDEX = "cchc/feeds/index_pages"  # an HTML page listing feeds (/rss), where a feed was expected
     FEED_OR_SITEMAP_UNREADABLE = "cchc/feeds/unreadable"  # announced as one, but malformed or an HTML error page
     FEED_OR_SITEMAP_PROBLEMS = "cchc/feeds/problems"  # entries outside the site, future dates, recovered XML
+    DISCOVERY_HOMEPAGE = "cchc/discovery/homepage"  # first-run discovery read the homepage (crawler/discover)
+    DISCOVERY_SAVED = "cchc/discovery/saved"
     # Article pages
     ARTICLES_EXTRACTED = "cchc/articles/extracted"
     ARTICLES_FAILED = "cchc/articles/failed"
@@ -76,6 +79,10 @@ class Stat:
     @staticmethod
     def encoding_fixed(declared: str, chosen: str) -> str:
         return f"cchc/encoding/fixed/{declared}->{chosen}"
+
+    @staticmethod
+    def discovery_status(status) -> str:
+        return f"cchc/discovery/status/{status}"  # answers to discovery's own requests (not the site's health)
 
     @staticmethod
     def cleaning(reason: str) -> str:

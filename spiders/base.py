@@ -16,7 +16,7 @@ import scrapy
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
-from crawler.discover.routes import kind_of, needs_visit, route
+from crawler.discover.routes import kind_of
 from crawler.fetch.blocks import block_reason
 from crawler.fetch.browser import browser_meta
 from crawler.extract import extract_article, extract_links
@@ -26,10 +26,9 @@ from crawler.registry import Site, host_of
 from crawler.signals import suspicious_page
 from crawler.ops.startup import check_database, check_settings
 from crawler.stats import Meta, Stat
+from spiders.feeds import LISTING_PRIORITY, FeedRoutes
 
 GONE_STATUSES = (404, 410)
-# Listing pages go before articles: they discover the work (several distributed workers share it sooner).
-LISTING_PRIORITY = 10
 
 
 _FLAG_WORDS = {"1", "0", "true", "false", "yes", "no"}
@@ -48,7 +47,7 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-class ArticleSpider(scrapy.Spider):
+class ArticleSpider(FeedRoutes, scrapy.Spider):
     """Spider arguments: ``start_urls`` (comma-separated listing URLs), ``max_pages`` (listing pages per start
     URL), ``base_url`` (crawl a mirror of the site at this address instead of the live host), ``cchc_section``
     (the start URLs are a CCHC section; default: the registry's word, or a CCHC-looking start URL path),
@@ -142,6 +141,10 @@ class ArticleSpider(scrapy.Spider):
         """The start of a run: the listing pages, and the young known articles to re-check."""
         for url in self.start_urls:
             yield self._listing_request(url, page=1)
+        for url in self.known.routes:  # feeds and sitemaps an earlier run discovered (site_discoveries)
+            if url not in self.start_urls:
+                self.feed_urls.add(url)
+                yield self._listing_request(url, page=1, browser=False)
         for url in sorted(self.known.recent):  # young articles are re-checked for edits and take-downs
             self.crawler.stats.inc_value(Stat.RECHECK_SCHEDULED)
             yield self._article_request(url, None)
@@ -239,35 +242,6 @@ class ArticleSpider(scrapy.Spider):
                 meta={Meta.POSTBACK: True}, priority=LISTING_PRIORITY,
                 callback=self.parse_listing, errback=self._listing_failed, cb_kwargs={"page": page + 1},
             )
-
-    def parse_feed_or_sitemap(self, response):
-        """Article pages from a feed or sitemap, newest first (CCHC_MAX_FEED_ARTICLES), each fetched once whatever
-        the route (the duplicate filter); a sitemap index's children are read like it."""
-        stats, now = self.crawler.stats, datetime.now(timezone.utc)
-        found = route(response.body, response.url, tuple(self.allowed_domains), now,
-                      self.settings.getint("CCHC_MAX_FEED_ARTICLES", 200))
-        if found.problems:
-            stats.inc_value(Stat.FEED_OR_SITEMAP_PROBLEMS, len(found.problems))
-            self.logger.info("%s: %s", response.url, "; ".join(found.problems))
-        if found.unreadable or not found.kind:  # e.g. an HTML error page where the registry names a feed
-            stats.inc_value(Stat.FEED_OR_SITEMAP_UNREADABLE)
-            self.listing_trouble = True
-            self.logger.warning("%s is neither a feed nor a sitemap: %s", response.url, "; ".join(found.problems))
-            return
-        stats.inc_value(Stat.LISTING_PAGES)
-        stats.inc_value(Stat.FEEDS if found.kind == "feed" else Stat.SITEMAPS)
-        for url in found.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_listing, errback=self._listing_failed, priority=LISTING_PRIORITY,
-                                 meta=self._listing_meta(False), cb_kwargs={"page": 1})
-        stats.inc_value(Stat.FEED_ENTRIES if found.kind == "feed" else Stat.SITEMAP_ENTRIES, len(found.articles))
-        if found.kind != "sitemapindex":
-            stats.inc_value(Stat.LISTING_WITH_LINKS if found.articles else Stat.LISTING_NO_LINKS)
-        recheck = self.settings.getfloat("CCHC_RECHECK_DAYS", 7)
-        for url, date, lastmod in found.articles:
-            if needs_visit(url, lastmod, self.known.urls, self.known.recent, now, recheck):
-                yield self._article_request(url, None, feed_date=date)
-            else:
-                stats.inc_value(Stat.LISTING_KNOWN_SKIPPED)
 
     def parse_article(self, response, listing_date: str | None = None, feed_date=None):
         if response.status in GONE_STATUSES:

@@ -1,6 +1,8 @@
 """Discovery (issue 18): feeds, sitemaps and CCHC sections on the real saved homepages; RSS/Atom and sitemap
 quirks and bad input; crawling from a feed, a sitemap index and a listing alike, served on 127.0.0.1."""
 import csv
+import json
+import os
 import gzip
 import subprocess
 import sys
@@ -174,6 +176,7 @@ def build_site(folder, site):
         "listing", "application/rss+xml")
     add("/rss/chinh-tri.rss", f"<rss version='2.0'><channel><title>Chính trị</title>{items([3, 4])}</channel></rss>",
         "listing", "application/rss+xml")
+    add("/rss/loi.rss", "<!DOCTYPE html><html><body><h1>Lỗi 404</h1><p>Trang không tồn tại.</p></body></html>", "listing")
     add("/robots.txt", f"User-agent: *\nAllow: /\nSitemap: {site}/sitemap.xml.gz\n", "listing", "text/plain")
     index = (f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{site}/sitemap.xml.gz</loc>'
              f'</sitemap><sitemap><loc>{site}/sitemap-news.xml</loc></sitemap></sitemapindex>')
@@ -220,7 +223,7 @@ def test_a_feed_url_that_serves_an_html_error_page_is_counted(feed_site, tmp_pat
     sites = tmp_path / "sites.toml"
     sites.write_text((ROOT / "crawler/sites.toml").read_text(encoding="utf-8").split("\n[[site]]\n")[0] + "\n" +
                      f'[[site]]\nkey = "baothu"\nname = "Báo Thử"\nprovince = "Hà Tĩnh"\nkind = "newspaper"\n'
-                     f'domains = ["{HOST}"]\nstart_urls = ["{SITE}/rss/thoi-su.rss"]\nfeeds = ["{SITE}/rss"]\n',
+                     f'domains = ["{HOST}"]\nstart_urls = ["{SITE}/rss/thoi-su.rss"]\nfeeds = ["{SITE}/rss/loi.rss"]\n',
                      encoding="utf-8")
     result = run_scrapy(["crawl", "baothu", "-a", f"base_url={feed_site.base_url()}", "-s", "CCHC_BROWSER_FALLBACK=0"],
                         tmp_path / "cchc.db", env={"CCHC_SITES_FILE": str(sites)})
@@ -272,3 +275,48 @@ def test_sitemap_nights_cost_one_request_and_lastmod_decides_the_rechecks(feed_s
     edited = night()
     articles = {k for k in edited if "post" in k}
     assert articles == {f"{HOST}/bai-5-post5.html"}, edited  # changed lately: visited; article 6 is not
+
+
+def registry_with(tmp_path, entry: str):
+    sites = tmp_path / "sites.toml"
+    sites.write_text((ROOT / "crawler/sites.toml").read_text(encoding="utf-8").split("\n[[site]]\n")[0] + "\n" + entry,
+                     encoding="utf-8")
+    return {"CCHC_SITES_FILE": str(sites)}
+
+
+def test_first_run_discovers_and_later_runs_use_it(feed_site, tmp_path):
+    """A site whose only (unverified) start URL is gone: the first run fails but stores what the homepage and
+    robots.txt offer; the second is crawled completely through the feeds (via the /rss index) and the sitemap."""
+    env = registry_with(tmp_path, f'[[site]]\nkey = "baothu"\nname = "Báo Thử"\nprovince = "Hà Tĩnh"\nkind = "newspaper"\n'
+                                  f'domains = ["{HOST}"]\nstart_urls = ["{SITE}/thoi-su"]\n')
+    db = tmp_path / "cchc.db"
+    args = ["crawl", "baothu", "-a", f"base_url={feed_site.base_url()}", "-s", "CCHC_BROWSER_FALLBACK=0"]
+    first = run_scrapy(args, db, env=env)
+    assert first.returncode == 1 and "baothu: failed: no listing page could be read (HTTP 404" in first.stderr
+    assert crawl_stats(first)["cchc/discovery/saved"] == 1
+    found = rows(db, "select * from site_discoveries")[0]
+    assert json.loads(found["feeds"])[0]["url"] == f"{SITE}/rss"
+    assert [s["url"] for s in json.loads(found["sitemaps"])] == [f"{SITE}/sitemap.xml.gz"]
+    assert json.loads(found["news_sections"])[0]["url"] == f"{SITE}/thoi-su"
+    second = run_scrapy(args, db, env=env)
+    stats = crawl_stats(second)
+    assert stats["cchc/feeds/index_pages"] == 1 and stats["cchc/feeds/read"] == 2 and stats["cchc/sitemaps/read"] == 2
+    assert rows(db, "select count(*) n from articles")[0]["n"] == 6
+    assert "cchc/discovery/homepage" not in stats  # discovered once
+    health = subprocess.run([sys.executable, "-m", "crawler", "health", str(db)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, env={**os.environ, **env})
+    assert "run on guesses" not in health.stdout  # its discovery found feeds and a sitemap
+
+
+def test_health_names_the_sites_still_on_guesses(tmp_path):
+    from crawler.store.articles import ArticleStore
+    from crawler.store.runs import record_run
+
+    db = tmp_path / "cchc.db"
+    ArticleStore(str(db)).close()
+    record_run(str(db), {"run_id": "r1", "site": "baogialai", "spider": "baogialai", "started_at": "2026-12-01T00:00:00Z",
+                         "finished_at": "2026-12-01T00:01:00Z", "finish_reason": "finished", "pages": 3, "verdict": "ok",
+                         "verdict_reason": "3 new articles from 1 listing pages"})
+    out = subprocess.run([sys.executable, "-m", "crawler", "health", str(db)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120).stdout
+    assert "1 of them run on guesses (unverified start URLs; no feed, sitemap or section found yet): baogialai" in out

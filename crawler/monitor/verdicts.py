@@ -49,9 +49,10 @@ def download_errors(stats: dict) -> dict[str, int]:
 
 
 def _statuses(stats: dict) -> dict[str, int]:
-    """HTTP statuses other than 200/304 of the site's pages (robots.txt's own answers left out)."""
+    """HTTP statuses other than 200/304 of the site's pages (robots.txt's and discovery's own answers left out)."""
     prefix = "downloader/response_status_count/"
     counts = {k[len(prefix):]: v - int(stats.get(f"robotstxt/response_status_count/{k[len(prefix):]}") or 0)
+              - int(stats.get(Stat.discovery_status(k[len(prefix):])) or 0)
               for k, v in stats.items() if k.startswith(prefix) and not k.endswith(("/200", "/304"))}
     return {k: v for k, v in counts.items() if v > 0}
 

@@ -23,6 +23,7 @@ from crawler.ops.startup import describe, finish_interrupted, stats_of, watch
 from crawler.monitor.verdicts import GOOD, download_errors, verdict
 from crawler.registry import registry
 from crawler.store.database import migrate
+from crawler.discover.extension import on_guesses
 from crawler.store.runs import recorded_verdicts
 from crawler.stats import Stat
 
@@ -135,6 +136,13 @@ def print_summary(results: dict[str, dict], db: str | None = None, out=sys.stdou
               f"{stats.get(Stat.UPDATED, 0):>5} {stats.get(Stat.DROPPED_DUPLICATE, 0):>5} "
               f"{stats.get(Stat.DROPPED_INVALID, 0):>7} {stats.get(Stat.REMOVED, 0):>5}  {word}: {reason[:150]}",
               file=out)
+    try:
+        guessing = on_guesses(db, sorted(results))
+    except sqlite3.Error:
+        guessing = []
+    if guessing:
+        print(f"\n{len(guessing)} of {len(results)} sites still run on guesses (unverified start URLs; no feed, sitemap "
+              f"or section found yet): {', '.join(guessing)}", file=out)
     return verdicts
 
 

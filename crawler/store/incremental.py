@@ -18,6 +18,7 @@ class KnownArticles:
 
     urls: set[str] = field(default_factory=set)
     recent: set[str] = field(default_factory=set)
+    routes: list[str] = field(default_factory=list)  # feeds and sitemaps an earlier run discovered (site_discoveries)
 
     @classmethod
     def load(cls, db_path: str | None, site: str, recheck_days: float, now: datetime | None = None) -> "KnownArticles":
@@ -93,6 +94,11 @@ def remember_browser(db_path: str, site: str, listing_url: str) -> None:
 def crawl_state_from_database(crawler, spider) -> tuple[KnownArticles, bool]:
     """CCHC_CRAWL_STATE of a single-process crawl: the site's known articles and whether its listings need a
     browser, from the database (CCHC_DB)."""
+    from crawler.store.discoveries import load_discovery
+
     db = crawler.settings.get("CCHC_DB")
     known = KnownArticles.load(db, spider.site_key, crawler.settings.getfloat("CCHC_RECHECK_DAYS", 7))
+    found = load_discovery(db, spider.site_key)
+    if found:
+        known.routes = [f["url"] for f in found["feeds"]] + [s["url"] for s in found["sitemaps"]]
     return known, browser_remembered(db, spider.site_key)

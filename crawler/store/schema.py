@@ -125,8 +125,16 @@ def m002_first_versioned_schema(db) -> None:
     db.execute(ARTICLE_VIEW)
 
 
+def m003_site_discoveries(db) -> None:
+    """What the first run of a site with unverified start URLs found on its homepage and in its robots.txt
+    (crawler/discover/extension.py): later runs also start from the feeds and sitemaps listed here."""
+    db["site_discoveries"].create({"site": str, "discovered_at": str, "homepage": str, "feeds": str, "sitemaps": str,
+                                   "cchc_sections": str, "news_sections": str, "cms": str, "problems": str},
+                                  pk="site", if_not_exists=True)
+
+
 # Migration N is MIGRATIONS[N - 2]: the first one is number 2 (1 was the unversioned schema).
-MIGRATIONS = [m002_first_versioned_schema]
+MIGRATIONS = [m002_first_versioned_schema, m003_site_discoveries]
 SCHEMA_VERSION = len(MIGRATIONS) + 1
 
 
