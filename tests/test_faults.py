@@ -82,7 +82,7 @@ def fault_run(tmp_path_factory):
 
 
 def test_crawl_survives_every_fault(fault_run):
-    result, stats = fault_run["result"], fault_run["stats"]
+    result = fault_run["result"]
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Spider closed (finished)" in result.stderr
     assert "Traceback" not in result.stderr.split("Spider closed")[0] or "Spidermon" in result.stderr
