@@ -95,6 +95,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         # failed, was blocked or unchanged (then nothing is judged removed by its absence).
         self.listed: set[str] = set()
         self.listing_trouble = False
+        self._known = None  # the crawl state, read on first use (``known``)
 
     @property
     def site_key(self) -> str:
@@ -108,7 +109,6 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         settings = crawler.settings
         spider.browser_fallback = settings.getbool("CCHC_BROWSER_FALLBACK", True)
         spider.distributed = bool(settings.get("CCHC_REDIS_URL"))  # a worker takes its requests from Redis
-        spider._known = None
         return spider
 
     @property
