@@ -3,7 +3,6 @@ import os
 import warnings
 
 from crawler import __version__
-from crawler.items import ARTICLE_FIELDS
 
 
 def _env_number(name: str, default, kind):
@@ -196,9 +195,6 @@ SPIDERMON_TELEGRAM_SENDER_TOKEN = os.environ.get("CCHC_TELEGRAM_TOKEN", "")
 SPIDERMON_TELEGRAM_RECIPIENTS = [r for r in os.environ.get("CCHC_TELEGRAM_CHATS", "").split(",") if r]
 
 FEED_EXPORT_ENCODING = "utf-8"
-# The columns of `-O items.csv` (and the keys of JSON exports, where present): the article schema's fields, then
-# those of a removal (ArticleGone: reason, seen_at). Without it CSV columns follow the item class, working fields too.
-FEED_EXPORT_FIELDS = [*ARTICLE_FIELDS, "reason", "seen_at"]
 LOG_LEVEL = os.environ.get("CCHC_LOG_LEVEL", "INFO")
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
