@@ -7,6 +7,7 @@
 - ``run``: the nightly job, every enabled registry site into CCHC_DB (output/cchc.db by default)
 - ``health [DB]``: every site's last run, last success, new articles, days since the newest; exit 1 if failing
 - ``browse [DB]``: Datasette on the database (read-only, 127.0.0.1), with metadata, facets, charts, feeds
+- ``export [DB] [--format csv|xlsx] [--province P] [--month YYYY-MM] [--search WORDS]``: articles for Excel
 - ``cron install|show|remove``: the nightly crontab entry
 - ``discover URL|SITE [--html PAGE]``: the feeds, sitemaps, CCHC and news sections and CMS family of a site,
   and a registry entry ready to paste (offline on a saved page; with the network, a few polite requests)
@@ -120,6 +121,15 @@ def _browse(args) -> int:
     return browse(args.db, args.host, args.port)
 
 
+def _export(args) -> int:
+    from crawler.ops.export import run_export
+    from crawler.store.exports import ExportFilter
+
+    spec = ExportFilter(everything=args.all, province=args.province, month=args.month, site=args.site,
+                        search=args.search, mode=args.mode)
+    return run_export(args.db, spec, args.format, args.output)
+
+
 def _cron(args) -> int:
     from crawler.ops import cron
 
@@ -223,6 +233,17 @@ def main(argv=None) -> int:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     p.add_argument("--port", type=int, default=8001)
     p.set_defaults(func=_browse)
+    p = sub.add_parser("export", help="CCHC articles as CSV (UTF-8 with BOM, for Excel) or XLSX, by province, month, site, search")
+    p.add_argument("db", nargs="?", default=os.environ.get("CCHC_DB", "output/cchc.db"))
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument("--province", help="current or former province, as written in the data (e.g. 'Lâm Đồng', 'Đắk Nông')")
+    p.add_argument("--month", help="YYYY-MM, or YYYY for a year")
+    p.add_argument("--site", help="a registry key, e.g. baodaknong")
+    p.add_argument("--search", help="words as in the browser's search (a phrase by default)")
+    p.add_argument("--mode", choices=["phrase", "all", "any"], default="phrase", help="how --search matches")
+    p.add_argument("--all", action="store_true", help="every article, not only the CCHC-relevant ones")
+    p.add_argument("-o", "--output", help="file to write (default: beside the database, named by the filters)")
+    p.set_defaults(func=_export)
     p = sub.add_parser("cron", help="install, show or remove the nightly crontab entry")
     p.add_argument("action", choices=["install", "show", "remove"])
     p.add_argument("--at", default="02:30", help="time of day, HH:MM (install)")

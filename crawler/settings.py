@@ -27,11 +27,13 @@ NEWSPIDER_MODULE = "spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 # Politeness: an identifying user agent, robots.txt, one request at a time per site, adaptive delays.
-# CCHC_USER_AGENT (environment) replaces the whole user agent; name your own contact in it when you run a crawl.
-USER_AGENT = os.environ.get(
-    "CCHC_USER_AGENT",
-    f"cchc-crawler/{__version__} (+https://github.com/cchc-crawler/cchc-crawler; research crawler of public news on administrative reform)",
-)
+# CCHC_USER_AGENT (environment) replaces the whole user agent: whoever runs the crawl names themselves and a
+# contact in it (README, set-up). This project has no public home yet, so the default names none rather than a
+# made-up address, and `python -m crawler run` reminds the operator when it is not set.
+DEFAULT_USER_AGENT = f"cchc-crawler/{__version__} (research crawler of public news on administrative reform)"
+USER_AGENT = os.environ.get("CCHC_USER_AGENT", DEFAULT_USER_AGENT)
+# CCHC_SOURCE_URL (environment): where this copy's code lives, the "Source" link of `python -m crawler browse`.
+CCHC_SOURCE_URL = os.environ.get("CCHC_SOURCE_URL", "")
 ROBOTSTXT_OBEY = True
 # Duplicate requests by URL with tracking parameters, http/https, www., default port and host case folded.
 REQUEST_FINGERPRINTER_CLASS = "crawler.fetch.urls.CanonicalRequestFingerprinter"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from browse_server import browse_db, browse_site, chromium  # noqa: F401 (session fixtures of the browsing tests)
 from crawler.testing.fixture_server import FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent

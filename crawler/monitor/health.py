@@ -12,6 +12,7 @@ from crawler.registry import registry
 from crawler.store.database import check_file, damaged_message, migrate
 from crawler.store.runs import runs_by_site
 from crawler.monitor.verdicts import GOOD
+from crawler.vi.dates import local_display
 
 
 def _days_since(iso: str | None, now: datetime) -> float | None:
@@ -65,14 +66,14 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
         print(f"FAILING: cannot read the database {db_path}: {exc}", file=sys.stderr)
         return 1
     rows = site_health(db_path)
-    print(f"{'site':<16} {'last success':<21} {'new':>4} {'days quiet':>10}  status", file=out)
+    print(f"{'site':<16} {'last success (VN)':<17} {'new':>4} {'days quiet':>10}  status", file=out)
     failing = 0
     for row in rows:
         if row["status"] == "never run" and not show_never:
             continue
         failing += not row["status"].startswith(("never run", "ok", "quiet"))
         quiet = "" if row["days_since_newest"] is None else f"{row['days_since_newest']:.0f}"
-        print(f"{row['site']:<16} {row['last_success'] or '-':<21} {row['new_last_run'] if row['new_last_run'] is not None else '-':>4} "
+        print(f"{row['site']:<16} {local_display(row['last_success']) or '-':<17} {row['new_last_run'] if row['new_last_run'] is not None else '-':>4} "
               f"{quiet:>10}  {row['status'][:160]}", file=out)
     never = sum(r["status"] == "never run" for r in rows)
     print(f"\n{len(rows) - never} sites crawled, {failing} failing, {never} never run", file=out)

@@ -159,6 +159,9 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
     settings = project_settings({"LOG_LEVEL": console, **(overrides or {})})
     if cron:
         settings.set("CCHC_PROGRESS_INTERVAL", 0, priority="cmdline")
+    elif not os.environ.get("CCHC_USER_AGENT"):
+        print("note: CCHC_USER_AGENT is not set; sites see the generic user agent. Name yourself and a contact: "
+              "export CCHC_USER_AGENT='cchc-crawler (+https://your.org/contact)'", file=sys.stderr)
     if jobs is None:
         sites = [s for s in registry().values() if s.enabled and (not keys or s.key in keys)]
         unknown = set(keys or ()) - {s.key for s in sites}

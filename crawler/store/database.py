@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crawler.store import browsing
 from crawler.store.schema import apply_migrations
 
 
@@ -86,6 +87,7 @@ def open_database(path: str) -> sqlite_utils.Database:
     db.execute(f"PRAGMA cache_size = -{env_mb('CCHC_DB_CACHE_MB', 32) * 1024}")  # KiB: a big database's indexes stay in memory
     with immediate(db):
         apply_migrations(db)
+        browsing.refresh(db)  # label tables from the TOML files; the reading views when their SQL changed
     return db
 
 

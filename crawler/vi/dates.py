@@ -64,6 +64,17 @@ def to_local_iso(value: datetime) -> str:
     return value.astimezone(LOCAL_TZ).isoformat()
 
 
+def local_display(iso: str | None) -> str | None:
+    """A stored UTC time ("2026-12-02T07:01:00Z") as a person in Vietnam reads it: "2026-12-02 14:01"."""
+    if not iso:
+        return None
+    try:
+        value = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return _aware(value).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
 

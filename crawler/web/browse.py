@@ -2,7 +2,9 @@
 
 The metadata (titles and descriptions in Vietnamese and English, column descriptions, facets, newest-first
 sorting, full-text search, canned queries, an Atom feed of a saved search, and a dashboard of charts with
-datasette-dashboards) is the checked-in crawler/web/datasette.yaml, keyed here by the database's name.
+datasette-dashboards) is the checked-in crawler/web/datasette.yaml, keyed here by the database's name, with
+the pivots whose columns depend on the data (crawler/store/browsing.py). The plugin crawler/web/plugins/
+cchc_browse.py gives search its meaning and cells their links; crawler/web/static holds its CSS and JS.
 """
 from __future__ import annotations
 
@@ -15,18 +17,34 @@ from pathlib import Path
 
 import yaml
 
+from crawler.store.browsing import pivot_queries
 from crawler.store.database import migrate
 
 
 METADATA_FILE = Path(__file__).with_name("datasette.yaml")
 PLACEHOLDER = "cchc"  # the database key in datasette.yaml
+STATIC = Path(__file__).with_name("static")
+
+
+def _retarget(value, db: str):
+    """The /cchc/ links of description_html values, pointed at the database being browsed."""
+    if isinstance(value, dict):
+        return {k: (v.replace(f"/{PLACEHOLDER}/", f"/{db}/") if k == "description_html" else _retarget(v, db))
+                for k, v in value.items()}
+    return value
 
 
 def metadata(db_path: str) -> dict:
     """datasette.yaml, keyed by the name of the database at ``db_path`` (Datasette keys metadata by it)."""
     meta = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
     db = Path(db_path).stem
+    queries = meta["databases"][PLACEHOLDER]["queries"]
+    for name, sql in pivot_queries(db_path if db_path != PLACEHOLDER else None).items():
+        queries[name]["sql"] = sql
     meta["databases"] = {db: meta["databases"].pop(PLACEHOLDER)}
+    meta = _retarget(meta, db)
+    if os.environ.get("CCHC_SOURCE_URL"):  # where this copy's code lives (the footer's "Source" link)
+        meta["source_url"] = os.environ["CCHC_SOURCE_URL"]
     for dashboard in meta.get("plugins", {}).get("datasette-dashboards", {}).values():
         for chart in dashboard.get("charts", {}).values():
             chart["db"] = db
@@ -55,7 +73,7 @@ def browse(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> int:
         print(f"warning: listening on {host}, reachable from other machines", file=sys.stderr)
     args = [datasette, "serve", db_path, "--metadata", str(meta), "--host", host, "--port", str(port),
             "--template-dir", str(Path(__file__).with_name("templates")),
-            "--plugins-dir", str(Path(__file__).with_name("plugins")),
+            "--plugins-dir", str(Path(__file__).with_name("plugins")), "--static", f"cchc-static:{STATIC}",
             "--setting", "default_page_size", "50", "--setting", "sql_time_limit_ms", "3000"]
     os.execv(datasette, args)
     return 0  # not reached

@@ -1,0 +1,120 @@
+"""What the browser shows: label tables, the reading views and the comparison queries built from them.
+
+- ``sites`` and ``topics``: the registry's and the lexicon's Vietnamese names (crawler/sites.toml,
+  crawler/vi/topics.toml), refreshed whenever the database is opened, so that views and queries show
+  "Báo Đắk Nông" and "Một cửa, một cửa liên thông" instead of ``baodaknong`` and ``mot_cua``.
+- ``cchc_articles``: the CCHC-relevant articles (relevance at least 0.5, or listed in a CCHC section), not
+  removed, with plain-text columns a reader and a spreadsheet both want; ``all_articles``: every article.
+  Views are derived objects, not migrations: they are recreated when their SQL here changes.
+- ``province_month_query`` / ``topic_share_query``: pivots (one column per month, per topic), whose columns
+  depend on the data and the lexicon, written for Datasette's canned queries when ``browse`` starts.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from crawler.registry import registry
+from crawler.vi.topics import lexicon
+
+CCHC_RELEVANT = "(a.relevance >= 0.5 or a.from_cchc_section = 1)"
+_COLUMNS = """a.id, a.title,
+       replace(substr(a.published_at_local, 1, 16), 'T', ' ') as published,
+       a.published_month as month, a.province, a.province_before_2025 as former_province,
+       coalesce(s.name, a.site) as source,
+       (select json_group_array(t.label_vi) from json_each(a.topics) j join topics t on t.key = j.value) as topics,
+       a.lead, a.url"""
+VIEWS = {
+    "cchc_articles": f"""create view cchc_articles as
+select {_COLUMNS}
+from articles a left join sites s on s.key = a.site
+where {CCHC_RELEVANT} and coalesce(a.status, 'active') != 'removed'""",
+    "all_articles": f"""create view all_articles as
+select {_COLUMNS}, round(a.relevance, 2) as relevance, a.status
+from articles a left join sites s on s.key = a.site""",
+}
+
+
+def refresh_labels(db) -> None:
+    """The label tables, rewritten from the registry and the lexicon (a hundred rows: cheap at every open)."""
+    sites = [{"key": s.key, "name": s.name, "province": s.province, "former_province": s.province_before_2025,
+              "kind": s.kind, "domain": s.domains[0] if s.domains else None} for s in registry().values()]
+    topics = [{"key": t.key, "label_vi": t.label_vi, "label_en": t.label_en} for t in lexicon()]
+    for name, rows in (("sites", sites), ("topics", topics)):
+        table = db[name]
+        table.create({k: str for k in rows[0]}, pk="key", if_not_exists=True)
+        db.execute(f"delete from [{name}]")
+        table.insert_all(rows, pk="key")
+
+
+def refresh_views(db) -> None:
+    """Create the views, or recreate one whose SQL is not today's (the earlier cchc_articles among them)."""
+    for name, sql in VIEWS.items():
+        row = db.execute("select sql from sqlite_master where type = 'view' and name = ?", [name]).fetchone()
+        if row and row[0] == sql:
+            continue
+        db.execute(f"drop view if exists [{name}]")
+        db.execute(sql)
+
+
+def refresh(db) -> None:
+    refresh_labels(db)
+    refresh_views(db)
+
+
+def months_to_show(db, count: int = 12) -> list[str]:
+    """``count`` consecutive months (YYYY-MM) ending with the newest month of a CCHC article, or with the current
+    month in an empty database: empty months are columns too, so a quiet month shows as zeros."""
+    newest = None
+    if db is not None and db["articles"].exists():
+        newest = db.execute("select max(published_month) from articles a where published_month is not null and "
+                            + CCHC_RELEVANT).fetchone()[0]
+    year, month = (int(newest[:4]), int(newest[5:7])) if newest else (date.today().year, date.today().month)
+    months = []
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+_PROVINCES = """(select province from sites where province is not null
+        union select province from articles where province is not null)"""
+
+
+def province_month_query(months: list[str]) -> str:
+    """Provinces down, months across: CCHC articles per province per month, every registered province a row."""
+    cells = ",\n       ".join(f"count(case when c.month = '{m}' then 1 end) as [{m}]" for m in months)
+    return f"""select p.province as [Tỉnh / province],
+       {cells},
+       count(c.id) as [Tổng / total]
+from {_PROVINCES} p
+left join cchc_articles c on c.province = p.province and c.month between '{months[0]}' and '{months[-1]}'
+group by p.province
+order by count(c.id) desc, p.province"""
+
+
+def topic_share_query() -> str:
+    """Provinces down, topics across: the share (%) of each province's CCHC articles that carry the topic."""
+    cells = ",\n       ".join(
+        f"round(100.0 * count(case when exists (select 1 from json_each(a.topics) where value = '{t.key}') then 1 end)"
+        f" / max(count(a.id), 1), 1) as [{t.label_vi} %]" for t in lexicon())
+    return f"""select p.province as [Tỉnh / province], count(a.id) as [Số tin CCHC / CCHC articles],
+       {cells}
+from {_PROVINCES} p
+left join articles a on a.province = p.province and {CCHC_RELEVANT} and coalesce(a.status, 'active') != 'removed'
+group by p.province
+order by count(a.id) desc, p.province"""
+
+
+def pivot_queries(db_path: str | None) -> dict[str, str]:
+    """The SQL of the pivots for the database at ``db_path`` (months from its data; the current year's months
+    when there is no file yet)."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(db_path) if db_path and Path(db_path).is_file() else None
+    try:
+        months = months_to_show(db)
+    finally:
+        if db is not None:
+            db.close()
+    return {"per_province_month": province_month_query(months), "topic_shares": topic_share_query()}

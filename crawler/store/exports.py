@@ -1,0 +1,66 @@
+"""The rows of an export (``python -m crawler export``): the reading views' columns, filtered by province,
+month, source site and a search, newest first, with the topic list as plain text for a spreadsheet."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from crawler.store.database import connection
+from crawler.store.search import fts_query, matches_as_typed
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    everything: bool = False  # all_articles instead of the CCHC-relevant cchc_articles
+    province: str | None = None  # current or former province
+    month: str | None = None  # YYYY-MM, or YYYY for a whole year
+    site: str | None = None  # registry key
+    search: str | None = None
+    mode: str | None = None  # phrase (default), all or any: crawler/store/search.py
+
+    def sql(self) -> tuple[str, list]:
+        view = "all_articles" if self.everything else "cchc_articles"
+        where, params = [], []
+        if self.province:
+            where.append("(v.province = ? or v.former_province = ?)")
+            params += [self.province, self.province]
+        if self.month:
+            where.append("v.month like ?")
+            params.append(self.month + "%")
+        if self.site:
+            where.append("v.id in (select id from articles where site = ?)")
+            params.append(self.site)
+        match = fts_query(self.search, self.mode) if self.search else None
+        if self.search:
+            where.append("v.id in (select rowid from articles_fts where articles_fts match ?)")
+            params.append(match or '""')
+        clause = (" where " + " and ".join(where)) if where else ""
+        sql = (f"select v.*, a.body_text as _body from {view} v join articles a on a.id = v.id{clause} "
+               "order by v.published desc, v.id desc")
+        return sql, params
+
+
+def export_rows(db_path: str, spec: ExportFilter) -> tuple[list[str], Iterator[dict]]:
+    """The column names and the rows (a generator: a whole database never sits in memory)."""
+    sql, params = spec.sql()
+    with connection(db_path) as con:
+        if con is None:
+            raise FileNotFoundError(f"no database at {db_path}")
+        columns = [d[0] for d in con.execute(sql + " limit 0", params).description if d[0] != "_body"]
+
+    def rows() -> Iterator[dict]:
+        with connection(db_path) as con:
+            try:
+                for row in con.execute(sql, params):
+                    record = dict(row)
+                    body = record.pop("_body")
+                    if spec.search and not matches_as_typed(spec.search, spec.mode, record["title"], record["lead"], body):
+                        continue
+                    record["topics"] = ", ".join(json.loads(record["topics"] or "[]"))
+                    yield record
+            except sqlite3.OperationalError as exc:
+                raise ValueError(f"cannot export: {exc}") from exc
+
+    return columns, rows()

@@ -1,0 +1,109 @@
+"""What a person types into a search box, as a full-text query that means what they typed.
+
+Vietnamese words are single syllables, so matching the words of "mot cua" in any order finds "một ... của" in
+half of all articles; what a reader means is the phrase. So, by mode:
+
+- ``phrase`` (the default): the words as typed, in order, next to each other ("mot cua" finds "một cửa");
+- ``all``: every word, anywhere in the article; ``any``: at least one of the words.
+
+Double quotes group words into a phrase in every mode (``all`` with ``"mot cua" "dich vu cong"`` needs both
+phrases; ``phrase`` with the same text needs both too). Diacritics are optional: the index folds them away
+(``unicode61 remove_diacritics 2``), so "cai cach" finds "cải cách". Typed *with* diacritics, a word must be
+in the article as typed: "một cửa" does not find "một của" (``matches_as_typed``, applied to the index's hits).
+Nothing the user types is FTS syntax (no column filters, NEAR or operators that fail as "syntax error").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MODES = {"phrase": "phrase", "cum_tu": "phrase", "cụm từ": "phrase", "all": "all", "moi_tu": "all",
+         "mọi từ": "all", "any": "any", "bat_ky": "any", "bất kỳ từ": "any", "bất kỳ": "any"}
+_WORD = re.compile(r"\w+")
+
+
+def mode_of(mode: str | None) -> str:
+    return MODES.get((mode or "").strip().casefold(), "phrase")
+
+
+def groups(text: str | None, mode: str | None = "phrase") -> list[list[str]]:
+    """The word groups a query needs: each group is one phrase (its words in order). Quoted parts are always a
+    group; unquoted text is one group in ``phrase`` mode and one group per word otherwise."""
+    found = []
+    for index, part in enumerate((text or "").split('"')):
+        words = _WORD.findall(part)
+        if not words:
+            continue
+        quoted = index % 2 == 1
+        if quoted or mode_of(mode) == "phrase":
+            found.append(words)
+        else:
+            found.extend([word] for word in words)
+    return found
+
+
+MAX_D_WORDS = 4  # words typed with a plain "d" that get an "đ" variant: 2**4 = 16 phrases at most
+
+
+def _phrase(words: list[str]) -> str:
+    """One group as FTS5: the phrase, or its spellings with "đ" ORed. The index folds tone marks but not đ
+    (it has no decomposition), so "dak nong" must also be looked up as "đak nong" to find "Đắk Nông"; in
+    Vietnamese d and đ only begin a syllable, so one variant per such word covers it."""
+    plain_d = [i for i, w in enumerate(words) if w[:1] in "dD"][:MAX_D_WORDS]
+    variants = []
+    for choice in range(2 ** len(plain_d)):
+        spelled = list(words)
+        for bit, index in enumerate(plain_d):
+            if choice >> bit & 1:
+                spelled[index] = "đ" + spelled[index][1:]
+        variants.append('"' + " ".join(spelled) + '"')
+    return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
+
+
+def fts_query(text: str | None, mode: str | None = "phrase") -> str | None:
+    """The FTS5 MATCH expression for what was typed, or None when it holds no word (the caller shows the newest
+    articles instead: ``MATCH ''`` is a syntax error)."""
+    found = groups(text, mode)
+    if not found:
+        return None
+    joiner = " OR " if mode_of(mode) == "any" else " "
+    return joiner.join(_phrase(words) for words in found)
+
+
+def _fold(word: str) -> str:
+    """Lower case without diacritics; đ as d (the index keeps đ, but an article's search_extra holds it as d)."""
+    word = unicodedata.normalize("NFD", word.casefold()).replace("\u0111", "d")
+    return "".join(c for c in word if not unicodedata.combining(c))
+
+
+def _typed_with_diacritics(word: str) -> bool:
+    return _fold(word) != word.casefold()
+
+
+def _word_matches(typed: str, word: str) -> bool:
+    """A typed word with diacritics must be the word as typed; one without matches any accented form."""
+    if _typed_with_diacritics(typed):
+        return unicodedata.normalize("NFC", typed.casefold()) == word
+    return _fold(typed) == _fold(word)
+
+
+def _holds(words: list[str], tokens: list[str]) -> bool:
+    n = len(words)
+    return any(all(_word_matches(w, tokens[i + k]) for k, w in enumerate(words)) for i in range(len(tokens) - n + 1))
+
+
+def typed_with_diacritics(text: str | None) -> bool:
+    """Whether any word of the query carries a diacritic (then ``matches_as_typed`` has work to do)."""
+    return any(_typed_with_diacritics(w) for g in groups(text) for w in g)
+
+
+def matches_as_typed(text: str | None, mode: str | None, *columns: str | None) -> bool:
+    """True when the article's text holds what was typed with its diacritics (case-insensitive): run on the
+    index's hits, which matched without them. A query typed without any diacritics always passes; in ``any``
+    mode one group that holds is enough."""
+    found = groups(text, mode)
+    if not typed_with_diacritics(text):
+        return True
+    tokens = _WORD.findall(unicodedata.normalize("NFC", " ".join(c for c in columns if c)).casefold())
+    hits = (_holds(g, tokens) for g in found)
+    return any(hits) if mode_of(mode) == "any" else all(hits)

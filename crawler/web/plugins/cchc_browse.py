@@ -1,0 +1,143 @@
+"""Datasette plugin for ``python -m crawler browse``: search that means what was typed, cells made for
+reading, CSV that Excel opens. Loaded with ``datasette --plugins-dir`` (crawler/web/plugins); it imports the
+crawler package, which ``bin/setup`` installs into the same .venv.
+
+- SQL functions (``prepare_connection``): ``cchc_fts(q, mode)`` is the MATCH expression of crawler/store/
+  search.py (phrase by default, ``all`` / ``any`` words); ``cchc_has_words(q)``; ``cchc_as_typed(q, mode,
+  text...)`` keeps only articles that hold words typed with diacritics as typed. Datasette's own
+  ``escape_fts`` (what its table search box uses, ``searchmode: escaped``) is replaced by the phrase form, so
+  the search box of every table means the same as the saved searches. ``trylast``: pluggy calls later
+  registrations first, so this runs after Datasette's default and its function wins.
+- ``filters_from_request``: the table search of the reading views applies ``cchc_as_typed`` as well.
+- ``render_cell``: in the reading views and saved queries, a title links to its article page, a URL shows
+  as its host, a topic list as words, a snippet's matches highlighted (``«...»`` in the data, so a CSV
+  stays plain text), a lead clamped to three lines. The data (JSON, CSV) is never changed.
+- ``prepare_jinja2_environment``: the article page's filters (local time, site names).
+- ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from datasette import hookimpl
+from datasette.filters import FilterArguments
+from markupsafe import Markup, escape
+
+from crawler.store.search import fts_query, groups, matches_as_typed, typed_with_diacritics
+
+READING_VIEWS = {"cchc_articles", "all_articles"}
+BOM = b"\xef\xbb\xbf"
+MATCH_NOTHING = '""'  # an empty phrase: a valid MATCH that finds nothing (an empty MATCH is a syntax error)
+
+
+def cchc_fts(q, mode=None) -> str:
+    return fts_query(q, mode) or MATCH_NOTHING
+
+
+def cchc_has_words(q) -> int:
+    return int(bool(groups(q)))
+
+
+def cchc_as_typed(q, mode, *columns) -> int:
+    return int(matches_as_typed(q, mode, *columns))
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn):
+    conn.create_function("escape_fts", 1, lambda q: cchc_fts(q), deterministic=True)
+    conn.create_function("cchc_fts", 2, cchc_fts, deterministic=True)
+    conn.create_function("cchc_has_words", 1, cchc_has_words, deterministic=True)
+    conn.create_function("cchc_as_typed", -1, cchc_as_typed, deterministic=True)
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    q = request.args.get("_search")
+    if table not in READING_VIEWS or not typed_with_diacritics(q):
+        return None  # nothing typed with diacritics: the index's match is the answer
+    return FilterArguments(
+        [f"cchc_as_typed(:cchc_typed, 'phrase', title, lead, (select b.body_text from articles b where b.id = [{table}].id))"],
+        {"cchc_typed": q})
+
+
+def _columns(row) -> set:
+    try:
+        return set(row.keys())
+    except AttributeError:
+        return set()
+
+
+def _highlight(value: str) -> Markup:
+    return Markup(str(escape(value)).replace("«", "<mark>").replace("»", "</mark>"))
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if table not in READING_VIEWS and table is not None:
+        return None  # other tables keep Datasette's cells; `table` is None in saved queries
+    if value is None:
+        return None
+    if column == "title" and "id" in _columns(row) and row["id"] is not None:
+        href = datasette.urls.row(database, "articles", str(row["id"]))
+        return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
+    if column == "url" and isinstance(value, str) and value.startswith(("http://", "https://")):
+        host = urlsplit(value).hostname or value
+        return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(host)}&nbsp;↗</a>')
+    if column == "snippet" and isinstance(value, str):
+        return _highlight(value)
+    if column == "topics" and isinstance(value, str) and value.startswith("["):
+        try:
+            labels = json.loads(value)
+        except ValueError:
+            return None
+        # An empty list renders as an empty cell (a falsy return would let Datasette show "[]").
+        return Markup("<span>" + " · ".join(str(escape(label)) for label in labels) + "</span>")
+    if column == "lead" and table in READING_VIEWS and isinstance(value, str):
+        return Markup(f'<div class="cchc-clamp">{escape(value)}</div>')
+    return None
+
+
+def _csv_bom(app):
+    async def add_bom(scope, receive, send):
+        if scope.get("type") != "http" or not scope.get("path", "").endswith(".csv"):
+            return await app(scope, receive, send)
+        state = {"ok": False, "first": True}
+
+        async def send_with_bom(message):
+            if message["type"] == "http.response.start":
+                state["ok"] = message.get("status") == 200
+                if state["ok"]:  # the length grows by the BOM; Datasette streams CSV without one anyway
+                    message = dict(message, headers=[(k, v) for k, v in message.get("headers", [])
+                                                     if k.lower() != b"content-length"])
+            elif message["type"] == "http.response.body" and state["first"]:
+                state["first"] = False
+                if state["ok"]:
+                    message = dict(message, body=BOM + message.get("body", b""))
+            await send(message)
+
+        await app(scope, receive, send_with_bom)
+
+    return add_bom
+
+
+def site_name(key) -> str:
+    from crawler.registry import registry
+
+    site = registry().get(str(key)) if key else None
+    return site.name if site else (key or "")
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    """Filters for crawler/web/templates/row.html: ``local_time`` (a stored UTC time in Vietnam's time) and
+    ``site_name`` (a registry key as the site's name)."""
+    from crawler.vi.dates import local_display
+
+    env.filters["local_time"] = lambda value: local_display(value) or ""
+    env.filters["site_name"] = site_name
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    return _csv_bom
