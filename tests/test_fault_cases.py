@@ -236,7 +236,7 @@ def test_saved_search_feed_is_valid_xml_for_no_match_and_odd_text(tmp_path):
     match whose title holds U+FFFF and a control character (written by an older version, before repair)."""
     from xml.etree import ElementTree
 
-    from test_browse import free_port, get
+    from browse_server import free_port, http_get as get
 
     db = tmp_path / "cchc.db"
     store = ArticleStore(db)
