@@ -136,7 +136,8 @@ def test_no_unsanitized_html_is_stored_or_rendered(fault_run, tmp_path):
     meta.write_text(json.dumps(metadata(str(db))), encoding="utf-8")
     article_id = fault_run["stored"]["/tin/ma-doc-10018.html"]["id"]
     page = subprocess.run([str(ROOT / ".venv" / "bin" / "datasette"), str(db), "--metadata", str(meta),
-                           "--template-dir", str(ROOT / "crawler" / "web" / "templates"), "--get", f"/cchc/articles/{article_id}"],
+                           "--template-dir", str(ROOT / "crawler" / "web" / "templates"),
+                           "--plugins-dir", str(ROOT / "crawler" / "web" / "plugins"), "--get", f"/cchc/articles/{article_id}"],
                           capture_output=True, text=True, timeout=60).stdout
     assert "Trang chứa mã độc được làm sạch" in page and "onerror" not in page and 'alert("x")' not in page
 
