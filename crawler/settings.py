@@ -146,6 +146,13 @@ CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
 CCHC_CRAWL_STATE = "crawler.store.incremental.crawl_state_from_database"
 # A single mirror for every site, e.g. http://127.0.0.1:8000/{host} (the offline demo and tests use it).
 CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
+# Requests in flight at once to a mirror on this machine (127.0.0.1, ::1): it needs none of a live site's
+# politeness (one at a time, delays), so it is crawled like Scrapy's default (8 per domain). Live sites keep
+# CONCURRENT_REQUESTS_PER_DOMAIN = 1.
+CCHC_MIRROR_CONCURRENCY = _env_number("CCHC_MIRROR_CONCURRENCY", 8, int)
+# Article extraction in worker processes beside the reactor (crawler/extract/pool.py): "auto" = one per core but
+# one (none on a one-core machine), a number, or 0 to extract in the crawl's own process.
+CCHC_EXTRACT_WORKERS = os.environ.get("CCHC_EXTRACT_WORKERS", "auto")
 
 EXTENSIONS = {
     "crawler.monitor.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)

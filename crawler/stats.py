@@ -35,6 +35,7 @@ class Stat:
     DISCOVERY_SAVED = "cchc/discovery/saved"
     # Article pages
     ARTICLES_EXTRACTED = "cchc/articles/extracted"
+    EXTRACT_WORKER_LOST = "cchc/extract/worker_lost"  # a worker process died; its page was extracted in-process
     ARTICLES_FAILED = "cchc/articles/failed"
     BLOCKED = "cchc/blocked"  # block or challenge pages served with HTTP 200
     GONE_UNLISTED = "cchc/gone/unlisted"  # a known article that left its listing

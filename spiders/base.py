@@ -19,7 +19,8 @@ from scrapy.utils.misc import load_object
 from crawler.discover.routes import kind_of
 from crawler.fetch.blocks import block_reason
 from crawler.fetch.browser import browser_meta
-from crawler.extract import extract_article, extract_links
+from crawler.extract import extract_links
+from crawler.extract.pool import extract_beside
 from crawler.store.incremental import remember_browser
 from crawler.items import ArticleGone
 from crawler.registry import Site, host_of
@@ -243,7 +244,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
                 callback=self.parse_listing, errback=self._listing_failed, cb_kwargs={"page": page + 1},
             )
 
-    def parse_article(self, response, listing_date: str | None = None, feed_date=None):
+    async def parse_article(self, response, listing_date: str | None = None, feed_date=None):
         if response.status in GONE_STATUSES:
             self.crawler.stats.inc_value(Stat.gone(response.status))
             yield ArticleGone(url=response.url, site=self.site_key, reason=f"http {response.status}", seen_at=now_iso())
@@ -254,8 +255,8 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         if self._blocked(response):
             return
         self.crawler.stats.inc_value(Stat.ARTICLES_EXTRACTED)
-        item = extract_article(
-            response, self.site, now=datetime.now(timezone.utc), listing_date=listing_date,
+        item = await extract_beside(  # in a worker process when the machine has cores to spare
+            self.crawler, response, self.site, now=datetime.now(timezone.utc), listing_date=listing_date,
             feed_date=tuple(feed_date) if feed_date else None, generic=self.generic_extraction,
         )
         item["from_cchc_section"] = self.cchc_section

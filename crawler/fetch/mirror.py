@@ -60,12 +60,14 @@ class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return self._mirrors
 
     def _no_delay(self, request) -> None:
-        """The request's downloader slot (chosen before the handler runs) waits nothing from now on."""
+        """The request's downloader slot (chosen before the handler runs) waits nothing from now on and takes
+        CCHC_MIRROR_CONCURRENCY requests at once (a local mirror needs no politeness)."""
         request.meta["autothrottle_dont_adjust_delay"] = True
         engine = getattr(self.crawler, "engine", None)
         slot = engine.downloader.slots.get(request.meta.get("download_slot")) if engine else None
         if slot is not None:
             slot.delay, slot.jitter = 0, 0
+            slot.concurrency = max(slot.concurrency, self.crawler.settings.getint("CCHC_MIRROR_CONCURRENCY"))
 
     async def _create_browser_context(self, name, context_kwargs, spider=None):
         """Every browser context is guarded (crawler.fetch.browser.guard_context) and has service workers blocked."""
@@ -74,8 +76,14 @@ class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
         await guard_context(wrapper.context)
         return wrapper
 
+    # Playwright starts with the first browser request, not with every crawl: scrapy-playwright connects one
+    # of these two to engine_started (which one depends on the reactor); starting it costs a Node.js driver
+    # process and about a second per crawler.
     def _engine_started(self):
-        return None  # Playwright starts with the first browser request, not with every crawl
+        return None
+
+    async def _maybe_launch_in_thread(self) -> None:
+        return None
 
     async def _download_request(self, request, spider=None):
         async with self._start_lock:
