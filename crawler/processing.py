@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 
 from crawler.clean.cleaning import CleaningReport, clean_article
 from crawler.vi.dates import has_time, parse_date, to_local_iso, to_utc_iso
-from crawler.items import article_schema
+from crawler.items import WORKING_FIELDS, article_schema
 from crawler.vi.text import normalize_for_compare
 from crawler.vi.topics import tag_topics
 
@@ -81,7 +81,8 @@ def validation_errors(item: dict) -> list[str]:
     if _validator is None:
         _validator = Draft202012Validator(article_schema())
     errors = []
-    for error in sorted(_validator.iter_errors(dict(item)), key=lambda e: list(e.path)):
+    fields = {k: v for k, v in dict(item).items() if k not in WORKING_FIELDS}  # the crawl's own, not the schema's
+    for error in sorted(_validator.iter_errors(fields), key=lambda e: list(e.path)):
         where = ".".join(str(p) for p in error.path) or (error.validator == "required" and error.message.split("'")[1]) or "item"
         errors.append(f"{where}: {error.message[:160]}")
     return errors

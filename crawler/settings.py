@@ -49,6 +49,9 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote-control HTTP server (one listening port per crawl, and aiohttp's import at every start):
+# off, like the telnet console; the extension is also removed from EXTENSIONS so its module is never imported.
+REMOTE_CONTROL_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "vi,en;q=0.5",
@@ -153,6 +156,9 @@ CCHC_MIRROR_CONCURRENCY = _env_number("CCHC_MIRROR_CONCURRENCY", 8, int)
 # Article extraction in worker processes beside the reactor (crawler/extract/pool.py): "auto" = one per core but
 # one (none on a one-core machine), a number, or 0 to extract in the crawl's own process.
 CCHC_EXTRACT_WORKERS = os.environ.get("CCHC_EXTRACT_WORKERS", "auto")
+# The workers also run the pure pipeline stages (cleaning, dates, hash, topics, signature): for machines with more
+# cores; slower on two (the crawl's process waits for its one worker).
+CCHC_EXTRACT_PIPELINES = os.environ.get("CCHC_EXTRACT_PIPELINES", "") == "1"
 
 EXTENSIONS = {
     "crawler.monitor.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)
@@ -162,6 +168,7 @@ EXTENSIONS = {
     "crawler.monitor.absence.VanishedArticlesExtension": 140,  # known articles that left their listing
     "crawler.discover.extension.FirstRunDiscovery": 150,  # feeds, sitemaps, sections of unverified sites
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)
 # crawlall: a run lock held for longer than this (hours) is a hung run, and a run that finds it exits 1 instead of 0.

@@ -25,8 +25,12 @@ class ArticlePipeline(StatsPipeline):
     anything else (``ArticleGone``, the non-article items pipelines/intake.py lets through) passes untouched.
     Article-like items of other spiders were made ArticleItem by the intake pipeline before they get here."""
 
+    # A pure stage is a function of the item alone (its stats are counters): an extraction worker may have run it
+    # already (crawler/extract/pool.py), which the item says with its working field `prepared`.
+    pure = False
+
     def process_item(self, item):
-        if isinstance(item, ArticleItem):
+        if isinstance(item, ArticleItem) and not (self.pure and item.get("prepared")):
             self.process_article(ItemAdapter(item))
         return item
 

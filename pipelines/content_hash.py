@@ -6,5 +6,7 @@ from pipelines.base import ArticlePipeline
 
 
 class ContentHashPipeline(ArticlePipeline):
+    pure = True
+
     def process_article(self, article) -> None:
         assign_content_hash(article)

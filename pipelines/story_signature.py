@@ -8,6 +8,8 @@ from pipelines.base import ArticlePipeline
 
 
 class StorySignaturePipeline(ArticlePipeline):
+    pure = True
+
     def process_article(self, article) -> None:
         if article.get("story_signature") is None:  # a distributed worker may have computed it
             minhash = signature(article.get("title"), article.get("body_text"))

@@ -8,6 +8,8 @@ from pipelines.base import ArticlePipeline
 
 
 class TextCleaningPipeline(ArticlePipeline):
+    pure = True
+
     def process_article(self, article) -> None:
         for name, value in list(article.items()):  # every field, JSON-LD's author as much as the body
             repaired = repair_unstorable(value)

@@ -7,6 +7,8 @@ from pipelines.base import ArticlePipeline
 
 
 class TopicTaggingPipeline(ArticlePipeline):
+    pure = True
+
     def process_article(self, article) -> None:
         topics = assign_topics(article)
         self.stats.inc_value(Stat.TOPICS_RELEVANT if topics or article["from_cchc_section"] else Stat.TOPICS_NONE)

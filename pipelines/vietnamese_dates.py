@@ -7,6 +7,8 @@ from pipelines.base import ArticlePipeline
 
 
 class VietnameseDatesPipeline(ArticlePipeline):
+    pure = True
+
     def process_article(self, article) -> None:
         if assign_date(article):
             self.stats.inc_value(Stat.date_source(article["date_source"]))

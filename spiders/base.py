@@ -258,8 +258,8 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         item = await extract_beside(  # in a worker process when the machine has cores to spare
             self.crawler, response, self.site, now=datetime.now(timezone.utc), listing_date=listing_date,
             feed_date=tuple(feed_date) if feed_date else None, generic=self.generic_extraction,
+            cchc_section=self.cchc_section,
         )
-        item["from_cchc_section"] = self.cchc_section
         yield item
 
     def _blocked(self, response) -> bool:

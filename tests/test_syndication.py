@@ -59,3 +59,11 @@ def test_lookup_compares_with_candidates_only(tmp_path, monkeypatch):
     store.add(article("https://a.gov.vn/new", title=TITLE, body="\n\n".join(PARAGRAPHS)))
     store.close()
     assert len(compared) <= 5
+
+
+def test_lsh_bands_are_datasketchs_optimum():
+    from datasketch.lsh import _optimal_param
+
+    from crawler.store.syndication import BANDS, NUM_PERM, ROWS, THRESHOLD
+
+    assert (BANDS, ROWS) == _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)

@@ -1,8 +1,6 @@
 """The switch: with ``CCHC_REDIS_URL`` set, a crawl is a distributed worker; without it nothing changes."""
 from __future__ import annotations
 
-from crawler.distributed.keys import Keys, ping_once
-
 LOCAL_STORAGE = ("pipelines.deduplication.DeduplicationPipeline", "pipelines.sqlite_writer.SQLiteWriterPipeline")
 ABOVE_COMMAND_LINE = 50  # workers never open the SQLite file, whatever -s CCHC_DB says
 
@@ -14,6 +12,8 @@ class DistributedAddon:
         url = settings.get("CCHC_REDIS_URL")
         if not url:
             return
+        from crawler.distributed.keys import Keys, ping_once  # redis is imported by workers only
+
         ping_once(url)  # a worker that cannot reach Redis stops here, with one line naming CCHC_REDIS_URL
         keys = Keys.from_settings(settings)
         over = "spider"  # above the project's settings, below the command line

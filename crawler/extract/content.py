@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import trafilatura
 from lxml import html as lxml_html
 from parsel import Selector, SelectorList
 
@@ -180,6 +179,8 @@ def find_body(sel: Selector, selector: str | None, url: str, remove: str | None 
     element, _ = find_body_element(sel)
     if element is not None:
         return lxml_html.tostring(element, encoding="unicode", with_tail=False), element
+    import trafilatura  # the fallback only: imported when a page needs it, not at every crawl's start
+
     return trafilatura.extract(
         sel.root, url=url, output_format="html", include_images=True, include_tables=True,
         include_links=False, favor_precision=True,

@@ -4,8 +4,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from extruct.jsonld import JsonLdExtractor
-from extruct.opengraph import OpenGraphExtractor
 from parsel import Selector
 
 logger = logging.getLogger(__name__)
@@ -36,6 +34,8 @@ def _all_names(value: Any) -> list[str]:
 
 
 def _jsonld_articles(root) -> list[dict]:
+    from extruct.jsonld import JsonLdExtractor  # extruct imports every syntax it knows: only when an article is read
+
     try:
         items = JsonLdExtractor().extract_items(root)
     except Exception as exc:  # malformed JSON-LD is common; it must not lose the article
@@ -61,6 +61,8 @@ def _jsonld_articles(root) -> list[dict]:
 
 
 def _opengraph(root) -> dict[str, str]:
+    from extruct.opengraph import OpenGraphExtractor
+
     try:
         items = OpenGraphExtractor().extract_items(root)
     except Exception:

@@ -6,22 +6,21 @@ response comes back under the real URL, so robots.txt, link resolution, deduplic
 see the real site's URLs. A mirror on this machine needs no politeness delay: its downloader slots wait nothing
 and AutoThrottle leaves them alone (the live site's politeness settings stay as declared).
 
-Requests with ``meta["playwright"]`` are rendered in Chromium through scrapy-playwright; everything else is
-plain HTTP. Playwright itself starts only when the first such request arrives, so the many sites that never
-need a browser pay nothing for it.
+Requests with ``meta["playwright"]`` are rendered in Chromium through scrapy-playwright
+(crawler/fetch/browser_handler.py, imported and started with the first such request); everything else goes
+straight to Scrapy's HTTP/1.1 handler, so the many sites that never need a browser pay nothing for it, not even
+Playwright's import.
 """
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import urlsplit, urlunsplit
 
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import IgnoreRequest
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from crawler.fetch.browser import guard_context
-from crawler.registry import host_of
 from crawler.fetch.urls import is_loopback
-from crawler.stats import Meta, Stat
+from crawler.registry import host_of
+from crawler.stats import Stat
 
 
 def mirror_url(url: str, mirrors: dict[str, str] | None) -> str | None:
@@ -37,14 +36,18 @@ def mirror_url(url: str, mirrors: dict[str, str] | None) -> str | None:
     return urlunsplit((target.scheme, target.netloc, path, parts.query, ""))
 
 
-class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
+class MirrorDownloadHandler(HTTP11DownloadHandler):
     """HTTP(S) for every spider: mirrors and, per request, the browser."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self._start_lock = asyncio.Lock()
+        self.crawler, self.stats = crawler, crawler.stats
+        self._browser = None
         self._mirrors: dict[str, str] | None = None
         self._mirror_is_local = False
+        # Keep-alive connections per host: a local mirror takes several requests at once (live sites one).
+        self._pool.maxPersistentPerHost = max(self._pool.maxPersistentPerHost,
+                                              crawler.settings.getint("CCHC_MIRROR_CONCURRENCY"))
 
     def mirrors(self) -> dict[str, str]:
         """host -> mirror address for this crawler's spider: its ``base_url`` argument, else CCHC_MIRROR."""
@@ -68,46 +71,30 @@ class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
         if slot is not None:
             slot.delay, slot.jitter = 0, 0
             slot.concurrency = max(slot.concurrency, self.crawler.settings.getint("CCHC_MIRROR_CONCURRENCY"))
+            if slot.latercall is not None:
+                # Sending the first request (robots.txt), Scrapy already set the next one's wait by the live
+                # site's delay (AutoThrottle's start delay, 2 s): nothing to wait for here. The queue is taken up
+                # again when this download ends.
+                slot.latercall.cancel()
+                slot.latercall = None
 
-    async def _create_browser_context(self, name, context_kwargs, spider=None):
-        """Every browser context is guarded (crawler.fetch.browser.guard_context) and has service workers blocked."""
-        wrapper = await super()._create_browser_context(name, {**(context_kwargs or {}), "service_workers": "block"},
-                                                        spider)
-        await guard_context(wrapper.context)
-        return wrapper
+    def browser(self):
+        """The browser handler, built (and Playwright imported) on the first request that needs it."""
+        if self._browser is None:
+            from crawler.fetch.browser_handler import BrowserDownloadHandler
 
-    # Playwright starts with the first browser request, not with every crawl: scrapy-playwright connects one
-    # of these two to engine_started (which one depends on the reactor); starting it costs a Node.js driver
-    # process and about a second per crawler.
-    def _engine_started(self):
-        return None
-
-    async def _maybe_launch_in_thread(self) -> None:
-        return None
-
-    async def _download_request(self, request, spider=None):
-        async with self._start_lock:
-            if getattr(self, "browser_provider", None) is None:
-                await self._launch()
-        return await super()._download_request(request, spider)
-
-    async def _download_request_with_retry(self, request, spider):
-        # scrapy-playwright retries a page whose browser died (TargetClosedError): count those attempts
-        attempts = request.meta.get(Meta.BROWSER_ATTEMPTS, 0) + 1
-        request.meta[Meta.BROWSER_ATTEMPTS] = attempts
-        if attempts > 1:
-            self.stats.inc_value(Stat.BROWSER_PAGE_RETRIED)
-        return await super()._download_request_with_retry(request=request, spider=spider)
-
-    async def _browser_disconnected_callback(self):
-        self.stats.inc_value(Stat.BROWSER_DISCONNECTED)
-        await super()._browser_disconnected_callback()
+            self._browser = BrowserDownloadHandler(self.crawler)
+        return self._browser
 
     async def download_request(self, request):
         target = mirror_url(request.url, self.mirrors())
         if target is not None and self._mirror_is_local:
             self._no_delay(request)
-        response = await super().download_request(request if target is None else request.replace(url=target))
+        sent = request if target is None else request.replace(url=target)
+        if not request.meta.get("playwright"):
+            response = await super().download_request(sent)
+            return response if target is None else response.replace(url=request.url)
+        response = await self.browser().download_request(sent)
         if response.url.startswith("chrome-error:"):
             # Chromium's own error page ("This site can't be reached"): the page moved its window to another
             # host (refused) or the navigation failed. Not the article.
@@ -115,3 +102,8 @@ class MirrorDownloadHandler(ScrapyPlaywrightDownloadHandler):
             raise IgnoreRequest(f"the browser showed its error page for {request.url} (the page navigated away "
                                 f"or failed to load)")
         return response if target is None else response.replace(url=request.url)
+
+    async def close(self) -> None:
+        await super().close()
+        if self._browser is not None:
+            await self._browser.close()

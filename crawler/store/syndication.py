@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
 
 from crawler.vi.text import normalize_for_compare
 
@@ -22,7 +20,9 @@ NUM_PERM = 128
 THRESHOLD = 0.5  # estimated Jaccard similarity of shingle sets that makes two articles one story
 SHINGLE = 4  # words (Vietnamese syllables) per shingle
 SCHEME = "affine32"  # datasketch's hashing scheme; stored signatures are only comparable within one scheme
-BANDS, ROWS = _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
+# LSH bands x rows: datasketch's _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5), written out because computing it
+# imports SciPy (a third of a second at every start); tests/test_syndication.py checks it still agrees.
+BANDS, ROWS = 25, 5
 _WORD = re.compile(r"\w+")
 
 
@@ -36,7 +36,10 @@ def shingles(title: str | None, body: str | None) -> set[bytes]:
 _PERMUTATIONS = None
 
 
-def signature(title: str | None, body: str | None) -> MinHash | None:
+def signature(title: str | None, body: str | None):
+    """The MinHash of the text's shingles (datasketch, imported on first use), or None for an empty text."""
+    from datasketch import MinHash
+
     global _PERMUTATIONS
     tokens = shingles(title, body)
     if not tokens:
@@ -50,7 +53,7 @@ def signature(title: str | None, body: str | None) -> MinHash | None:
 
 def _values(minhash) -> np.ndarray:
     """The signature as uint64 values, from a MinHash or an array."""
-    return (minhash.hashvalues if isinstance(minhash, MinHash) else minhash).astype(np.uint64)
+    return getattr(minhash, "hashvalues", minhash).astype(np.uint64)
 
 
 def encode_signature(minhash) -> str:

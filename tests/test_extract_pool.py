@@ -1,0 +1,64 @@
+"""Extraction in worker processes (crawler/extract/pool.py) changes where the work runs, never what is stored or
+counted: the same fixture crawl with no worker, with a worker, and with the pure pipeline stages in the worker
+stores the same articles and counts the same stats."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+import pytest
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from conftest import ROOT, crawl_stats, rows, run_scrapy
+from crawler.extract import pool
+
+COLUMNS = ("url", "title", "lead", "body_text", "body_html", "author", "published_at", "date_source", "topics",
+           "relevance", "content_hash", "story_id", "images", "source_attribution")
+
+
+def crawl(mirror, tmp_path, name, **env):
+    db = tmp_path / f"{name}.db"
+    result = run_scrapy(["crawl", "baodaknong", "-a", f"base_url={mirror.base_url('baodaknong.vn')}"], db, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = {k: v for k, v in crawl_stats(result).items() if k.startswith("cchc/") and "time" not in k}
+    stored = rows(db, f"select {', '.join(COLUMNS)} from articles order by url")
+    return stored, stats, result.stderr
+
+
+def test_workers_store_and_count_the_same(mirror, tmp_path):
+    here, here_stats, _ = crawl(mirror, tmp_path, "here", CCHC_EXTRACT_WORKERS="0")
+    beside, beside_stats, log = crawl(mirror, tmp_path, "beside", CCHC_EXTRACT_WORKERS="1")
+    prepared, prepared_stats, _ = crawl(mirror, tmp_path, "prepared", CCHC_EXTRACT_WORKERS="1", CCHC_EXTRACT_PIPELINES="1")
+    assert here and here == beside == prepared
+    assert here_stats == beside_stats == prepared_stats
+    assert here_stats.get("cchc/extract/worker_lost", 0) == 0 and "worker died" not in log
+
+
+def test_a_lost_worker_falls_back_to_extraction_here(monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def submit(self, *args):
+            raise BrokenProcessPool("a worker died")
+
+    monkeypatch.setattr(pool, "_get_pool", lambda size: Broken())
+    monkeypatch.setattr(pool, "_lost", 0)
+    crawler = get_crawler(settings_dict={"CCHC_EXTRACT_WORKERS": "1"})
+    body = (ROOT / "tests/fixtures/sites/plo.vn/article-post874715.html").read_bytes()
+    response = HtmlResponse(url="https://plo.vn/vu-an-post874715.html", body=body, encoding="utf-8")
+    item = asyncio.run(pool.extract_beside(crawler, response, None, now=datetime.now(timezone.utc), cchc_section=True))
+    assert item["title"] and item["from_cchc_section"] is True
+    assert crawler.stats.get_value("cchc/extract/worker_lost") == 1
+
+
+@pytest.mark.parametrize("value, cores, expected", [("auto", 1, 0), ("auto", 2, 1), ("auto", 8, 7), ("0", 8, 0),
+                                                    ("3", 2, 3), ("", 4, 3)])
+def test_worker_count(monkeypatch, value, cores, expected):
+    monkeypatch.setattr(pool.os, "cpu_count", lambda: cores)
+    assert pool.worker_count(value) == expected
+
+
+def test_worker_count_rejects_nonsense():
+    with pytest.raises(ValueError, match="CCHC_EXTRACT_WORKERS"):
+        pool.worker_count("many")
