@@ -123,12 +123,12 @@ def test_a_killed_worker_loses_nothing(fresh_redis, tmp_path):
 
 
 def test_without_redis_nothing_changes(monkeypatch):
-    import crawler.distributed.addon as addon
+    import crawler.distributed.keys as keys
     from crawler.distributed.addon import DistributedAddon
     from crawler.ops.runner import project_settings
 
     pinged = []
-    monkeypatch.setattr(addon, "ping_once", pinged.append)  # the refusal is test_fault_cases' redis-refuses
+    monkeypatch.setattr(keys, "ping_once", pinged.append)  # the refusal is test_fault_cases' redis-refuses
 
     settings = project_settings({"CCHC_REDIS_URL": ""})
     DistributedAddon().update_settings(settings)

@@ -4,6 +4,7 @@ stores the same articles and counts the same stats."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pytest
@@ -47,7 +48,9 @@ def test_a_lost_worker_falls_back_to_extraction_here(monkeypatch):
     crawler = get_crawler(settings_dict={"CCHC_EXTRACT_WORKERS": "1"})
     body = (ROOT / "tests/fixtures/sites/plo.vn/article-post874715.html").read_bytes()
     response = HtmlResponse(url="https://plo.vn/vu-an-post874715.html", body=body, encoding="utf-8")
-    item = asyncio.run(pool.extract_beside(crawler, response, None, now=datetime.now(timezone.utc), cchc_section=True))
+    coroutine = pool.extract_beside(crawler, response, None, now=datetime.now(timezone.utc), cchc_section=True)
+    with ThreadPoolExecutor(1) as thread:  # its own event loop, whatever loop an earlier test left in this thread
+        item = thread.submit(asyncio.run, coroutine).result()
     assert item["title"] and item["from_cchc_section"] is True
     assert crawler.stats.get_value("cchc/extract/worker_lost") == 1
 
