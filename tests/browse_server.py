@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -31,6 +32,15 @@ def http_get(url: str):
     with urllib.request.urlopen(url, timeout=30) as response:
         body = response.read().decode("utf-8")
     return json.loads(body) if ".json" in url else body
+
+
+def db_rows(db, query: str, params=()) -> list[tuple]:
+    """The rows of ``query`` on the database file ``db``, read directly (not through the server)."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(query, params).fetchall()
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="session")

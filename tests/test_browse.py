@@ -1,13 +1,12 @@
 """Browsing with Datasette: the real server on a database built by a real crawl of the fixtures, checked through
 its JSON API and in a real headless Chromium (Debian's chromium, driven by Playwright). Screenshots are saved
 under tests/artifacts/."""
-import sqlite3
 import urllib.error
 import urllib.request
 
 import pytest
 
-from browse_server import ARTIFACTS, http_get as get
+from browse_server import ARTIFACTS, db_rows as sql, http_get as get
 from crawler.web.browse import metadata
 
 
@@ -19,14 +18,6 @@ def db(browse_db):
 @pytest.fixture(scope="module")
 def site(browse_site):
     return browse_site
-
-
-def sql(db, query, params=()):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(query, params).fetchall()
-    finally:
-        con.close()
 
 
 def test_search_without_diacritics_finds_articles(site, db):

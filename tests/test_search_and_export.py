@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from browse_server import db_rows as sql
 from conftest import ROOT
 from crawler.store.search import fts_query, matches_as_typed
 
@@ -65,14 +66,6 @@ def test_matches_as_typed_by_mode():
 @pytest.fixture(scope="module")
 def db(browse_db):
     return browse_db
-
-
-def sql(db, query, params=()):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(query, params).fetchall()
-    finally:
-        con.close()
 
 
 def test_label_tables_and_views(db):
