@@ -147,17 +147,6 @@ def build(db: str, total: int, batch: int) -> dict:
             "duplicates": stats.get_value(Stat.DROPPED_DUPLICATE, 0)}
 
 
-def register_search_functions(con) -> None:
-    """The SQL functions `python -m crawler browse` gives Datasette (crawler/web/plugins/cchc_browse.py),
-    from the same code: the typed words as a phrase, the as-typed check, the empty-query switch."""
-    from crawler.store.search import fts_query, groups, matches_as_typed
-
-    con.create_function("escape_fts", 1, lambda q: fts_query(q) or '""', deterministic=True)
-    con.create_function("cchc_fts", 2, lambda q, mode: fts_query(q, mode) or '""', deterministic=True)
-    con.create_function("cchc_has_words", 1, lambda q: int(bool(groups(q))), deterministic=True)
-    con.create_function("cchc_as_typed", -1, lambda q, mode, *cols: int(matches_as_typed(q, mode, *cols)), deterministic=True)
-
-
 def timed(con, sql, params, runs=1) -> float:
     t = time.perf_counter()
     for _ in range(runs):
@@ -166,10 +155,11 @@ def timed(con, sql, params, runs=1) -> float:
 
 
 def measure_queries(db: str) -> None:
+    from crawler.store.search import register_search_functions
     from crawler.web.browse import canned_queries
 
     con = sqlite3.connect(db)
-    register_search_functions(con)
+    register_search_functions(con)  # the browser's own search functions
     queries = QUERIES + [strip_diacritics(q) for q in QUERIES]
     queries_sql = canned_queries()
     table = ("select * from cchc_articles where id in (select rowid from articles_fts where articles_fts match "

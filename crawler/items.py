@@ -19,11 +19,9 @@ def article_schema() -> dict:
 # The article's fields are declared once, in article.schema.json (with a description each); the item class, the
 # stored columns (crawler/store/schema.py) and validation all read them from there.
 ARTICLE_FIELDS = list(article_schema()["properties"])
-# Working fields, never stored as such: the MinHash for the writer (pipelines/story_signature.py, stored as
-# article_minhash), and the date candidates between extraction and the date pipeline ([[source, raw text], ...]).
-# Fields of the crawl's own, never stored as columns nor exported: the MinHash for the writer, the date candidates
-# for the dates pipeline, and `prepared` (the pure pipeline stages already ran in an extraction worker:
-# crawler/extract/pool.py).
+# Working fields, never stored as such nor exported: the MinHash for the writer (pipelines/story_signature.py,
+# stored as article_minhash), the date candidates between extraction and the date pipeline ([[source, raw text],
+# ...]), and `prepared` (the pure pipeline stages already ran in an extraction worker: crawler/extract/pool.py).
 WORKING_FIELDS = ("story_signature", "date_candidates", "prepared")
 
 ArticleItem = ItemMeta("ArticleItem", (scrapy.Item,), {

@@ -1,20 +1,22 @@
 """Extraction beside the reactor: article pages are extracted in worker processes when the machine has cores to
 spare, so downloading, deduplication and SQLite go on in the crawl's process meanwhile.
 
-Extraction is a pure function of the page (URL, bytes, encoding) and the site's entry, which is what a worker
-receives. With ``CCHC_EXTRACT_PIPELINES`` the worker also runs the item pipelines that are pure functions of the
-item (``pure = True``: cleaning, dates, content hash, topics, the MinHash signature), in the crawl's
-ITEM_PIPELINES order, and sends back the item's fields, marked ``prepared`` so those stages pass it through,
-with the stats they counted, which the crawl adds to its own: the item and the counts are the same as without
-workers. Off by default: on two cores (one worker) the crawl's own process then waits for the worker
-(bench/throughput.py: 65 pages/s against 90 with extraction alone); it is for machines with more cores. ``CCHC_EXTRACT_WORKERS``: ``auto`` (one worker per core but one,
-none on a one-core machine), a number, or 0 for extraction in the crawl's own process as before. The pool is
-shared by every crawler of the process (``crawlall``), started when the first article is extracted (a run
-with nothing new never starts it) from a fork server that has already imported the extraction code, and shut
-down when the process exits. A worker that dies is counted (``cchc/extract/worker_lost``), its page is extracted
-in the crawl's process instead, and the pool is started again (after three, not any more: extraction stays in
-the crawl's process). Worker processes import the crawl's main module like any multiprocessing child, so a
-script that runs a crawl in its own process needs the usual ``if __name__ == "__main__":`` guard.
+``CCHC_EXTRACT_WORKERS``: ``auto`` (one worker per core but one, none on a one-core machine), a number, or 0 for
+extraction in the crawl's own process. Extraction is a pure function of the page (URL, bytes, encoding) and the
+site's entry, which is what a worker receives; it sends back the item's fields. The pool is shared by every
+crawler of the process (``crawlall``), started when the first article is extracted (a run with nothing new never
+starts it) from a fork server that has already imported the extraction code, and shut down when the process
+exits. A worker that dies is counted (``cchc/extract/worker_lost``), its page is extracted in the crawl's process
+instead, and the pool is started again; after three, extraction stays in the crawl's process. Workers import the
+crawl's main module like any multiprocessing child, so a script that runs a crawl in its own process needs the
+usual ``if __name__ == "__main__":`` guard.
+
+With ``CCHC_EXTRACT_PIPELINES`` the worker also runs the item pipelines that are pure functions of the item
+(``pure = True``: cleaning, dates, content hash, topics, the MinHash signature), in the crawl's ITEM_PIPELINES
+order, and sends back the fields marked ``prepared`` (those stages then pass the item through) with the stats
+they counted, which the crawl adds to its own: the item and the counts are the same as without workers. Off by
+default: on two cores (one worker) the crawl's process then waits for its worker (bench/throughput.py: 65 pages/s
+against 90 with extraction alone); it is for machines with more cores.
 """
 from __future__ import annotations
 
@@ -111,6 +113,7 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")  # never fork the reactor's threads
         context.set_forkserver_preload(["crawler.extract"])
         _pool, _size = ProcessPoolExecutor(max_workers=size, mp_context=context), size
+        atexit.unregister(_shutdown)  # registered once, whichever pool is current at exit
         atexit.register(_shutdown)
     return _pool
 

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from crawler.vi.text import strip_diacritics
+
 MODES = {"phrase": "phrase", "cum_tu": "phrase", "cụm từ": "phrase", "all": "all", "moi_tu": "all",
          "mọi từ": "all", "any": "any", "bat_ky": "any", "bất kỳ từ": "any", "bất kỳ": "any"}
 _WORD = re.compile(r"\w+")
@@ -73,8 +75,7 @@ def fts_query(text: str | None, mode: str | None = "phrase") -> str | None:
 
 def _fold(word: str) -> str:
     """Lower case without diacritics; đ as d (the index keeps đ, but an article's search_extra holds it as d)."""
-    word = unicodedata.normalize("NFD", word.casefold()).replace("\u0111", "d")
-    return "".join(c for c in word if not unicodedata.combining(c))
+    return strip_diacritics(word.casefold())
 
 
 def _typed_with_diacritics(word: str) -> bool:
@@ -126,3 +127,18 @@ def matches_as_typed(text: str | None, mode: str | None, *columns: str | None) -
         body = unicodedata.normalize("NFC", body)
     hits = (pattern.search(body) is not None for pattern in _typed_patterns(text, mode_of(mode)))
     return any(hits) if mode_of(mode) == "any" else all(hits)
+
+
+MATCH_NOTHING = '""'  # an empty phrase: a valid MATCH that finds nothing (an empty MATCH is a syntax error)
+
+
+def register_search_functions(conn) -> None:
+    """The SQL functions of the browser's searches on an sqlite3 connection (the Datasette plugin and
+    bench/database.py): ``escape_fts(q)`` (Datasette's name: its table search box) and ``cchc_fts(q, mode)``
+    give the MATCH expression, ``cchc_has_words(q)`` tells an empty query, ``cchc_as_typed(q, mode, text...)``
+    keeps the hits that hold the words typed with diacritics."""
+    conn.create_function("escape_fts", 1, lambda q: fts_query(q) or MATCH_NOTHING, deterministic=True)
+    conn.create_function("cchc_fts", 2, lambda q, mode: fts_query(q, mode) or MATCH_NOTHING, deterministic=True)
+    conn.create_function("cchc_has_words", 1, lambda q: int(bool(groups(q))), deterministic=True)
+    conn.create_function("cchc_as_typed", -1, lambda q, mode, *cols: int(matches_as_typed(q, mode, *cols)),
+                         deterministic=True)

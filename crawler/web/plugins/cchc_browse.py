@@ -24,31 +24,15 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
-from crawler.store.search import fts_query, groups, matches_as_typed, typed_with_diacritics
+from crawler.store.search import register_search_functions, typed_with_diacritics
 
 READING_VIEWS = {"cchc_articles", "all_articles"}
 BOM = b"\xef\xbb\xbf"
-MATCH_NOTHING = '""'  # an empty phrase: a valid MATCH that finds nothing (an empty MATCH is a syntax error)
-
-
-def cchc_fts(q, mode=None) -> str:
-    return fts_query(q, mode) or MATCH_NOTHING
-
-
-def cchc_has_words(q) -> int:
-    return int(bool(groups(q)))
-
-
-def cchc_as_typed(q, mode, *columns) -> int:
-    return int(matches_as_typed(q, mode, *columns))
 
 
 @hookimpl(trylast=True)
 def prepare_connection(conn):
-    conn.create_function("escape_fts", 1, lambda q: cchc_fts(q), deterministic=True)
-    conn.create_function("cchc_fts", 2, cchc_fts, deterministic=True)
-    conn.create_function("cchc_has_words", 1, cchc_has_words, deterministic=True)
-    conn.create_function("cchc_as_typed", -1, cchc_as_typed, deterministic=True)
+    register_search_functions(conn)
 
 
 @hookimpl
