@@ -1,6 +1,7 @@
-"""Database scale: 1,000,000 articles through the real writer, then search and facet latency, and file size.
+"""Database scale: 1,000,000 articles loaded by the bulk import, the nightly writer on top, then search and
+facet latency, and file size.
 
-    .venv/bin/python bench/database.py [--articles 1000000] [--batch 20] [--db output/bench-1m.db]
+    .venv/bin/python bench/database.py [--articles 1000000] [--nightly 20000] [--db output/bench-1m.db]
 
 Articles are generated from the fixtures' text: bodies of 4-9 paragraphs taken from the fixture articles, a
 sentence of their own, a title from CCHC topics and places, a site and province from the registry, dates
@@ -9,8 +10,9 @@ line), as portals and newspapers do. Each article reaches the writer the way a c
 dated, hashed, tagged, with its MinHash signature from the pipeline stage (a generated article's signature is
 the element-wise minimum of its paragraphs' signatures, i.e. the signature of the union of their shingles).
 
-Timed: the DeduplicationPipeline + SQLiteWriterPipeline calls (batched commits, FTS by trigger, story bands);
-then 100 searches (50 typical queries, with and without diacritics) as the Datasette canned query and as the
+Timed: ``python -m crawler import``'s loader on a JSON Lines file of the articles (written first, not timed);
+then ``--nightly`` more articles through the DeduplicationPipeline + SQLiteWriterPipeline calls (batches of
+``--batch``, the crawl's default 20: the nightly writer on a full database); then 100 searches (50 typical queries, with and without diacritics) as the Datasette canned query and as the
 table search newest-first, and the facets of the Datasette article view; then the file size.
 """
 from __future__ import annotations
@@ -116,8 +118,27 @@ class Generator:
         return item
 
 
-def build(db: str, total: int, batch: int) -> dict:
-    gen = Generator()
+def write_jsonl(path: str, total: int, gen: Generator) -> None:
+    """The articles as a crawl's feed export would hold them, with their MinHash signature (a worker's items)."""
+    import json
+
+    with open(path, "w", encoding="utf-8") as fh:
+        for n in range(total):
+            raw = gen.article(n)
+            item = {k: v for k, v in raw.items() if not k.startswith("_")}
+            item["story_signature"] = encode_signature(raw["_sig"])
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def bulk_load(db: str, path: str) -> dict:
+    from crawler.store.bulk import BulkImporter
+
+    result = BulkImporter(db).run(path)
+    return {"seconds": result.seconds, "rate": result.rate, "stored": result.inserted, "duplicates": result.duplicates}
+
+
+def build(db: str, total: int, batch: int, gen: Generator | None = None, first: int = 0) -> dict:
+    gen = gen or Generator()
     crawler = get_crawler(settings_dict={"CCHC_DB": db, "CCHC_DB_BATCH_SIZE": batch})
     crawler.stats.open_spider()
     stats = crawler.stats
@@ -126,7 +147,7 @@ def build(db: str, total: int, batch: int) -> dict:
     writer.open_spider()
     spent = 0.0
     started = time.perf_counter()
-    for n in range(total):
+    for n in range(first, first + total):
         raw = gen.article(n)
         item = ArticleItem(**{k: v for k, v in raw.items() if not k.startswith("_")})
         item["story_signature"] = encode_signature(raw["_sig"])
@@ -136,8 +157,8 @@ def build(db: str, total: int, batch: int) -> dict:
         except DropItem:
             pass
         spent += time.perf_counter() - t
-        if (n + 1) % 100_000 == 0:
-            print(f"  {n + 1:>9,} articles, writer {spent:.0f} s ({(n + 1) / spent:,.0f}/s), "
+        if (n + 1 - first) % 100_000 == 0:
+            print(f"  {n + 1 - first:>9,} articles, writer {spent:.0f} s ({(n + 1) / spent:,.0f}/s), "
                   f"wall {time.perf_counter() - started:.0f} s", flush=True)
     t = time.perf_counter()
     writer.close_spider()
@@ -199,16 +220,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=20, help="articles per transaction (CCHC_DB_BATCH_SIZE)")
+    parser.add_argument("--nightly", type=int, default=20_000, help="articles written by the nightly writer on top")
+    parser.add_argument("--jsonl", help="the import file (default: beside --db; kept for --reuse-jsonl)")
+    parser.add_argument("--reuse-jsonl", action="store_true", help="import an existing --jsonl file")
     parser.add_argument("--db", default="output/bench-1m.db")
     parser.add_argument("--reuse", action="store_true", help="measure an existing database without building it")
     args = parser.parse_args()
     if not args.reuse:
         for suffix in ("", "-wal", "-shm"):
             Path(args.db + suffix).unlink(missing_ok=True)
-        print(f"building {args.db}: {args.articles:,} articles, {args.batch} per transaction")
-        result = build(args.db, args.articles, args.batch)
-        print(f"writer: {result['rate']:,.0f} articles/s ({result['seconds']:.0f} s in the dedup + writer pipelines); "
-              f"{result['stored']:,} stored, {result['duplicates']:,} exact duplicates recorded as sources")
+        jsonl = args.jsonl or args.db + ".jsonl"
+        gen = Generator()
+        if not args.reuse_jsonl:
+            t = time.perf_counter()
+            write_jsonl(jsonl, args.articles, gen)
+            print(f"wrote {jsonl}: {args.articles:,} articles, {Path(jsonl).stat().st_size / 1e9:.2f} GB "
+                  f"({time.perf_counter() - t:.0f} s, not timed)", flush=True)
+        else:
+            for n in range(args.articles):  # the generator's state as if it had written the file
+                gen.article(n)
+        result = bulk_load(args.db, jsonl)
+        print(f"bulk import (python -m crawler import): {result['rate']:,.0f} articles/s ({result['seconds']:.0f} s, "
+              f"indexes built after loading included); {result['stored']:,} stored", flush=True)
+        result = build(args.db, args.nightly, args.batch, gen, first=args.articles)
+        print(f"nightly writer on top: {result['rate']:,.0f} articles/s ({args.nightly:,} articles, {args.batch} per "
+              f"transaction, {result['seconds']:.0f} s in the dedup + writer pipelines); {result['stored']:,} stored, "
+              f"{result['duplicates']:,} exact duplicates recorded as sources", flush=True)
     con = sqlite3.connect(args.db)
     con.execute("pragma wal_checkpoint(truncate)")
     stories = con.execute("select count(distinct story_id), count(*) from articles").fetchone()

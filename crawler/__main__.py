@@ -8,6 +8,7 @@
 - ``health [DB]``: every site's last run, last success, new articles, days since the newest; exit 1 if failing
 - ``browse [DB]``: Datasette on the database (read-only, 127.0.0.1), with metadata, facets, charts, feeds
 - ``export [DB] [--format csv|xlsx] [--province P] [--month YYYY-MM] [--search WORDS]``: articles for Excel
+- ``import FILE.jsonl [DB]``: load article items in bulk (indexes built after loading; crawler/store/bulk.py)
 - ``cron install|show|remove``: the nightly crontab entry
 - ``discover URL|SITE [--html PAGE]``: the feeds, sitemaps, CCHC and news sections and CMS family of a site,
   and a registry entry ready to paste (offline on a saved page; with the network, a few polite requests)
@@ -130,6 +131,22 @@ def _export(args) -> int:
     return run_export(args.db, spec, args.format, args.output)
 
 
+def _import(args) -> int:
+    import logging
+
+    from crawler.store.bulk import BulkImporter
+
+    if not os.path.isfile(args.file):
+        raise FileNotFoundError(2, "no such file", args.file)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    result = BulkImporter(args.db, workers=args.workers).run(args.file)
+    skipped = sum(result.skipped.values())
+    print(f"{result.lines:,} lines in {result.seconds:.1f} s ({result.rate:,.0f}/s): {result.inserted:,} new, "
+          f"{result.updated:,} updated, {result.duplicates:,} already stored (URL recorded), {skipped:,} skipped"
+          + (" (" + ", ".join(f"{n:,} {reason}" for reason, n in result.skipped.items()) + ")" if skipped else ""))
+    return 1 if skipped else 0
+
+
 def _cron(args) -> int:
     from crawler.ops import cron
 
@@ -244,6 +261,11 @@ def main(argv=None) -> int:
     p.add_argument("--all", action="store_true", help="every article, not only the CCHC-relevant ones")
     p.add_argument("-o", "--output", help="file to write (default: beside the database, named by the filters)")
     p.set_defaults(func=_export)
+    p = sub.add_parser("import", help="load a JSON Lines file of articles (a backfill, another machine's crawl) fast")
+    p.add_argument("file", help="one article item per line, e.g. from `scrapy crawl SITE -O items.jsonl`")
+    p.add_argument("db", nargs="?", default=os.environ.get("CCHC_DB", "output/cchc.db"))
+    p.add_argument("--workers", type=int, help="processes that parse and compress (default: one per core but one)")
+    p.set_defaults(func=_import)
     p = sub.add_parser("cron", help="install, show or remove the nightly crontab entry")
     p.add_argument("action", choices=["install", "show", "remove"])
     p.add_argument("--at", default="02:30", help="time of day, HH:MM (install)")

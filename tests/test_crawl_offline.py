@@ -13,6 +13,7 @@ from conftest import ROOT, SITES, crawl_stats, read_jsonl, rows, run_scrapy
 from crawler.testing.fixture_server import read_manifest
 from crawler.extract import extract_links, response_from_file
 from crawler.registry import registry
+from crawler.web.browse import metadata
 from crawler.testing.fixtures import is_tuned
 
 TUNED = sorted(key for key, site in registry().items() if is_tuned(site))  # a site with fixtures is tuned
@@ -95,7 +96,8 @@ def test_seed_articles_stored_with_their_dates(seed_db):
 
 def test_seed_articles_are_clean(seed_db):
     db = seed_db
-    by_url = {r["url"]: r for r in rows(db, "select u.url, a.* from article_urls u join articles a on a.id = u.article_id")}
+    by_url = {r["url"]: r for r in rows(db, "select u.url, a.*, cchc_text(a.body_z) as body_text, cchc_html(a.body_html_z, a.body_z) as body_html "
+                                            "from article_urls u join articles a on a.id = u.article_id")}
     for _, url, _ in SEEDS.values():
         article = by_url[url]
         for noise in NOISE:
@@ -200,7 +202,10 @@ def test_offline_demo_command(tmp_path):
     assert rows(db, "select count(*) n from articles")[0]["n"] == 60  # 64 article pages, 4 republished copies
     # Browsing as the README says: Datasette's search box finds the text without diacritics.
     datasette = Path(sys.executable).with_name("datasette")
-    got = subprocess.run([str(datasette), str(db), "--get", f"/{db.stem}/articles.json?_search=gia+nghia+mot+cua+lien+thong&_shape=array&_col=title"],
+    meta = tmp_path / "metadata.json"
+    meta.write_text(json.dumps(metadata(str(db)), ensure_ascii=False), encoding="utf-8")
+    got = subprocess.run([str(datasette), str(db), "--metadata", str(meta), "--plugins-dir", str(ROOT / "crawler" / "web" / "plugins"), "--get",
+                          f"/{db.stem}/articles.json?_search=gia+nghia+mot+cua+lien+thong&_shape=array&_col=title"],
                          capture_output=True, text=True, timeout=120)
     assert [r["title"] for r in json.loads(got.stdout)] == ["Gia Nghĩa triển khai mô hình một cửa liên thông cấp xã"]
 

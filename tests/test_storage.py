@@ -8,6 +8,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
 from crawler.processing import assign_content_hash
+from crawler.store.compact import register_store_functions
 from crawler.store.articles import ArticleStore
 from pipelines.deduplication import DeduplicationPipeline
 from pipelines.sqlite_writer import SQLiteWriterPipeline
@@ -45,6 +46,7 @@ def pipelines(tmp_path):
 
 def query(db, sql, params=()):
     con = sqlite3.connect(db)
+    register_store_functions(con)  # cchc_text(body_z)
     try:
         return con.execute(sql, params).fetchall()
     finally:
@@ -70,7 +72,7 @@ def test_changed_page_at_known_url_updates_in_place(tmp_path):
     store.add(article("https://a.gov.vn/x"))
     store.add(article("https://a.gov.vn/x", body=BODY + " Bổ sung một câu."))
     store.close()
-    rows = query(tmp_path / "t.db", "select body_text, updated_at is not null from articles")
+    rows = query(tmp_path / "t.db", "select cchc_text(body_z), updated_at is not null from articles")
     assert rows == [(BODY + " Bổ sung một câu.", 1)]
 
 
@@ -93,9 +95,39 @@ def test_schema_wal_indexes(tmp_path):
     for column in ("published_at", "site", "province", "content_hash"):
         assert any(f'("{column}")' in sql for sql in indexes), column
     fts = query(db, "select sql from sqlite_master where name='articles_fts'")[0][0]
-    assert "remove_diacritics 2" in fts
-    triggers = {r[0] for r in query(db, "select name from sqlite_master where type='trigger'")}
-    assert {"articles_ai", "articles_ad", "articles_au"} <= triggers
+    assert "remove_diacritics 2" in fts and "content=''" in fts  # contentless: the writer keeps it, no trigger
+    assert query(db, "select name from sqlite_master where type='trigger'") == []
+
+
+def test_bodies_stored_compressed_and_the_index_follows_edits(tmp_path):
+    """Schema 4: the body is stored once, compressed; the HTML as what it adds to the text; the contentless
+    full-text index forgets an edited article's old words and learns its new ones; topics get their rows."""
+    store = ArticleStore(tmp_path / "t.db", batch_size=1)
+    first = article("https://a.gov.vn/x", topics=["mot_cua"])
+    edited = BODY.replace("dịch vụ công", "bưu chính công ích") + " Bổ sung ngân sách."
+    store.add(first)
+    store.add(article("https://a.gov.vn/x", body=edited, topics=["dich_vu_cong_truc_tuyen"]))
+    store.close()
+    db = tmp_path / "t.db"
+    assert query(db, "select body_text, body_html from article_bodies") == [(edited, f"<p>{edited}</p>")]
+    assert query(db, "select body_text, body_html from article_versions") == [(BODY, f"<p>{BODY}</p>")]
+    assert query(db, "select length(body_html_z) < 40 from articles") == [(1,)]  # the tags, not the text again
+
+    def hits(q):
+        return query(db, "select count(*) from articles_fts where articles_fts match ?", [q])[0][0]
+
+    assert (hits('"dich vu cong"'), hits('"buu chinh cong ich"'), hits('"ngan sach"'), hits("nong")) == (0, 1, 1, 1)
+    assert query(db, "select topic from article_topics") == [("dich_vu_cong_truc_tuyen",)]
+
+
+def test_html_is_stored_as_what_it_adds_to_the_text():
+    from crawler.store.compact import pack_html, pack_text, unpack_html, unpack_text
+
+    text = BODY * 3
+    html = "".join(f'<p class="x">{p}</p>' for p in text.split("\n"))
+    assert unpack_text(pack_text(text)) == text and unpack_html(pack_html(html, text), pack_text(text)) == html
+    assert len(pack_html(html, text)) * 2 < len(pack_html(html, None))  # the markup, not the text again
+    assert unpack_text(None) is None and unpack_html(None, None) is None and unpack_text("plain") == "plain"
 
 
 def test_batches_commit_every_n_items(tmp_path):

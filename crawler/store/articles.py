@@ -7,18 +7,17 @@ transaction, so a crash loses at most the last batch and never leaves half an ar
 """
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.items import ARTICLE_FIELDS
+from crawler.store.compact import unpack_html, unpack_text
 from crawler.store.database import immediate, now_iso, open_database
-from crawler.store.schema import JSON_FIELDS, VERSION_FIELDS
+from crawler.store.rows import index_text, stored_row, unindex
+from crawler.store.schema import PACKED_FIELDS, VERSION_FIELDS
 from crawler.store.syndication import StoryIndex, band_keys, decode_signature, signature
-from crawler.vi.text import d_folded_terms, repair_unstorable
 
 logger = logging.getLogger(__name__)
 UNCHANGED, DUPLICATE, NEW, UPDATED = "unchanged", "duplicate", "new", "updated"  # ArticleStore.classify
@@ -133,12 +132,7 @@ class ArticleStore:
         """Queue an article (new content, or new content at a known URL); flushed every ``batch_size``.
 
         ``on_reject(url, reason, was_new)`` is called if this row cannot be written (the rest of its batch is kept)."""
-        row = {name: repair_unstorable(item.get(name)) for name in ARTICLE_FIELDS}
-        for name in JSON_FIELDS:
-            if row[name] is not None:
-                row[name] = json.dumps(row[name], ensure_ascii=False)
-        row["from_cchc_section"] = int(bool(row["from_cchc_section"]))
-        row["search_extra"] = d_folded_terms(row["title"], row["lead"], row["body_text"])
+        row = stored_row(item)
         row["_signature"] = item.get("story_signature")  # computed by the pipeline (or by a distributed worker)
         row["_on_reject"] = on_reject
         self._pending.append(row)
@@ -196,27 +190,30 @@ class ArticleStore:
             result.unchanged += 1
             return
         at_url = self.article_for_url(row["url"])
+        text = row.pop("_text")
         if at_url is not None:  # the page at a known URL changed: keep the old version, update in place
             article_id = at_url[0]
             self._keep_version(article_id, now)
+            self._unindex(article_id)
             update = {k: v for k, v in row.items() if k not in ("url", "crawled_at")}
             update.update(updated_at=now, removed_at=None, removed_reason=None, status="edited",
                           published_month=(row.get("published_at_local") or "")[:7] or None)
             self.db["articles"].update(article_id, update)
-            self.stories.assign(article_id, row["title"], row["body_text"], minhash)
+            self._index_text(article_id, row, text)
+            self.stories.assign(article_id, row["title"], text, minhash)
             self._touch_url(row["url"], article_id, row["site"], now, result)
             result.updated += 1
             return
-        self._insert_article(row, now, minhash)
+        self._insert_article(row, text, now, minhash)
         result.inserted += 1
         result.sources_added += 1
 
-    def _insert_article(self, row: dict, now: str, minhash) -> None:
-        """A new article: its story found before the insert, one prepared INSERT (FTS by trigger), its
+    def _insert_article(self, row: dict, text: str | None, now: str, minhash) -> None:
+        """A new article: its story found before the insert, one prepared INSERT, its full-text entry, topics,
         signature, bands and URL. The hot path of a first crawl and of a distributed writer."""
         conn = self.db.conn
         if minhash is None:
-            minhash = signature(row["title"], row["body_text"])
+            minhash = signature(row["title"], text)
         keys = band_keys(minhash) if minhash is not None else []
         best = self.stories.closest(minhash, keys) if keys else None
         # The id is known before the insert (we hold the write lock: BEGIN IMMEDIATE), so the story is set in the
@@ -243,18 +240,28 @@ class ArticleStore:
             sql = self._insert_sql[columns] = (f"insert into articles ({', '.join(f'[{c}]' for c in columns)}) "
                                                f"values ({', '.join('?' * len(columns))})")
         conn.execute(sql, list(row.values()))
+        self._index_text(article_id, row, text)
         if keys:
             self.stories.index(article_id, minhash, keys)
         conn.execute("insert into article_urls (url, article_id, site, first_seen_at) values (?, ?, ?, ?)",
                      [row["url"], article_id, row["site"], now])
 
+    def _index_text(self, article_id: int, row: dict, text: str | None) -> None:
+        index_text(self.db.conn, article_id, row, text)
+
+    def _unindex(self, article_id: int) -> None:
+        unindex(self.db.conn, article_id)
+
     def _keep_version(self, article_id: int, now: str) -> None:
-        old = self.db.execute(
-            f"select {', '.join(VERSION_FIELDS)}, coalesce(updated_at, first_seen_at) from articles where id = ?",
+        stored = [PACKED_FIELDS.get(f, f) for f in VERSION_FIELDS]
+        *values, seen_from = self.db.execute(
+            f"select {', '.join(stored)}, coalesce(updated_at, first_seen_at) from articles where id = ?",
             [article_id],
         ).fetchone()
-        values = dict(zip(VERSION_FIELDS, old[:-1]), article_id=article_id, seen_from=old[-1], replaced_at=now)
-        self.db["article_versions"].insert(values)
+        old = dict(zip(VERSION_FIELDS, values))
+        old["body_html"] = unpack_html(old["body_html"], old["body_text"])
+        old["body_text"] = unpack_text(old["body_text"])
+        self.db["article_versions"].insert(dict(old, article_id=article_id, seen_from=seen_from, replaced_at=now))
 
     def mark_removed(self, url: str, when: str, reason: str) -> bool:
         """The page at ``url`` is gone (404/410) or left its listing: mark it, never delete. True if it was known."""

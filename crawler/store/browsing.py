@@ -32,6 +32,10 @@ where {CCHC_RELEVANT} and coalesce(a.status, 'active') != 'removed'""",
     "all_articles": f"""create view all_articles as
 select {_COLUMNS}, round(a.relevance, 2) as relevance, a.status
 from articles a left join sites s on s.key = a.site""",
+    # The stored bodies, readable (crawler/store/compact.py; the functions are this project's own).
+    "article_bodies": """create view article_bodies as
+select id, url, title, lead, cchc_text(body_z) as body_text, cchc_html(body_html_z, body_z) as body_html
+from articles""",
 }
 
 

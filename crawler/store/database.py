@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.store import browsing
+from crawler.store.compact import register_store_functions
 from crawler.store.schema import apply_migrations
 
 
@@ -73,6 +74,7 @@ def open_database(path: str) -> sqlite_utils.Database:
         size = Path(path).stat().st_size if Path(path).exists() else 0
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA busy_timeout = 10000")
+        register_store_functions(db.conn)
     except (OSError, sqlite3.Error) as exc:
         raise sqlite3.OperationalError(f"cannot open the database {path}: {exc}") from exc
     if size and size <= env_mb("CCHC_DB_CHECK_MAX_MB", 2048) * 1024 * 1024:
@@ -133,6 +135,7 @@ def connection(path: str | None):
     migrate(path)
     con = sqlite3.connect(path, timeout=10)
     con.row_factory = sqlite3.Row
+    register_store_functions(con)
     try:
         yield con
     finally:

@@ -37,7 +37,7 @@ class ExportFilter:
             where.append("v.id in (select rowid from articles_fts where articles_fts match ?)")
             params.append(match or '""')
         clause = (" where " + " and ".join(where)) if where else ""
-        sql = (f"select v.*, a.body_text as _body from {view} v join articles a on a.id = v.id{clause} "
+        sql = (f"select v.*, cchc_text(a.body_z) as _body from {view} v join articles a on a.id = v.id{clause} "
                "order by v.published desc, v.id desc")
         return sql, params
 

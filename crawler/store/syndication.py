@@ -2,13 +2,12 @@
 department sites (another lead, an added "Theo ..." line, trimmed paragraphs) gets one ``story_id``.
 
 MinHash signatures (datasketch) over word shingles of the comparison form of the text; locality-sensitive
-hashing by bands kept in SQLite (``story_bands``, indexed), so adding an article looks up only the articles that
-share a band with it, never every stored article. The earliest published copy of a story is its first source.
+hashing by bands kept in SQLite (``story_band_keys``: one integer per band and article, the table is its own
+index), so adding an article looks up only the articles that share a band with it, never every stored article. The earliest published copy of a story is its first source.
 """
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -72,14 +71,32 @@ def decode_signature(text: str | None) -> np.ndarray | None:
     return values if len(values) == NUM_PERM else None
 
 
-def band_keys(minhash) -> list[tuple[int, int]]:
-    """(band number, stable 63-bit hash of the band's rows): equal keys mark candidate near-duplicates."""
-    values = _values(minhash)
-    keys = []
-    for band in range(BANDS):
-        chunk = values[band * ROWS:(band + 1) * ROWS].tobytes()
-        keys.append((band, int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "big") >> 1))
-    return keys
+# Fixed odd 64-bit multipliers (multiply-shift hashing of a band's rows): changing them changes every stored key
+# (a migration would have to rebuild story_band_keys from article_minhash, as migration 4 did).
+_BAND_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+                              0xFF51AFD7ED558CCD], dtype=np.uint64)
+_BAND_NUMBERS = np.arange(BANDS, dtype=np.uint64) << np.uint64(32)
+
+
+def band_keys(minhash) -> list[int]:
+    """One integer per band: the band number in the high bits, a 32-bit hash of the band's rows in the low 32.
+    Equal keys mark candidate near-duplicates. 32 bits are plenty: a chance collision (about one in 4,000 per
+    band at a million articles) only adds a candidate, whose full signature is then compared."""
+    rows = _values(minhash)[:BANDS * ROWS].reshape(BANDS, ROWS)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
+        mixed = (rows * _BAND_MULTIPLIERS).sum(axis=1, dtype=np.uint64)
+    return ((mixed >> np.uint64(32)) | _BAND_NUMBERS).tolist()
+
+
+def stored_signature(values) -> bytes:
+    """The signature as stored in ``article_minhash``: 128 little-endian uint32 (512 bytes; the affine32 scheme's
+    values fit in 32 bits)."""
+    return _values(values).astype("<u4").tobytes()
+
+
+def read_signature(blob: bytes) -> np.ndarray:
+    """A stored signature as uint64 values (databases before schema 4 stored 1,024 bytes of uint64)."""
+    return np.frombuffer(blob, dtype="<u8" if len(blob) == NUM_PERM * 8 else "<u4").astype(np.uint64)
 
 
 @dataclass
@@ -93,32 +110,34 @@ def create_story_tables(db) -> None:
     """The signature and band tables (part of the store's schema: crawler/store/schema.py)."""
     if not db["article_minhash"].exists():
         db["article_minhash"].create({"article_id": int, "signature": bytes}, pk="article_id")
-    if not db["story_bands"].exists():
-        db["story_bands"].create({"band": int, "hash": int, "article_id": int})
-        db["story_bands"].create_index(["band", "hash"])
-        db["story_bands"].create_index(["article_id"])
+    # Databases of schema 2 and 3 had story_bands (band, hash, article_id) with two indexes: migration 4
+    # (crawler/store/schema.py) replaces it with this table, a quarter of the size.
+    db.execute("create table if not exists story_band_keys (key integer not null, article_id integer not null, "
+               "primary key (key, article_id)) without rowid")
 
 
 class StoryIndex:
-    """Story assignment inside the articles database (tables ``story_bands`` and ``article_minhash``)."""
+    """Story assignment inside the articles database (tables ``story_band_keys`` and ``article_minhash``)."""
 
     def __init__(self, db):
         self.db = db  # its tables come from the store's migrations (create_story_tables)
 
-    def _candidates(self, keys: list[tuple[int, int]], exclude: int | None) -> set[int]:
-        """Articles sharing at least one band with the new one: one indexed lookup per band, in one query."""
-        where = " or ".join(["(band = ? and hash = ?)"] * len(keys))
-        params = [v for key in keys for v in key]
-        rows = self.db.execute(f"select distinct article_id from story_bands where {where}", params).fetchall()
+    def _candidates(self, keys: list[int], exclude: int | None) -> set[int]:
+        """Articles sharing at least one band with the new one: one primary-key range per band, in one query."""
+        rows = self.db.conn.execute(
+            f"select distinct article_id from story_band_keys where key in ({', '.join('?' * len(keys))})", keys).fetchall()
         return {r[0] for r in rows} - {exclude}
 
     def _stored(self, article_id: int) -> np.ndarray | None:
         row = self.db.conn.execute("select signature from article_minhash where article_id = ?", [article_id]).fetchone()
-        return None if row is None else np.frombuffer(row[0], dtype=np.uint64)
+        return None if row is None else read_signature(row[0])
 
     def assign(self, article_id: int, title: str | None, body: str | None, minhash=None) -> StoryMatch:
         """Index the article and give it the story of its most similar stored article (or a new story)."""
-        self.db.execute("delete from story_bands where article_id = ?", [article_id])
+        old = self._stored(article_id)
+        if old is not None:  # the page changed: its old bands go (the keys come from its stored signature)
+            self.db.conn.executemany("delete from story_band_keys where key = ? and article_id = ?",
+                                     [(key, article_id) for key in band_keys(old)])
         minhash = signature(title, body) if minhash is None else minhash
         if minhash is None:
             return self._set_story(article_id, StoryMatch(article_id, None, None))
@@ -130,7 +149,7 @@ class StoryIndex:
         story = self.db.execute("select story_id from articles where id = ?", [best[1]]).fetchone()[0]
         return self._set_story(article_id, StoryMatch(story or best[1], best[1], round(best[0], 3)))
 
-    def closest(self, minhash, keys: list[tuple[int, int]], exclude: int | None = None):
+    def closest(self, minhash, keys: list[int], exclude: int | None = None):
         """(similarity, article id) of the most similar stored article at or above THRESHOLD, or None."""
         best: tuple[float, int] | None = None
         values = _values(minhash)
@@ -143,12 +162,12 @@ class StoryIndex:
                 best = (similarity, candidate)
         return best
 
-    def index(self, article_id: int, minhash, keys: list[tuple[int, int]]) -> None:
+    def index(self, article_id: int, minhash, keys: list[int]) -> None:
         """Store the article's signature and LSH bands."""
         self.db.conn.execute("insert or replace into article_minhash (article_id, signature) values (?, ?)",
-                             [article_id, _values(minhash).tobytes()])
-        self.db.conn.executemany("insert into story_bands (band, hash, article_id) values (?, ?, ?)",
-                                 [(band, value, article_id) for band, value in keys])
+                             [article_id, stored_signature(minhash)])
+        self.db.conn.executemany("insert or ignore into story_band_keys (key, article_id) values (?, ?)",
+                                 [(key, article_id) for key in keys])
 
     def first_source(self, story_id: int) -> None:
         """The earliest published copy is the first source (undated copies last, then the first stored)."""

@@ -8,6 +8,8 @@ crawler package, which ``bin/setup`` installs into the same .venv.
   ``escape_fts`` (what its table search box uses, ``searchmode: escaped``) is replaced by the phrase form, so
   the search box of every table means the same as the saved searches. ``trylast``: pluggy calls later
   registrations first, so this runs after Datasette's default and its function wins.
+- ``cchc_text(body_z)`` / ``cchc_html(body_html_z, body_z)`` read the compressed bodies (crawler/store/compact.py);
+  on the ``articles`` table the two columns are shown as text and as the sanitized HTML they hold.
 - ``filters_from_request``: the table search of the reading views applies ``cchc_as_typed`` as well.
 - ``render_cell``: in the reading views and saved queries, a title links to its article page, a URL shows
   as its host, a topic list as words, a snippet's matches highlighted (``«...»`` in the data, so a CSV
@@ -24,6 +26,7 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
+from crawler.store.compact import register_store_functions, unpack_html, unpack_text
 from crawler.store.search import register_search_functions, typed_with_diacritics
 
 READING_VIEWS = {"cchc_articles", "all_articles"}
@@ -33,6 +36,7 @@ BOM = b"\xef\xbb\xbf"
 @hookimpl(trylast=True)
 def prepare_connection(conn):
     register_search_functions(conn)
+    register_store_functions(conn)
 
 
 @hookimpl
@@ -41,7 +45,7 @@ def filters_from_request(request, database, table, datasette):
     if table not in READING_VIEWS or not typed_with_diacritics(q):
         return None  # nothing typed with diacritics: the index's match is the answer
     return FilterArguments(
-        [f"cchc_as_typed(:cchc_typed, 'phrase', title, lead, (select b.body_text from articles b where b.id = [{table}].id))"],
+        [f"cchc_as_typed(:cchc_typed, 'phrase', title, lead, (select cchc_text(b.body_z) from articles b where b.id = [{table}].id))"],
         {"cchc_typed": q})
 
 
@@ -56,8 +60,21 @@ def _highlight(value: str) -> Markup:
     return Markup(str(escape(value)).replace("«", "<mark>").replace("»", "</mark>"))
 
 
+def _body_cell(row, value, column):
+    """The compressed body columns of ``articles`` as the text and the (sanitized) HTML they hold."""
+    try:
+        if column == "body_z":
+            return Markup('<div class="cchc-body-text">') + escape(unpack_text(value)) + Markup("</div>")
+        body = row["body_z"] if "body_z" in _columns(row) else None
+        return Markup(unpack_html(value, body))
+    except Exception:  # noqa: BLE001 - a damaged blob shows as Datasette's binary cell, never an error page
+        return None
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    if table == "articles" and column in ("body_z", "body_html_z") and isinstance(value, bytes):
+        return _body_cell(row, value, column)
     if table not in READING_VIEWS and table is not None:
         return None  # other tables keep Datasette's cells; `table` is None in saved queries
     if value is None:

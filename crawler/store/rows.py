@@ -1,0 +1,54 @@
+"""An article as a stored row, and its entries in the full-text index and ``article_topics``: shared by the
+nightly writer (crawler/store/articles.py) and the bulk import (crawler/store/bulk.py)."""
+from __future__ import annotations
+
+import json
+
+from crawler.items import ARTICLE_FIELDS
+from crawler.store.compact import pack_html, pack_text, unpack_text
+from crawler.store.schema import FTS_COLUMNS, JSON_FIELDS, PACKED_FIELDS
+from crawler.vi.text import d_folded_terms, repair_unstorable
+
+FTS_INSERT = (f"insert into articles_fts (rowid, {', '.join(FTS_COLUMNS)}) "
+              f"values (?, {', '.join('?' * len(FTS_COLUMNS))})")
+
+
+def stored_row(item) -> dict:
+    """The ``articles`` row of an item (JSON fields as text, bodies compressed), with the plain body text under
+    ``_text`` for the full-text index."""
+    row = {name: repair_unstorable(item.get(name)) for name in ARTICLE_FIELDS}
+    for name in JSON_FIELDS:
+        if row[name] is not None:
+            row[name] = json.dumps(row[name], ensure_ascii=False)
+    row["from_cchc_section"] = int(bool(row["from_cchc_section"]))
+    text, html = row.pop("body_text"), row.pop("body_html")
+    row["search_extra"] = d_folded_terms(row["title"], row["lead"], text)
+    row[PACKED_FIELDS["body_text"]], row[PACKED_FIELDS["body_html"]] = pack_text(text), pack_html(html, text)
+    row["_text"] = text
+    return row
+
+
+
+
+def fts_values(article_id: int, row: dict, text: str | None) -> list:
+    return [article_id, row["title"], row["lead"], text, row["search_extra"]]
+
+
+def topic_rows(article_id: int, row: dict) -> list[tuple[str, int]]:
+    return [(topic, article_id) for topic in (json.loads(row["topics"]) if row.get("topics") else [])]
+
+
+def index_text(conn, article_id: int, row: dict, text: str | None) -> None:
+    """The article's full-text entry and its topic rows (the index is contentless: it is given the text)."""
+    conn.execute(FTS_INSERT, fts_values(article_id, row, text))
+    conn.executemany("insert or ignore into article_topics (topic, article_id) values (?, ?)", topic_rows(article_id, row))
+
+
+def unindex(conn, article_id: int) -> None:
+    """Take the stored version out of the full-text index (a contentless index is told the old text) and out
+    of ``article_topics``."""
+    old = conn.execute("select title, lead, body_z, search_extra from articles where id = ?", [article_id]).fetchone()
+    conn.execute(f"insert into articles_fts (articles_fts, rowid, {', '.join(FTS_COLUMNS)}) "
+                 f"values ('delete', ?, {', '.join('?' * len(FTS_COLUMNS))})",
+                 [article_id, old[0], old[1], unpack_text(old[2]), old[3]])
+    conn.execute("delete from article_topics where article_id = ?", [article_id])

@@ -1,0 +1,71 @@
+"""`python -m crawler import FILE.jsonl`: the bulk loader stores what the nightly writer stores, and a bad line
+is a logged, counted skip."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT, rows
+from crawler.store.articles import ArticleStore
+from crawler.store.bulk import DEFERRED_INDEXES, BulkImporter
+from test_storage import BODY, article
+
+COMPARED = ("url", "title", "content_hash", "story_id", "is_first_source", "status", "published_month", "topics")
+
+
+def items() -> list[dict]:
+    one = article("https://a.gov.vn/1", topics=["mot_cua"])
+    two = article("https://b.gov.vn/2", title="Chuyển đổi số ở cấp xã",
+                  body="Xã triển khai chữ ký số và thanh toán trực tuyến cho người dân trong năm nay.")
+    copy = dict(one, url="https://c.gov.vn/copy", site="other_site")  # the same content at another URL
+    near = article("https://d.gov.vn/near", body=BODY + " Theo Báo Lâm Đồng.")  # a republished, near copy
+    edited = article("https://b.gov.vn/2", title="Chuyển đổi số ở cấp xã (cập nhật)", body=two["body_text"] + " Thêm.")
+    return [one, two, copy, near, edited]
+
+
+def write_jsonl(path, lines) -> None:
+    path.write_text("".join(line if isinstance(line, str) else json.dumps(line, ensure_ascii=False) + "\n"
+                            for line in lines), encoding="utf-8")
+
+
+def test_import_stores_what_the_writer_stores(tmp_path):
+    writer_db, import_db, source = tmp_path / "writer.db", tmp_path / "import.db", tmp_path / "items.jsonl"
+    store = ArticleStore(writer_db, batch_size=1)
+    for item in items():
+        if store.classify(item["url"], item["content_hash"], item["site"]) in ("new", "updated"):
+            store.add(item)
+    store.close()
+    write_jsonl(source, items())
+    result = BulkImporter(import_db, workers=0).run(source)
+    assert (result.inserted, result.updated, result.duplicates, result.skipped) == (3, 1, 1, {})
+    select = f"select {', '.join(COMPARED)} from articles order by url"
+    assert rows(import_db, select) == rows(writer_db, select)
+    urls = "select url, article_id, site from article_urls order by url"
+    assert rows(import_db, urls) == rows(writer_db, urls)
+    bodies = "select url, body_text, body_html from article_bodies order by url"
+    assert rows(import_db, bodies) == rows(writer_db, bodies)
+    assert rows(import_db, "select count(*) n from article_versions")[0]["n"] == 1
+    search = "select count(*) n from articles_fts where articles_fts match ?"
+    assert rows(import_db, search, ['"chu ky so"'])[0]["n"] == 1 and rows(import_db, search, ['"cap nhat"'])[0]["n"] == 1
+    near = rows(import_db, "select story_id, is_first_source from articles where url like '%near'")[0]
+    assert near["story_id"] == 1 and near["is_first_source"] == 0  # grouped with the first copy's story
+    indexes = {r["name"] for r in rows(import_db, "select name from sqlite_master where type = 'index'")}
+    assert set(DEFERRED_INDEXES) <= indexes  # built again after loading
+
+
+def test_bad_lines_are_counted_and_logged_never_fatal(tmp_path):
+    source, db = tmp_path / "items.jsonl", tmp_path / "cchc.db"
+    good = items()[:2]
+    write_jsonl(source, [good[0], "{not json\n", "\n", {"url": "https://a.gov.vn/x", "title": "no body"}, "[1, 2]\n",
+                         good[1]])
+    result = subprocess.run([sys.executable, "-m", "crawler", "import", str(source), str(db), "--workers", "1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr  # something was skipped: said in the exit status
+    assert "2 new" in result.stdout and "3 skipped" in result.stdout, result.stdout
+    assert "1 not JSON" in result.stdout and "2 not an article" in result.stdout, result.stdout
+    assert "line 2 skipped: not JSON" in result.stderr and "line 4 skipped: not an article (no site, body_text)" in result.stderr
+    assert [r["url"] for r in rows(db, "select url from articles order by id")] == [good[0]["url"], good[1]["url"]]
+    missing = subprocess.run([sys.executable, "-m", "crawler", "import", str(tmp_path / "none.jsonl"), str(db)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
