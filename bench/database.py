@@ -179,13 +179,16 @@ def measure_queries(db: str) -> None:
     from crawler.store.search import register_search_functions
     from crawler.web.browse import canned_queries
 
+    from crawler.store.compact import register_store_functions
+
     con = sqlite3.connect(db)
     register_search_functions(con)  # the browser's own search functions
+    register_store_functions(con)
     queries = QUERIES + [strip_diacritics(q) for q in QUERIES]
     queries_sql = canned_queries()
     table = ("select * from cchc_articles where id in (select rowid from articles_fts where articles_fts match "
              "escape_fts(:q)) order by published desc limit 51")
-    for name, sql in (("canned 'search' (best of the newest 1,000 matches)", queries_sql["search"]["sql"]),
+    for name, sql in (("canned 'search' (best of the newest 1,000 matches, cchc_score)", queries_sql["search"]["sql"]),
                       ("canned 'search_newest'", queries_sql["search_newest"]["sql"]),
                       ("Datasette table search on cchc_articles (every match, sorted by date)", table)):
         times = sorted(timed(con, sql, {"q": q, "mode": "phrase"}) for q in queries)

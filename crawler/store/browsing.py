@@ -100,7 +100,8 @@ order by count(c.id) desc, p.province"""
 def topic_share_query() -> str:
     """Provinces down, topics across: the share (%) of each province's CCHC articles that carry the topic."""
     cells = ",\n       ".join(
-        f"round(100.0 * count(case when exists (select 1 from json_each(a.topics) where value = '{t.key}') then 1 end)"
+        f"round(100.0 * count(case when exists (select 1 from article_topics x where x.topic = '{t.key}' "
+        f"and x.article_id = a.id) then 1 end)"
         f" / max(count(a.id), 1), 1) as [{t.label_vi} %]" for t in lexicon())
     return f"""select p.province as [Tỉnh / province], count(a.id) as [Số tin CCHC / CCHC articles],
        {cells}

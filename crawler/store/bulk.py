@@ -27,22 +27,25 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
+
 from crawler.processing import assign_content_hash
-from crawler.store.articles import ArticleStore, WriteResult
+from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
 from crawler.store.database import immediate, now_iso
 from crawler.store.rows import FTS_INSERT, fts_values, stored_row, topic_rows
-from crawler.store.syndication import band_keys, decode_signature, encode_signature, signature
+from crawler.store.syndication import (NUM_PERM, THRESHOLD, band_keys, decode_signature, encode_signature,
+                                       read_signature, signature)
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany: 1,000 x 25 band keys stay under SQLite's 32,766 variables
 REQUIRED = ("url", "site", "title", "body_text")
-# Built after loading: every non-unique index of the tables the import fills.
+# Built after loading: the non-unique indexes of the tables the import fills, except the story index, which the
+# writer's path reads for every near-duplicate (the first source of its story).
 DEFERRED_INDEXES = {
     "idx_articles_published_at": "articles (published_at)", "idx_articles_site": "articles (site)",
-    "idx_articles_province": "articles (province)", "idx_articles_story_id": "articles (story_id)",
+    "idx_articles_province": "articles (province)",
     "idx_articles_published_month": "articles (published_month)", "idx_articles_status": "articles (status)",
     "idx_article_urls_article_id": "article_urls (article_id)", "idx_article_urls_site": "article_urls (site)",
-    "article_topics_article": "article_topics (article_id)",
 }
 
 
@@ -60,15 +63,16 @@ class ImportResult:
         return self.lines / self.seconds if self.seconds else 0.0
 
 
-def prepare(numbered_lines: list[tuple[int, str]]) -> list[tuple[int, dict | None, str | None]]:
+def prepare(numbered_lines: list[tuple[int, bytes]]) -> list[tuple[int, dict | None, str | None]]:
     """Worker side: (line number, stored row or None, reason skipped). The row carries ``_text`` (plain body,
-    for the index), ``_keys`` (band keys) and ``_signature`` (encoded MinHash)."""
+    for the index), ``_keys`` (band keys) and ``_signature`` (encoded MinHash). Bytes that are not UTF-8 are
+    replaced (U+FFFD), as a crawl's text would be."""
     out = []
     for number, line in numbered_lines:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = json.loads(line.decode("utf-8", "replace"))
         except ValueError as exc:
             out.append((number, None, f"not JSON ({exc.msg})"))
             continue
@@ -106,45 +110,62 @@ class BulkImporter:
         self._columns: tuple | None = None
 
     # -- the fast path -------------------------------------------------------------------------------------
-    def _known(self, row: dict, seen_hashes: set, seen_urls: set) -> bool:
-        """Whether this row's content or URL is already stored or loaded (then it takes the writer's path)."""
-        if row["content_hash"] in seen_hashes or row["url"] in seen_urls:
-            return True
+    def _lookups(self, rows: list[dict]) -> tuple[set, set, dict]:
+        """What the database already holds for a chunk, in three queries instead of three per row: the content
+        hashes and URLs among the chunk's, and the stored signatures of articles sharing a band with any row."""
         conn = self.conn
-        return (conn.execute("select 1 from articles where content_hash = ?", [row["content_hash"]]).fetchone() is not None
-                or conn.execute("select 1 from article_urls where url = ?", [row["url"]]).fetchone() is not None)
+
+        def among(sql: str, values: list) -> list:
+            return conn.execute(sql + " in (select value from json_each(?))", [json.dumps(values)]).fetchall()
+
+        hashes = {r[0] for r in among("select content_hash from articles where content_hash", [r["content_hash"] for r in rows])}
+        urls = {r[0] for r in among("select url from article_urls where url", [r["url"] for r in rows])}
+        by_key: dict[int, list] = {}
+        hits = among("select key, article_id from story_band_keys where key", [k for r in rows for k in r["_keys"]])
+        if hits:
+            signatures = {i: read_signature(blob) for i, blob in among(
+                "select article_id, signature from article_minhash where article_id", sorted({i for _, i in hits}))}
+            for key, article_id in hits:
+                if article_id in signatures:
+                    by_key.setdefault(key, []).append(signatures[article_id])
+        return hashes, urls, by_key
 
     def load_chunk(self, prepared: list[tuple[int, dict | None, str | None]]) -> None:
-        conn, stories, now = self.conn, self.store.stories, now_iso()
-        next_id = conn.execute("select coalesce(max(id), 0) + 1 from articles").fetchone()[0]
-        fresh, slow, hashes, urls = [], [], set(), set()
-        chunk_keys: dict[int, list[tuple[int, object]]] = {}  # band key -> (id, signature) of this chunk's rows
+        now, rows = now_iso(), []
         for number, row, reason in prepared:
             self.result.lines += 1
             if row is None:
-                self.result.skipped[reason.split(" (")[0]] = self.result.skipped.get(reason.split(" (")[0], 0) + 1
+                kind = reason.split(" (")[0]
+                self.result.skipped[kind] = self.result.skipped.get(kind, 0) + 1
                 logger.warning("line %d skipped: %s", number, reason)
-                continue
-            keys = row.pop("_keys")
-            values = decode_signature(row["_signature"])
-            near = values is not None and (stories.closest(values, keys) is not None or any(
-                float((values == other).mean()) >= 0.5 for key in keys for _, other in chunk_keys.get(key, ())))
-            if near or self._known(row, hashes, urls):
-                slow.append(row)  # the writer's path: dedup, update, story and first source decided row by row
-                continue
-            hashes.add(row["content_hash"])
-            urls.add(row["url"])
-            row.update(id=next_id, first_seen_at=now, updated_at=None, status="active", story_id=next_id,
-                       story_similarity=None, is_first_source=1,
-                       published_month=(row.get("published_at_local") or "")[:7] or None)
-            for key in keys:
-                chunk_keys.setdefault(key, []).append((next_id, values))
-            fresh.append((row, keys, values))
-            next_id += 1
+            else:
+                rows.append(row)
+        if not rows:
+            return
         with immediate(self.store.db):
+            stored_hashes, stored_urls, by_key = self._lookups(rows)
+            next_id = self.conn.execute("select coalesce(max(id), 0) + 1 from articles").fetchone()[0]
+            fresh, slow, hashes, urls = [], [], set(stored_hashes), set(stored_urls)
+            for row in rows:
+                keys = row.pop("_keys")
+                values = decode_signature(row["_signature"])
+                near = values is not None and any(
+                    float(np.count_nonzero(values == other)) / NUM_PERM >= THRESHOLD
+                    for key in keys for other in by_key.get(key, ()))
+                if near or row["content_hash"] in hashes or row["url"] in urls:
+                    slow.append(row)  # the writer's path: dedup, update, story and first source decided row by row
+                    continue
+                hashes.add(row["content_hash"])
+                urls.add(row["url"])
+                row.update(id=next_id, first_seen_at=now, updated_at=None, status="active", story_id=next_id,
+                           story_similarity=None, is_first_source=1,
+                           published_month=(row.get("published_at_local") or "")[:7] or None)
+                for key in keys:  # later rows of this chunk compare with this one
+                    by_key.setdefault(key, []).append(values)
+                fresh.append((row, keys, values))
+                next_id += 1
             self._insert_fresh(fresh, now)
-            for row in slow:
-                self._write_slow(row, now)
+            self._write_slow(slow, now)
 
     def _insert_fresh(self, fresh: list, now: str) -> None:
         if not fresh:
@@ -167,14 +188,27 @@ class BulkImporter:
                          [(r["url"], r["id"], r["site"], now) for r, _, _ in fresh])
         self.result.inserted += len(fresh)
 
-    def _write_slow(self, row: dict, now: str) -> None:
-        before = WriteResult()
-        self.store._write_row(row, now, before)
-        self.result.inserted += before.inserted
-        self.result.updated += before.updated
-        self.result.duplicates += before.unchanged
-        if before.rejected:
-            self.result.skipped["rejected by SQLite"] = self.result.skipped.get("rejected by SQLite", 0) + 1
+    def _write_slow(self, rows: list[dict], now: str) -> None:
+        """The writer's path for these rows: all at once, or row by row under savepoints if SQLite refuses one
+        (a savepoint makes FTS5 flush its pending terms: not for every row)."""
+        if not rows:
+            return
+        done = WriteResult()
+        conn = self.conn
+        conn.execute("SAVEPOINT bulk_slow")
+        try:
+            for row in rows:
+                self.store._write_article(dict(row), now, done)
+        except ROW_ERRORS:
+            conn.execute("ROLLBACK TO bulk_slow")
+            done = WriteResult()
+            self.store.write_rows(rows, now, done)
+        conn.execute("RELEASE bulk_slow")
+        self.result.inserted += done.inserted
+        self.result.updated += done.updated
+        self.result.duplicates += done.unchanged
+        if done.rejected:
+            self.result.skipped["rejected by SQLite"] = self.result.skipped.get("rejected by SQLite", 0) + done.rejected
 
     # -- indexes ------------------------------------------------------------------------------------------
     def drop_deferred_indexes(self) -> None:
@@ -188,18 +222,31 @@ class BulkImporter:
                 self.conn.execute(f"create index if not exists [{name}] on {target}")
             self.conn.execute("insert into articles_fts (articles_fts) values ('optimize')")
 
+    def _load_in_workers(self, chunks) -> None:
+        """Workers prepare the next chunks while this process loads one; at most two chunks per worker are in
+        flight, so a big file never sits in memory. A worker that dies raises BrokenProcessPool (no hang)."""
+        from collections import deque
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
+            pending = deque(pool.submit(prepare, chunk) for chunk in islice(chunks, 2 * self.workers))
+            while pending:
+                prepared = pending.popleft().result()
+                chunk = next(chunks, None)
+                if chunk is not None:
+                    pending.append(pool.submit(prepare, chunk))
+                self.load_chunk(prepared)
+
     def run(self, path: str | Path) -> ImportResult:
         started = time.perf_counter()
         self.drop_deferred_indexes()
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
+            with open(path, "rb") as fh:  # decoded by the workers
                 numbered = enumerate(fh, start=1)
                 chunks = iter(lambda: list(islice(numbered, CHUNK)), [])
                 if self.workers:
-                    ctx = multiprocessing.get_context("forkserver")
-                    with ctx.Pool(self.workers) as pool:
-                        for prepared in pool.imap(prepare, chunks):
-                            self.load_chunk(prepared)
+                    self._load_in_workers(chunks)
                 else:
                     for chunk in chunks:
                         self.load_chunk(prepare(chunk))

@@ -47,8 +47,9 @@ def index_text(conn, article_id: int, row: dict, text: str | None) -> None:
 def unindex(conn, article_id: int) -> None:
     """Take the stored version out of the full-text index (a contentless index is told the old text) and out
     of ``article_topics``."""
-    old = conn.execute("select title, lead, body_z, search_extra from articles where id = ?", [article_id]).fetchone()
+    old = conn.execute("select title, lead, body_z, search_extra, topics from articles where id = ?", [article_id]).fetchone()
     conn.execute(f"insert into articles_fts (articles_fts, rowid, {', '.join(FTS_COLUMNS)}) "
                  f"values ('delete', ?, {', '.join('?' * len(FTS_COLUMNS))})",
                  [article_id, old[0], old[1], unpack_text(old[2]), old[3]])
-    conn.execute("delete from article_topics where article_id = ?", [article_id])
+    # article_topics is keyed (topic, article_id), with no index on the article: its old topics say which rows
+    conn.executemany("delete from article_topics where topic = ? and article_id = ?", topic_rows(article_id, {"topics": old[4]}))

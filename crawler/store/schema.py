@@ -169,7 +169,6 @@ def m004_compact_storage(db) -> None:
                  "primary key (topic, article_id)) without rowid")
     conn.execute("insert or ignore into article_topics (topic, article_id) "
                  "select j.value, a.id from articles a, json_each(a.topics) j where json_valid(a.topics)")
-    conn.execute("create index if not exists article_topics_article on article_topics (article_id)")
 
 
 def m003_site_discoveries(db) -> None:

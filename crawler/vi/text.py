@@ -69,6 +69,8 @@ def repair_unstorable(value):
     if isinstance(value, str):
         if value.isascii():
             return value if not _CONTROL_STRICT.search(value) else _CONTROL_STRICT.sub("", value)
+        if not _NEEDS_REPAIR.search(value):  # the usual case: one scan, no copy
+            return value
         repaired = _UNSTORABLE.sub(_unstorable_replacement, value)
         return _CONTROL_STRICT.sub("", repaired)
     if isinstance(value, list):
@@ -80,6 +82,7 @@ def repair_unstorable(value):
 
 # C0 controls except tab, newline and carriage return (not allowed in XML 1.0).
 _CONTROL_STRICT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NEEDS_REPAIR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(text: str | None, *, multiline: bool = False) -> str | None:
@@ -142,6 +145,6 @@ def d_folded_terms(*texts: str | None) -> str | None:
     seen: dict[str, None] = {}
     for text in texts:
         if text and ("đ" in text or "Đ" in text):  # one regex scan in C, only over texts that have a đ
-            for word in _D_WORD.findall(text):
+            for word in dict.fromkeys(_D_WORD.findall(text)):  # each spelling once (an article repeats "để", "đã")
                 seen.setdefault(word.replace("đ", "d").replace("Đ", "D").casefold(), None)
     return " ".join(seen) or None

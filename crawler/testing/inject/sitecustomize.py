@@ -15,9 +15,21 @@ if _FAULT:
 
     _open = database.open_database
 
+    import sqlite3
+
+    _WRITES = (sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE)
+
+    def _no_room(action, *args):
+        """A full disk refuses every write. max_page_count alone does not: rows still fit in the free space of
+        pages the file already has (with 16 KB pages, a dozen articles did), where a real full disk would have
+        refused the first WAL frame."""
+        return sqlite3.SQLITE_DENY if action in _WRITES else sqlite3.SQLITE_OK
+
     def open_database(path):
         db = _open(path)
         db.execute(_PRAGMAS[_FAULT])
+        if _FAULT == "full-disk":
+            db.conn.set_authorizer(_no_room)
         return db
 
     database.open_database = open_database
