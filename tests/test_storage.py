@@ -96,17 +96,18 @@ def test_schema_wal_indexes(tmp_path):
         assert any(f'("{column}")' in sql for sql in indexes), column
     fts = query(db, "select sql from sqlite_master where name='articles_fts'")[0][0]
     assert "remove_diacritics 2" in fts and "content=''" in fts  # contentless: the writer keeps it, no trigger
-    assert query(db, "select name from sqlite_master where type='trigger'") == []
+    # no trigger writes the index; one keeps article_topics' copy of the reading view's flag
+    assert query(db, "select name from sqlite_master where type='trigger'") == [("article_topics_cchc",)]
 
 
 def test_bodies_stored_compressed_and_the_index_follows_edits(tmp_path):
     """Schema 4: the body is stored once, compressed; the HTML as what it adds to the text; the contentless
     full-text index forgets an edited article's old words and learns its new ones; topics get their rows."""
     store = ArticleStore(tmp_path / "t.db", batch_size=1)
-    first = article("https://a.gov.vn/x", topics=["mot_cua"])
+    first = article("https://a.gov.vn/x", topics=["mot_cua"], relevance=0.9)
     edited = BODY.replace("dịch vụ công", "bưu chính công ích") + " Bổ sung ngân sách."
     store.add(first)
-    store.add(article("https://a.gov.vn/x", body=edited, topics=["dich_vu_cong_truc_tuyen"]))
+    store.add(article("https://a.gov.vn/x", body=edited, topics=["dich_vu_cong_truc_tuyen"], relevance=0.8))
     store.close()
     db = tmp_path / "t.db"
     assert query(db, "select body_text, body_html from article_bodies") == [(edited, f"<p>{edited}</p>")]
@@ -117,7 +118,11 @@ def test_bodies_stored_compressed_and_the_index_follows_edits(tmp_path):
         return query(db, "select count(*) from articles_fts where articles_fts match ?", [q])[0][0]
 
     assert (hits('"dich vu cong"'), hits('"buu chinh cong ich"'), hits('"ngan sach"'), hits("nong")) == (0, 1, 1, 1)
-    assert query(db, "select topic from article_topics") == [("dich_vu_cong_truc_tuyen",)]
+    assert query(db, "select topic, cchc from article_topics") == [("dich_vu_cong_truc_tuyen", 1)]
+    store = ArticleStore(db)
+    store.mark_removed("https://a.gov.vn/x", "2026-11-02T00:00:00Z", "http 404")
+    store.close()
+    assert query(db, "select topic, cchc from article_topics") == [("dich_vu_cong_truc_tuyen", 0)]  # the trigger
 
 
 def test_html_is_stored_as_what_it_adds_to_the_text():

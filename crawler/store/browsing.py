@@ -18,6 +18,8 @@ from crawler.registry import registry
 from crawler.vi.topics import lexicon
 
 CCHC_RELEVANT = "(a.relevance >= 0.5 or a.from_cchc_section = 1)"
+# `published` is the expression of the index articles_cchc_published (crawler/store/schema.py): the view's
+# newest-first order walks that index.
 _COLUMNS = """a.id, a.title,
        replace(substr(a.published_at_local, 1, 16), 'T', ' ') as published,
        a.published_month as month, a.province, a.province_before_2025 as former_province,
@@ -28,7 +30,7 @@ VIEWS = {
     "cchc_articles": f"""create view cchc_articles as
 select {_COLUMNS}
 from articles a left join sites s on s.key = a.site
-where {CCHC_RELEVANT} and coalesce(a.status, 'active') != 'removed'""",
+where a.cchc = 1""",
     "all_articles": f"""create view all_articles as
 select {_COLUMNS}, round(a.relevance, 2) as relevance, a.status
 from articles a left join sites s on s.key = a.site""",
@@ -37,6 +39,19 @@ from articles a left join sites s on s.key = a.site""",
 select id, url, title, lead, cchc_text(body_z) as body_text, cchc_html(body_html_z, body_z) as body_html
 from articles""",
 }
+
+
+# The topic facet of the reading views (crawler/web/plugins/topic_facet.py): counted in article_topics, not by
+# unpacking every row's JSON list. Unfiltered, one scan of that narrow table; filtered, over the view's matches.
+TOPIC_COUNTS = {
+    "cchc_articles": "select t.label_vi as value, count(*) as count from article_topics x join topics t on t.key = x.topic "
+                     "where x.cchc = 1 group by x.topic order by count desc, value",
+    "all_articles": "select t.label_vi as value, count(*) as count from article_topics x join topics t on t.key = x.topic "
+                    "group by x.topic order by count desc, value",
+}
+TOPIC_COUNTS_FILTERED = ("select t.label_vi as value, count(*) as count from article_topics x join topics t on "
+                         "t.key = x.topic where x.article_id in (select id from ({sql})) group by x.topic "
+                         "order by count desc, value")
 
 
 def refresh_labels(db) -> None:
@@ -106,7 +121,7 @@ def topic_share_query() -> str:
     return f"""select p.province as [Tỉnh / province], count(a.id) as [Số tin CCHC / CCHC articles],
        {cells}
 from {_PROVINCES} p
-left join articles a on a.province = p.province and {CCHC_RELEVANT} and coalesce(a.status, 'active') != 'removed'
+left join articles a on a.province = p.province and a.cchc = 1
 group by p.province
 order by count(a.id) desc, p.province"""
 

@@ -32,7 +32,8 @@ import numpy as np
 from crawler.processing import assign_content_hash
 from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
 from crawler.store.database import immediate, now_iso
-from crawler.store.rows import FTS_INSERT, fts_values, stored_row, topic_rows
+from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, fts_values, stored_row, topic_rows
+from crawler.store.schema import BROWSE_INDEXES
 from crawler.store.syndication import (NUM_PERM, THRESHOLD, band_keys, decode_signature, encode_signature,
                                        read_signature, signature)
 
@@ -46,6 +47,7 @@ DEFERRED_INDEXES = {
     "idx_articles_province": "articles (province)",
     "idx_articles_published_month": "articles (published_month)", "idx_articles_status": "articles (status)",
     "idx_article_urls_article_id": "article_urls (article_id)", "idx_article_urls_site": "article_urls (site)",
+    **{name: f"articles ({columns})" for name, columns in BROWSE_INDEXES.items()},
 }
 
 
@@ -178,8 +180,7 @@ class BulkImporter:
         conn.executemany(f"insert into articles ({', '.join(f'[{c}]' for c in columns)}) "
                          f"values ({', '.join('?' * len(columns))})", [[r[c] for c in columns] for r, _, _ in fresh])
         conn.executemany(FTS_INSERT, [fts_values(r["id"], r, text) for (r, _, _), text in zip(fresh, texts)])
-        conn.executemany("insert or ignore into article_topics (topic, article_id) values (?, ?)",
-                         [pair for r, _, _ in fresh for pair in topic_rows(r["id"], r)])
+        conn.executemany(TOPICS_INSERT, [(t, a, a) for r, _, _ in fresh for t, a in topic_rows(r["id"], r)])
         conn.executemany("insert into article_minhash (article_id, signature) values (?, ?)",
                          [(r["id"], v.astype("<u4").tobytes()) for r, _, v in fresh if v is not None])
         conn.executemany("insert or ignore into story_band_keys (key, article_id) values (?, ?)",

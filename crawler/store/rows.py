@@ -38,10 +38,15 @@ def topic_rows(article_id: int, row: dict) -> list[tuple[str, int]]:
     return [(topic, article_id) for topic in (json.loads(row["topics"]) if row.get("topics") else [])]
 
 
+# After the article's row is written: its cchc flag (a generated column) goes with each topic.
+TOPICS_INSERT = ("insert or ignore into article_topics (topic, article_id, cchc) "
+                 "values (?, ?, (select cchc from articles where id = ?))")
+
+
 def index_text(conn, article_id: int, row: dict, text: str | None) -> None:
     """The article's full-text entry and its topic rows (the index is contentless: it is given the text)."""
     conn.execute(FTS_INSERT, fts_values(article_id, row, text))
-    conn.executemany("insert or ignore into article_topics (topic, article_id) values (?, ?)", topic_rows(article_id, row))
+    conn.executemany(TOPICS_INSERT, [(t, a, a) for t, a in topic_rows(article_id, row)])
 
 
 def unindex(conn, article_id: int) -> None:
