@@ -71,7 +71,7 @@ class Generator:
         # real news (the fixtures alone have ~200 paragraphs, and articles made of them would all look alike).
         sentences = [s.strip() for p in paragraph_pool() for s in re.split(r"(?<=[.!?…])\s+", p) if len(s.strip()) > 30]
         self.pool = [" ".join(self.rng.sample(sentences, self.rng.randint(2, 4))) for _ in range(paragraphs)]
-        self.pool_sigs = [signature(None, p).hashvalues.astype(np.uint64) for p in self.pool]
+        self.pool_sigs = [signature(None, p) for p in self.pool]
         self.sites = sites()
         self.recent: list[dict] = []
         self.start = datetime(2016, 1, 1, tzinfo=timezone.utc)
@@ -90,13 +90,13 @@ class Generator:
             item = dict(original, site=key, province=province, url=f"https://{key}.example.vn/tin/{n}.html",
                         lead=self.pool[r.randrange(len(self.pool))], body_text=original["body_text"] + "\n" + line,
                         body_html=original["body_html"] + f"<p>{line}</p>")
-            extra = signature(None, line).hashvalues.astype(np.uint64)
+            extra = signature(None, line)
             sig = np.minimum(original["_sig"], extra)
         else:
             picks = r.sample(range(len(self.pool)), r.randint(4, 9))
             own = self._own_sentence(n)
             paragraphs = [self.pool[i] for i in picks] + [own]
-            sig = np.minimum.reduce([self.pool_sigs[i] for i in picks] + [signature(None, own).hashvalues.astype(np.uint64)])
+            sig = np.minimum.reduce([self.pool_sigs[i] for i in picks] + [signature(None, own)])
             when = self.start + timedelta(minutes=r.randrange(0, 60 * 24 * 3650))
             local = when.astimezone(timezone(timedelta(hours=7)))
             topics = sorted(r.sample(TOPIC_KEYS, r.randint(1, 3)))

@@ -162,7 +162,12 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
         crawler.signals.connect(closed, signal=signals.spider_closed)
         crawler.signals.connect(response, signal=signals.response_received)
         process.crawl(crawler, **kwargs)
-    process.start()
+    if os.environ.get("BENCH_PROFILE"):  # BENCH_PROFILE=out.prof: cProfile of this crawl's process
+        import cProfile
+
+        cProfile.runctx("process.start()", globals(), {"process": process}, os.environ["BENCH_PROFILE"])
+    else:
+        process.start()
     seconds = marks["closed"] - marks["opened"]
     return {"mode": mode, "pages": marks["pages"], "seconds": seconds, "rate": marks["pages"] / seconds,
             "samples": marks["samples"], "peak_rss_mb": round(rss_mb(), 1)}
@@ -184,6 +189,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--template", help="one recorded page for every site, e.g. vnexpress.net (222 KB)")
     parser.add_argument("--memory", action="store_true", help="one full crawl, RSS sampled at 10 points")
+    parser.add_argument("--only", choices=["bare", "peer", "full"], help="run one of the three (with BENCH_PROFILE=FILE: "
+                        "a cProfile of its crawl process)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--mirror", help=argparse.SUPPRESS)
     parser.add_argument("--hosts", help=argparse.SUPPRESS)
@@ -213,11 +220,13 @@ def main() -> None:
             return
         results = {"bare": [], "peer": [], "full": []}
         for n in range(args.rounds):
-            for mode in ("bare", "peer", "full"):
+            for mode in ([args.only] if args.only else ("bare", "peer", "full")):
                 r = run_child(mode, mirror, mirror.hosts, f"{tmp}/{mode}-{n}.db", total)
                 results[mode].append(r)
                 print(f"round {n + 1} {mode:<4}: {r['pages']} pages in {r['seconds']:.1f} s = {r['rate']:.1f} pages/s, "
                       f"peak RSS {r['peak_rss_mb']:.0f} MB")
+        if args.only:
+            return
         bare, peer, full = (max(r["rate"] for r in results[m]) for m in ("bare", "peer", "full"))
         print(f"best: bare {bare:.1f} pages/s, peer (Scrapy + trafilatura + sqlite-utils) {peer:.1f} pages/s, "
               f"this project {full:.1f} pages/s")

@@ -2,6 +2,8 @@
 import os
 import warnings
 
+from scrapy.settings import default_settings as _default_settings
+
 from crawler import __version__
 
 
@@ -39,6 +41,10 @@ ROBOTSTXT_OBEY = True
 REQUEST_FINGERPRINTER_CLASS = "crawler.fetch.urls.CanonicalRequestFingerprinter"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# Scrapy (2.19) starts CONCURRENT_ITEMS asyncio workers for the output of every response, whatever its size: with
+# the default 100 that was 100 tasks and ~200 queue operations per article page, whose one item goes through
+# synchronous pipelines. A listing yields a few dozen requests; 8 workers handle them without waiting.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
@@ -50,8 +56,11 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's remote-control HTTP server (one listening port per crawl, and aiohttp's import at every start):
-# off, like the telnet console; the extension is also removed from EXTENSIONS so its module is never imported.
+# off, like the telnet console. Both are also left out of EXTENSIONS_BASE: Scrapy imports every listed extension
+# class, even one set to None in EXTENSIONS, and the two imports (aiohttp, twisted.conch) took ~0.1 s per crawl.
 REMOTE_CONTROL_ENABLED = False
+EXTENSIONS_BASE = {path: order for path, order in _default_settings.EXTENSIONS_BASE.items()
+                   if path not in ("scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole")}
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "vi,en;q=0.5",
@@ -168,7 +177,6 @@ EXTENSIONS = {
     "crawler.monitor.absence.VanishedArticlesExtension": 140,  # known articles that left their listing
     "crawler.discover.extension.FirstRunDiscovery": 150,  # feeds, sitemaps, sections of unverified sites
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
-    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)
 # crawlall: a run lock held for longer than this (hours) is a hung run, and a run that finds it exits 1 instead of 0.

@@ -3,6 +3,7 @@ its JSON API and in a real headless Chromium (Debian's chromium, driven by Playw
 under tests/artifacts/."""
 import urllib.error
 import urllib.request
+from urllib.parse import quote
 
 import pytest
 
@@ -34,8 +35,8 @@ def test_search_without_diacritics_finds_articles(site, db):
 
 
 def test_facets_count_correctly(site, db):
-    data = get(site + "/cchc/cchc_articles.json?_size=0&_facet=province&_facet=source&_facet=month"
-                      "&_facet=former_province&_facet_array=topics&_facet_size=max")
+    data = get(site + "/cchc/cchc_articles.json?_size=0&_facet=province&_facet_source=source&_facet=month"
+                      "&_facet=former_province&_facet_topic=topics&_facet_size=max")
     facets = data["facet_results"]
     facets = facets.get("results", facets)  # layout differs between Datasette versions
     provinces = {f["value"]: f["count"] for f in facets["province"]["results"]}
@@ -49,6 +50,21 @@ def test_facets_count_correctly(site, db):
     expected = dict(sql(db, "select t.label_vi, count(*) from articles a, json_each(a.topics) j join topics t on t.key = j.value "
                             "where a.id in (select id from cchc_articles) group by t.label_vi"))
     assert topics == expected and "Một cửa, một cửa liên thông" in topics
+    # the topic facet (crawler/web/plugins/label_facets.py) on a filtered view, and choosing a topic
+    province = max(provinces, key=provinces.get)
+    filtered = get(site + f"/cchc/cchc_articles.json?_size=0&province={quote(province)}&_facet_topic=topics")["facet_results"]
+    filtered = {f["value"]: f["count"] for f in filtered.get("results", filtered)["topics"]["results"]}
+    assert filtered == dict(sql(db, "select t.label_vi, count(*) from articles a, json_each(a.topics) j join topics t on "
+                                    "t.key = j.value where a.id in (select id from cchc_articles where province = ?) "
+                                    "group by t.label_vi", [province]))
+    name = max(sources, key=sources.get)  # the source facet's choice (by the site's name)
+    picked = get(site + f"/cchc/cchc_articles.json?_source={quote(name)}&_shape=array&_size=max&_col=id")
+    assert sorted(r["id"] for r in picked) == [r[0] for r in sql(db, "select id from cchc_articles where source = ? "
+                                                                      "order by id", [name])]
+    chosen = get(site + f"/cchc/cchc_articles.json?_topic={quote('Một cửa, một cửa liên thông')}&_shape=array&_size=max&_col=id")
+    assert sorted(r["id"] for r in chosen) == [r[0] for r in sql(
+        db, "select id from cchc_articles c where exists (select 1 from json_each(c.topics) where value = ?) order by id",
+        ["Một cửa, một cửa liên thông"])]
     everything = get(site + "/cchc/all_articles.json?_size=0&_facet=status")["facet_results"]
     everything = everything.get("results", everything)
     assert {f["value"] for f in everything["status"]["results"]} == {"active"}

@@ -96,8 +96,9 @@ def test_schema_wal_indexes(tmp_path):
         assert any(f'("{column}")' in sql for sql in indexes), column
     fts = query(db, "select sql from sqlite_master where name='articles_fts'")[0][0]
     assert "remove_diacritics 2" in fts and "content=''" in fts  # contentless: the writer keeps it, no trigger
-    # no trigger writes the index; one keeps article_topics' copy of the reading view's flag
-    assert query(db, "select name from sqlite_master where type='trigger'") == [("article_topics_cchc",)]
+    # no trigger writes the index; two keep the reading view's flag (articles.cchc and article_topics' copy)
+    assert query(db, "select name from sqlite_master where type='trigger' order by name") == [
+        ("article_topics_cchc",), ("articles_cchc",)]
 
 
 def test_bodies_stored_compressed_and_the_index_follows_edits(tmp_path):

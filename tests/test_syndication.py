@@ -67,3 +67,19 @@ def test_lsh_bands_are_datasketchs_optimum():
     from crawler.store.syndication import BANDS, NUM_PERM, ROWS, THRESHOLD
 
     assert (BANDS, ROWS) == _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
+
+
+def test_signature_is_datasketchs_affine32_minhash_bit_for_bit():
+    """crawler.store.syndication computes the MinHash itself (importing datasketch costs SciPy's import); stored
+    signatures must stay what datasketch 2.0 computes, or old and new articles would never match."""
+    from datasketch import MinHash
+
+    from crawler.store.syndication import NUM_PERM, SCHEME, shingles, signature
+
+    rng = random.Random(5)
+    texts = [(TITLE, "\n".join(rng.sample(PARAGRAPHS, rng.randint(1, 5)))) for _ in range(20)] + [("Một", "hai ba")]
+    for title, body in texts:
+        expected = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+        expected.update_batch(list(shingles(title, body)))
+        assert (signature(title, body) == expected.hashvalues.astype("uint64")).all()
+    assert signature(None, "") is None

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.store.compact import unpack_html, unpack_text
-from crawler.store.database import immediate, now_iso, open_database
-from crawler.store.rows import index_text, stored_row, unindex
+from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
+from crawler.store.rows import cchc_flag, index_text, stored_row, unindex
 from crawler.store.schema import PACKED_FIELDS, VERSION_FIELDS
 from crawler.store.syndication import StoryIndex, band_keys, decode_signature, signature
 
@@ -250,6 +250,7 @@ class ArticleStore:
         row = dict(row, id=article_id, first_seen_at=now, updated_at=None, status="active",
                    published_month=(row.get("published_at_local") or "")[:7] or None,
                    story_id=story, story_similarity=round(best[0], 3) if best else None, is_first_source=int(first))
+        row["cchc"] = cchc_flag(row)
         columns = tuple(row)
         sql = self._insert_sql.get(columns)
         if sql is None:
@@ -312,5 +313,6 @@ class ArticleStore:
     def close(self) -> None:
         try:
             self.flush()
+            refresh_statistics(self.db)
         finally:
             self.db.close()

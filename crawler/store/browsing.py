@@ -41,7 +41,7 @@ from articles""",
 }
 
 
-# The topic facet of the reading views (crawler/web/plugins/topic_facet.py): counted in article_topics, not by
+# The topic facet of the reading views (crawler/web/plugins/label_facets.py): counted in article_topics, not by
 # unpacking every row's JSON list. Unfiltered, one scan of that narrow table; filtered, over the view's matches.
 TOPIC_COUNTS = {
     "cchc_articles": "select t.label_vi as value, count(*) as count from article_topics x join topics t on t.key = x.topic "
@@ -52,6 +52,16 @@ TOPIC_COUNTS = {
 TOPIC_COUNTS_FILTERED = ("select t.label_vi as value, count(*) as count from article_topics x join topics t on "
                          "t.key = x.topic where x.article_id in (select id from ({sql})) group by x.topic "
                          "order by count desc, value")
+# The source facet: counted by site key (an index scan in key order), named afterwards. Grouping the view by its
+# `source` name (a join per row, then a sort) took 5 s at a million articles.
+_NAMED = ("select coalesce(s.name, x.site) as value, x.n as count from ({counts}) x left join sites s on s.key = x.site "
+          "order by count desc, value")
+SOURCE_COUNTS = {
+    "cchc_articles": _NAMED.format(counts="select site, count(*) as n from articles where cchc = 1 group by site"),
+    "all_articles": _NAMED.format(counts="select site, count(*) as n from articles group by site"),
+}
+SOURCE_COUNTS_FILTERED = _NAMED.format(counts="select a.site, count(*) as n from articles a where a.id in "
+                                              "(select id from ({sql})) group by a.site")
 
 
 def refresh_labels(db) -> None:

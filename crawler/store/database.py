@@ -98,6 +98,18 @@ def open_database(path: str) -> sqlite_utils.Database:
     return db
 
 
+def refresh_statistics(db) -> None:
+    """The query planner's statistics (sqlite_stat1), sampled: ANALYZE reads at most 1,000 entries of each index
+    (tens of milliseconds at a million articles). Without them SQLite picked, for the reading view filtered by
+    month, the province index and read 600,000 entries (3.2 s instead of 0.4 ms). Run when a writer closes and
+    after a bulk import; a database another process is writing just keeps its previous statistics."""
+    try:
+        db.execute("PRAGMA analysis_limit = 1000")
+        db.execute("ANALYZE")
+    except sqlite3.OperationalError:
+        pass
+
+
 @contextlib.contextmanager
 def immediate(db: sqlite_utils.Database):
     """A BEGIN IMMEDIATE transaction: another process writing the same file waits (busy timeout) instead of

@@ -30,6 +30,12 @@ def stored_row(item) -> dict:
 
 
 
+def cchc_flag(row: dict) -> int:
+    """articles.cchc of a row being written (schema.CCHC_EXPRESSION, in Python): relevant and not removed."""
+    relevant = (row.get("relevance") or 0) >= 0.5 or bool(row.get("from_cchc_section"))
+    return int(relevant and (row.get("status") or "active") != "removed")
+
+
 def fts_values(article_id: int, row: dict, text: str | None) -> list:
     return [article_id, row["title"], row["lead"], text, row["search_extra"]]
 

@@ -1,13 +1,14 @@
 """Near-duplicate stories: one article republished with small changes by the newspaper, the portal and
 department sites (another lead, an added "Theo ..." line, trimmed paragraphs) gets one ``story_id``.
 
-MinHash signatures (datasketch) over word shingles of the comparison form of the text; locality-sensitive
+MinHash signatures (datasketch's affine32 scheme, computed here) over word shingles of the comparison form of the text; locality-sensitive
 hashing by bands kept in SQLite (``story_band_keys``: one integer per band and article, the table is its own
 index), so adding an article looks up only the articles that share a band with it, never every stored article. The earliest published copy of a story is its first source.
 """
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from crawler.vi.text import normalize_for_compare
 NUM_PERM = 128
 THRESHOLD = 0.5  # estimated Jaccard similarity of shingle sets that makes two articles one story
 SHINGLE = 4  # words (Vietnamese syllables) per shingle
-SCHEME = "affine32"  # datasketch's hashing scheme; stored signatures are only comparable within one scheme
+SCHEME = "affine32"  # datasketch's hashing scheme (``signature``); stored signatures are only comparable within one scheme
 # LSH bands x rows: datasketch's _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5), written out because computing it
 # imports SciPy (a third of a second at every start); tests/test_syndication.py checks it still agrees.
 BANDS, ROWS = 25, 5
@@ -32,22 +33,39 @@ def shingles(title: str | None, body: str | None) -> set[bytes]:
     return {" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
 
 
-_PERMUTATIONS = None
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch 2.0's affine32 permutations for seed 1 (``MinHash._init_permutations``): odd multipliers a and
+    offsets b, drawn in this order from numpy's RandomState(1)."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
-def signature(title: str | None, body: str | None):
-    """The MinHash of the text's shingles (datasketch, imported on first use), or None for an empty text."""
-    from datasketch import MinHash
+_A, _B = _permutations()
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))  # MurmurHash3's
 
-    global _PERMUTATIONS
+
+def signature(title: str | None, body: str | None) -> np.ndarray | None:
+    """The MinHash of the text's shingles (128 values, as uint64), or None for an empty text.
+
+    Bit for bit what datasketch 2.0 computes with ``MinHash(num_perm=128, scheme="affine32").update_batch``
+    (tests/test_syndication.py checks it): each shingle's SHA-1 truncated to 32 bits, mixed by MurmurHash3's
+    finalizer, then a * h + b modulo 2**32 per permutation, the minimum over shingles. Written out because
+    importing datasketch imports SciPy (0.7 s at the start of every crawl that stores an article), and this is
+    one vectorized pass over the shingles."""
     tokens = shingles(title, body)
     if not tokens:
         return None
-    if _PERMUTATIONS is None:  # the same for every signature: computed once, not per article
-        _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
-    minhash.update_batch(list(tokens))
-    return minhash
+    hv = np.frombuffer(b"".join(hashlib.sha1(t).digest()[:4] for t in tokens), dtype="<u4").reshape(-1, 1)
+    s1, m1, s2, m2, s3 = _FMIX
+    with np.errstate(over="ignore"):  # uint32 wraparound is the arithmetic meant
+        hv = hv ^ (hv >> s1)
+        hv = hv * m1
+        hv = hv ^ (hv >> s2)
+        hv = hv * m2
+        hv = hv ^ (hv >> s3)
+        return (hv * _A + _B).min(axis=0).astype(np.uint64)
 
 
 def _values(minhash) -> np.ndarray:

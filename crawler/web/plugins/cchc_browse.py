@@ -53,18 +53,29 @@ NEWEST_MATCHES = 5000
 def filters_from_request(request, database, table, datasette):
     if table not in SEARCHABLE:
         return None
+    key, where, params, said = SEARCHABLE[table], [], {}, []
+    topics = request.args.getlist("_topic")  # the topic facet's choice (label_facets.py), by Vietnamese label
+    for number, label in enumerate(topics):
+        where.append(f"[{key}] in (select x.article_id from article_topics x join topics t on t.key = x.topic "
+                     f"where t.label_vi = :cchc_topic_{number})")
+        params[f"cchc_topic_{number}"] = label
+        said.append(f'topic is "{label}"')
+    for number, name in enumerate(request.args.getlist("_source")):  # the source facet's choice, by site name
+        where.append(f"[{key}] in (select id from articles where site in (select key from sites where name = "
+                     f":cchc_source_{number}) or site = :cchc_source_{number})")
+        params[f"cchc_source_{number}"] = name
+        said.append(f'source is "{name}"')
     q = request.args.get("_search")
-    if q is None:
-        return FilterArguments([], extra_context={"supports_search": True})
-    key = SEARCHABLE[table]
-    where = [f"[{key}] in (select rowid from articles_fts where articles_fts match cchc_fts(:cchc_search, 'phrase') "
-             f"order by rowid desc limit {NEWEST_MATCHES})"]
-    if typed_with_diacritics(q):  # the index matched without diacritics: keep the articles that hold them as typed
-        where.append(f"cchc_as_typed(:cchc_search, 'phrase', title, lead, "
-                     f"(select cchc_text(b.body_z) from articles b where b.id = [{table}].[{key}]))")
-    return FilterArguments(where, {"cchc_search": q},
-                           [f'search matches "{q}" (among the newest {NEWEST_MATCHES:,} matches)'],
-                           {"supports_search": True, "search": q})
+    if q is not None:
+        where.append(f"[{key}] in (select rowid from articles_fts where articles_fts match "
+                     f"cchc_fts(:cchc_search, 'phrase') order by rowid desc limit {NEWEST_MATCHES})")
+        if typed_with_diacritics(q):  # the index matched without diacritics: keep articles that hold them as typed
+            where.append(f"cchc_as_typed(:cchc_search, 'phrase', title, lead, "
+                         f"(select cchc_text(b.body_z) from articles b where b.id = [{table}].[{key}]))")
+        params["cchc_search"] = q
+        said.append(f'search matches "{q}" (among the newest {NEWEST_MATCHES:,} matches)')
+    context = {"supports_search": True, **({"search": q} if q is not None else {})}
+    return FilterArguments(where, params, said, context)
 
 
 def _columns(row) -> set:
