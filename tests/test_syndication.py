@@ -83,3 +83,26 @@ def test_signature_is_datasketchs_affine32_minhash_bit_for_bit():
         expected.update_batch(list(shingles(title, body)))
         assert (signature(title, body) == expected.hashvalues.astype("uint64")).all()
     assert signature(None, "") is None
+
+
+def test_band_keys_merged_from_the_recent_table_still_find_the_story(tmp_path):
+    """New band keys go to story_band_keys_recent and move to story_band_keys in one pass (merge_recent, at a
+    writer's close): a copy stored after the move finds its original in the big table, one before it in the small."""
+    from crawler.store.syndication import merge_recent
+
+    body = "\n\n".join(PARAGRAPHS)
+    original = article("https://bao.vn/a", title=TITLE, body=body, published_at="2024-03-01T01:00:00Z")
+    before = article("https://portal.gov.vn/b", title=TITLE, body=body + "\n\nTheo Báo tỉnh",
+                     published_at="2024-03-01T08:00:00Z")
+    after = article("https://so.gov.vn/c", title=TITLE, body=body + "\n\nNguồn: Báo tỉnh",
+                    published_at="2024-03-02T08:00:00Z")
+    store = ArticleStore(tmp_path / "s.db", batch_size=1)
+    store.add(original)
+    store.add(before)  # its original's keys are still in the recent table
+    with store.db.conn:
+        assert merge_recent(store.db.conn, at=1) == 50  # 25 keys of each article
+    assert query(tmp_path / "s.db", "select count(*) from story_band_keys_recent") == [(0,)]
+    store.add(after)  # the original's keys are now in story_band_keys
+    store.close()
+    stories = {r[0] for r in query(tmp_path / "s.db", "select story_id from articles")}
+    assert len(stories) == 1

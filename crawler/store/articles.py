@@ -17,7 +17,7 @@ from crawler.store.compact import unpack_html, unpack_text
 from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
 from crawler.store.rows import cchc_flag, index_text, stored_row, unindex
 from crawler.store.schema import PACKED_FIELDS, VERSION_FIELDS
-from crawler.store.syndication import StoryIndex, band_keys, decode_signature, signature
+from crawler.store.syndication import StoryIndex, band_keys, decode_signature, merge_recent, signature
 
 logger = logging.getLogger(__name__)
 UNCHANGED, DUPLICATE, NEW, UPDATED = "unchanged", "duplicate", "new", "updated"  # ArticleStore.classify
@@ -313,6 +313,8 @@ class ArticleStore:
     def close(self) -> None:
         try:
             self.flush()
+            with immediate(self.db):
+                merge_recent(self.db.conn)  # crawler/store/syndication.py: the band keys of the last nights
             refresh_statistics(self.db)
         finally:
             self.db.close()

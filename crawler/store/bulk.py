@@ -127,7 +127,9 @@ class BulkImporter:
         hashes = {r[0] for r in among("select content_hash from articles where content_hash", [r["content_hash"] for r in rows])}
         urls = {r[0] for r in among("select url from article_urls where url", [r["url"] for r in rows])}
         by_key: dict[int, list] = {}
-        hits = among("select key, article_id from story_band_keys where key", [k for r in rows for k in r["_keys"]])
+        keys = [k for r in rows for k in r["_keys"]]
+        hits = among("select key, article_id from story_band_keys where key", keys) + among(
+            "select key, article_id from story_band_keys_recent where key", keys)
         if hits:
             signatures = {i: read_signature(blob) for i, blob in among(
                 "select article_id, signature from article_minhash where article_id", sorted({i for _, i in hits}))}

@@ -130,8 +130,29 @@ def create_story_tables(db) -> None:
         db["article_minhash"].create({"article_id": int, "signature": bytes}, pk="article_id")
     # Databases of schema 2 and 3 had story_bands (band, hash, article_id) with two indexes: migration 4
     # (crawler/store/schema.py) replaces it with this table, a quarter of the size.
-    db.execute("create table if not exists story_band_keys (key integer not null, article_id integer not null, "
-               "primary key (key, article_id)) without rowid")
+    for table in BAND_TABLES:
+        db.execute(f"create table if not exists {table} (key integer not null, article_id integer not null, "
+                   "primary key (key, article_id)) without rowid")
+
+
+# New band keys go to the small table story_band_keys_recent; lookups read both tables; ``merge_recent`` moves
+# them into story_band_keys in one pass once there are MERGE_AT of them (a writer's close). At a million articles
+# story_band_keys spans ~22,000 pages and an article's 25 random keys land on 25 of them: each commit of the
+# nightly writer rewrote ~500 pages of it into the WAL (batches of 20), where a merge of 100,000 keys rewrites
+# each page once (a log-structured merge, as FTS5 does with its segments).
+BAND_TABLES = ("story_band_keys", "story_band_keys_recent")
+MERGE_AT = 100_000  # recent keys (4,000 articles): a merge then costs about one page write per 4 new keys
+
+
+def merge_recent(conn, at: int = MERGE_AT) -> int:
+    """Move the recent band keys into story_band_keys when there are at least ``at`` of them (inside the
+    caller's transaction); the number moved."""
+    count = conn.execute("select count(*) from story_band_keys_recent").fetchone()[0]
+    if count < max(at, 1):
+        return 0
+    conn.execute("insert or ignore into story_band_keys select key, article_id from story_band_keys_recent order by key")
+    conn.execute("delete from story_band_keys_recent")
+    return count
 
 
 class StoryIndex:
@@ -142,8 +163,10 @@ class StoryIndex:
 
     def _candidates(self, keys: list[int], exclude: int | None) -> set[int]:
         """Articles sharing at least one band with the new one: one primary-key range per band, in one query."""
-        rows = self.db.conn.execute(
-            f"select distinct article_id from story_band_keys where key in ({', '.join('?' * len(keys))})", keys).fetchall()
+        marks = ", ".join("?" * len(keys))
+        rows = self.db.conn.execute(f"select article_id from story_band_keys where key in ({marks}) union "
+                                    f"select article_id from story_band_keys_recent where key in ({marks})",
+                                    keys + keys).fetchall()
         return {r[0] for r in rows} - {exclude}
 
     def _stored(self, article_id: int) -> np.ndarray | None:
@@ -154,8 +177,9 @@ class StoryIndex:
         """Index the article and give it the story of its most similar stored article (or a new story)."""
         old = self._stored(article_id)
         if old is not None:  # the page changed: its old bands go (the keys come from its stored signature)
-            self.db.conn.executemany("delete from story_band_keys where key = ? and article_id = ?",
-                                     [(key, article_id) for key in band_keys(old)])
+            for table in BAND_TABLES:
+                self.db.conn.executemany(f"delete from {table} where key = ? and article_id = ?",
+                                         [(key, article_id) for key in band_keys(old)])
         minhash = signature(title, body) if minhash is None else minhash
         if minhash is None:
             return self._set_story(article_id, StoryMatch(article_id, None, None))
@@ -184,7 +208,7 @@ class StoryIndex:
         """Store the article's signature and LSH bands."""
         self.db.conn.execute("insert or replace into article_minhash (article_id, signature) values (?, ?)",
                              [article_id, stored_signature(minhash)])
-        self.db.conn.executemany("insert or ignore into story_band_keys (key, article_id) values (?, ?)",
+        self.db.conn.executemany("insert or ignore into story_band_keys_recent (key, article_id) values (?, ?)",
                                  [(key, article_id) for key in keys])
 
     def first_source(self, story_id: int) -> None:
