@@ -43,11 +43,11 @@ from articles""",
 
 # The topic facet of the reading views (crawler/web/plugins/label_facets.py): counted in article_topics, not by
 # unpacking every row's JSON list. Unfiltered, one scan of that narrow table; filtered, over the view's matches.
-TOPIC_COUNTS = {
-    "cchc_articles": "select t.label_vi as value, count(*) as count from article_topics x join topics t on t.key = x.topic "
-                     "where x.cchc = 1 group by x.topic order by count desc, value",
-    "all_articles": "select t.label_vi as value, count(*) as count from article_topics x join topics t on t.key = x.topic "
-                    "group by x.topic order by count desc, value",
+_LABELLED = ("select t.label_vi as value, x.n as count from ({counts}) x join topics t on t.key = x.topic "
+             "order by count desc, value")
+TOPIC_COUNTS = {  # counted by key on an index (article_topics_cchc_topic, or the primary key), labelled after
+    "cchc_articles": _LABELLED.format(counts="select topic, count(*) as n from article_topics where cchc = 1 group by topic"),
+    "all_articles": _LABELLED.format(counts="select topic, count(*) as n from article_topics group by topic"),
 }
 TOPIC_COUNTS_FILTERED = ("select t.label_vi as value, count(*) as count from article_topics x join topics t on "
                          "t.key = x.topic where x.article_id in (select id from ({sql})) group by x.topic "

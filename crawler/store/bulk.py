@@ -32,7 +32,7 @@ import numpy as np
 
 from crawler.processing import assign_content_hash
 from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
-from crawler.store.database import immediate, now_iso
+from crawler.store.database import immediate, now_iso, refresh_statistics
 from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, stored_row, topic_rows
 from crawler.store.schema import BROWSE_INDEXES
 from crawler.store.syndication import (NUM_PERM, THRESHOLD, band_keys, decode_signature, encode_signature,
@@ -50,6 +50,7 @@ DEFERRED_INDEXES = {
     "idx_articles_published_month": "articles (published_month)", "idx_articles_status": "articles (status)",
     "idx_article_urls_article_id": "article_urls (article_id)", "idx_article_urls_site": "article_urls (site)",
     **{name: f"articles ({columns})" for name, columns in BROWSE_INDEXES.items()},
+    "article_topics_cchc_topic": "article_topics (cchc, topic)",
 }
 
 
@@ -249,6 +250,7 @@ class BulkImporter:
             for name, target in DEFERRED_INDEXES.items():
                 self.conn.execute(f"create index if not exists [{name}] on {target}")
             self.conn.execute("insert into articles_fts (articles_fts) values ('optimize')")
+        refresh_statistics(self.store.db, full=True)  # the planner's view of the new rows
 
     def _load_in_workers(self, chunks) -> None:
         """Workers prepare the next chunks while this process loads one; at most two chunks per worker are in

@@ -194,6 +194,7 @@ def m004_compact_storage(db) -> None:
     # counts one narrow table.
     conn.execute("create table if not exists article_topics (topic text not null, article_id integer not null, "
                  "cchc integer not null default 0, primary key (topic, article_id)) without rowid")
+    conn.execute("create index if not exists article_topics_cchc_topic on article_topics (cchc, topic)")
     conn.execute("insert or ignore into article_topics (topic, article_id, cchc) "
                  "select j.value, a.id, a.cchc from articles a, json_each(a.topics) j where json_valid(a.topics)")
     conn.execute("""create trigger if not exists article_topics_cchc after update of cchc
