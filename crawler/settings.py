@@ -162,12 +162,14 @@ CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 # politeness (one at a time, delays), so it is crawled like Scrapy's default (8 per domain). Live sites keep
 # CONCURRENT_REQUESTS_PER_DOMAIN = 1.
 CCHC_MIRROR_CONCURRENCY = _env_number("CCHC_MIRROR_CONCURRENCY", 8, int)
-# Article extraction in worker processes beside the reactor (crawler/extract/pool.py): "auto" = one per core but
-# one (none on a one-core machine), a number, or 0 to extract in the crawl's own process.
+# Article extraction in worker processes beside the reactor (crawler/extract/pool.py): "auto" = one per core (none
+# on a one-core machine), a number, or 0 to extract in the crawl's own process.
 CCHC_EXTRACT_WORKERS = os.environ.get("CCHC_EXTRACT_WORKERS", "auto")
-# The workers also run the pure pipeline stages (cleaning, dates, hash, topics, signature): for machines with more
-# cores; slower on two (the crawl's process waits for its one worker).
-CCHC_EXTRACT_PIPELINES = os.environ.get("CCHC_EXTRACT_PIPELINES", "") == "1"
+# The workers also run the pure pipeline stages (cleaning, dates, hash, topics, signature), so the crawl's process
+# only downloads, deduplicates and writes: on two cores, two workers doing both gave 137 pages/s against 126 with
+# one worker extracting and the stages in the crawl's process (bench/throughput.py, 1,000 real-sized pages).
+# CCHC_EXTRACT_PIPELINES=0 keeps the stages in the crawl's process.
+CCHC_EXTRACT_PIPELINES = os.environ.get("CCHC_EXTRACT_PIPELINES", "1") != "0"
 
 EXTENSIONS = {
     "crawler.monitor.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)

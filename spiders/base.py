@@ -20,7 +20,7 @@ from crawler.discover.routes import kind_of
 from crawler.fetch.blocks import block_reason
 from crawler.fetch.browser import browser_meta
 from crawler.extract import extract_links
-from crawler.extract.pool import extract_beside
+from crawler.extract.pool import extract_beside, warm_up
 from crawler.store.incremental import remember_browser
 from crawler.items import ArticleGone
 from crawler.registry import Site, host_of
@@ -165,6 +165,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
                               meta=self._listing_meta(browser), cb_kwargs={"page": page}, **kwargs)
 
     def _article_request(self, url, listing_date, feed_date=None):
+        warm_up(self.crawler)  # the extraction workers start while this page downloads
         meta = {"handle_httpstatus_list": list(GONE_STATUSES)} if url in self.known.urls else {}
         if url in self.known.recent:
             meta[Meta.RECHECK] = True  # fetched again every run, also when fingerprints persist (Redis)

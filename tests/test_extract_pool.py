@@ -31,7 +31,7 @@ def crawl(mirror, tmp_path, name, **env):
 
 def test_workers_store_and_count_the_same(mirror, tmp_path):
     here, here_stats, _ = crawl(mirror, tmp_path, "here", CCHC_EXTRACT_WORKERS="0")
-    beside, beside_stats, log = crawl(mirror, tmp_path, "beside", CCHC_EXTRACT_WORKERS="1")
+    beside, beside_stats, log = crawl(mirror, tmp_path, "beside", CCHC_EXTRACT_WORKERS="1", CCHC_EXTRACT_PIPELINES="0")
     prepared, prepared_stats, _ = crawl(mirror, tmp_path, "prepared", CCHC_EXTRACT_WORKERS="1", CCHC_EXTRACT_PIPELINES="1")
     assert here and here == beside == prepared
     assert here_stats == beside_stats == prepared_stats
@@ -57,8 +57,8 @@ def test_a_lost_worker_falls_back_to_extraction_here(monkeypatch):
     assert crawler.stats.get_value("cchc/extract/worker_lost") == 1
 
 
-@pytest.mark.parametrize("value, cores, expected", [("auto", 1, 0), ("auto", 2, 1), ("auto", 8, 7), ("0", 8, 0),
-                                                    ("3", 2, 3), ("", 4, 3)])
+@pytest.mark.parametrize("value, cores, expected", [("auto", 1, 0), ("auto", 2, 2), ("auto", 8, 8), ("0", 8, 0),
+                                                    ("3", 2, 3), ("", 4, 4)])
 def test_worker_count(monkeypatch, value, cores, expected):
     monkeypatch.setattr(pool.os, "cpu_count", lambda: cores)
     assert pool.worker_count(value) == expected
