@@ -46,7 +46,7 @@ def prepare_connection(conn):
 # newest NEWEST_MATCHES stored matches (FTS5 walks its index newest first and stops), which the page then sorts
 # and counts as usual; the search page ranks, and `python -m crawler export --search` writes every match.
 SEARCHABLE = {"cchc_articles": "id", "all_articles": "id", "articles": "id"}
-NEWEST_MATCHES = 5000
+NEWEST_MATCHES = 1000  # as the search page ranks: checking 5,000 bodies for words typed with diacritics took 0.4 s
 
 
 @hookimpl(trylast=True)  # after Datasette's own search filter, so that our extra_context (the box) wins
@@ -70,8 +70,8 @@ def filters_from_request(request, database, table, datasette):
         where.append(f"[{key}] in (select rowid from articles_fts where articles_fts match "
                      f"cchc_fts(:cchc_search, 'phrase') order by rowid desc limit {NEWEST_MATCHES})")
         if typed_with_diacritics(q):  # the index matched without diacritics: keep articles that hold them as typed
-            where.append(f"cchc_as_typed(:cchc_search, 'phrase', title, lead, "
-                         f"(select cchc_text(b.body_z) from articles b where b.id = [{table}].[{key}]))")
+            where.append(f"(cchc_as_typed(:cchc_search, 'phrase', title, lead) or cchc_as_typed(:cchc_search, 'phrase', "
+                         f"title, lead, (select cchc_text(b.body_z) from articles b where b.id = [{table}].[{key}])))")
         params["cchc_search"] = q
         said.append(f'search matches "{q}" (among the newest {NEWEST_MATCHES:,} matches)')
     context = {"supports_search": True, **({"search": q} if q is not None else {})}
