@@ -205,7 +205,7 @@ def test_offline_demo_command(tmp_path):
     meta = tmp_path / "metadata.json"
     meta.write_text(json.dumps(metadata(str(db)), ensure_ascii=False), encoding="utf-8")
     got = subprocess.run([str(datasette), str(db), "--metadata", str(meta), "--plugins-dir", str(ROOT / "crawler" / "web" / "plugins"), "--get",
-                          f"/{db.stem}/articles.json?_search=gia+nghia+mot+cua+lien+thong&_shape=array&_col=title"],
+                          f"/{db.stem}/articles.json?_search=mo+hinh+mot+cua+lien+thong+cap+xa&_shape=array&_col=title"],
                          capture_output=True, text=True, timeout=120)
     assert [r["title"] for r in json.loads(got.stdout)] == ["Gia Nghĩa triển khai mô hình một cửa liên thông cấp xã"]
 

@@ -10,32 +10,16 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.store.compact import unpack_html, unpack_text
 from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
-from crawler.store.rows import cchc_flag, index_text, stored_row, unindex
+from crawler.store.rows import ROW_ERRORS, WriteResult, cchc_flag, index_text, stored_row, unindex
 from crawler.store.schema import PACKED_FIELDS, VERSION_FIELDS
 from crawler.store.syndication import StoryIndex, band_keys, decode_signature, merge_recent, signature
 
 logger = logging.getLogger(__name__)
 UNCHANGED, DUPLICATE, NEW, UPDATED = "unchanged", "duplicate", "new", "updated"  # ArticleStore.classify
-
-
-@dataclass
-class WriteResult:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    sources_added: int = 0
-    rejected: int = 0
-
-
-# Errors of one row (a value SQLite cannot bind or hold, a constraint), as opposed to errors of the database
-# (disk full, read-only, corrupt: sqlite3.OperationalError / DatabaseError), which stop the writer.
-ROW_ERRORS = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.DataError, ValueError, TypeError,
-              OverflowError, UnicodeError)
 
 
 class ArticleStore:

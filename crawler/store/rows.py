@@ -1,13 +1,31 @@
-"""An article as a stored row, and its entries in the full-text index and ``article_topics``: shared by the
-nightly writer (crawler/store/articles.py) and the bulk import (crawler/store/bulk.py)."""
+"""An article as a stored row, its entries in the full-text index and ``article_topics``, and what writing one
+reports (``WriteResult``, ``ROW_ERRORS``): shared by the nightly writer (crawler/store/articles.py) and the bulk
+import (crawler/store/bulk.py)."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from dataclasses import dataclass
 
 from crawler.items import ARTICLE_FIELDS
 from crawler.store.compact import pack_html, pack_text, unpack_text
 from crawler.store.schema import FTS_COLUMNS, JSON_FIELDS, PACKED_FIELDS
 from crawler.vi.text import d_folded_terms, repair_unstorable
+
+@dataclass
+class WriteResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sources_added: int = 0
+    rejected: int = 0
+
+
+# Errors of one row (a value SQLite cannot bind or hold, a constraint), as opposed to errors of the database
+# (disk full, read-only, corrupt: sqlite3.OperationalError / DatabaseError), which stop the writer.
+ROW_ERRORS = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.DataError, ValueError, TypeError,
+              OverflowError, UnicodeError)
+
 
 FTS_INSERT = (f"insert into articles_fts (rowid, {', '.join(FTS_COLUMNS)}) "
               f"values (?, {', '.join('?' * len(FTS_COLUMNS))})")

@@ -143,6 +143,14 @@ def m002_first_versioned_schema(db) -> None:
     db.execute(ARTICLE_VIEW)
 
 
+def m003_site_discoveries(db) -> None:
+    """What the first run of a site with unverified start URLs found on its homepage and in its robots.txt
+    (crawler/discover/extension.py): later runs also start from the feeds and sitemaps listed here."""
+    db["site_discoveries"].create({"site": str, "discovered_at": str, "homepage": str, "feeds": str, "sitemaps": str,
+                                   "cchc_sections": str, "news_sections": str, "cms": str, "problems": str},
+                                  pk="site", if_not_exists=True)
+
+
 def m004_compact_storage(db) -> None:
     """A million articles in about 7 KB each instead of 16 (bench/database.py): bodies compressed, the HTML as
     what it adds to the text (``body_z``, ``body_html_z``: crawler/store/compact.py); a contentless full-text
@@ -202,14 +210,6 @@ def m004_compact_storage(db) -> None:
           update article_topics set cchc = new.cchc
           where article_id = new.id and topic in (select value from json_each(new.topics) where json_valid(new.topics));
         end""")
-
-
-def m003_site_discoveries(db) -> None:
-    """What the first run of a site with unverified start URLs found on its homepage and in its robots.txt
-    (crawler/discover/extension.py): later runs also start from the feeds and sitemaps listed here."""
-    db["site_discoveries"].create({"site": str, "discovered_at": str, "homepage": str, "feeds": str, "sitemaps": str,
-                                   "cchc_sections": str, "news_sections": str, "cms": str, "problems": str},
-                                  pk="site", if_not_exists=True)
 
 
 # Migration N is MIGRATIONS[N - 2]: the first one is number 2 (1 was the unversioned schema).
