@@ -297,8 +297,11 @@ class ArticleStore:
     def close(self) -> None:
         try:
             self.flush()
-            with immediate(self.db):
-                merge_recent(self.db.conn)  # crawler/store/syndication.py: the band keys of the last nights
+            try:  # housekeeping: a busy or read-only database just keeps them for the next writer
+                with immediate(self.db):
+                    merge_recent(self.db.conn)  # crawler/store/syndication.py: the band keys of the last nights
+            except sqlite3.OperationalError as exc:
+                logger.warning("recent story band keys not merged into story_band_keys: %s", exc)
             refresh_statistics(self.db)
         finally:
             self.db.close()

@@ -28,15 +28,14 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-import numpy as np
 
 from crawler.processing import assign_content_hash
 from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
 from crawler.store.database import immediate, now_iso, refresh_statistics
 from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, stored_row, topic_rows
 from crawler.store.schema import BROWSE_INDEXES
-from crawler.store.syndication import (NUM_PERM, THRESHOLD, band_keys, decode_signature, encode_signature,
-                                       read_signature, signature)
+from crawler.store.syndication import (THRESHOLD, band_keys, decode_signature, encode_signature, read_signature,
+                                       signature, similarity, stored_signature)
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany
@@ -81,7 +80,10 @@ def prepare(numbered_lines: list[tuple[int, bytes]]) -> list[tuple[int, dict | N
         except ValueError as exc:
             out.append((number, None, f"not JSON ({exc.msg})"))
             continue
-        missing = [f for f in REQUIRED if not isinstance(item, dict) or not item.get(f)] if isinstance(item, dict) else ["all"]
+        if not isinstance(item, dict):
+            out.append((number, None, "not an article (not a JSON object)"))
+            continue
+        missing = [f for f in REQUIRED if not item.get(f)]
         if missing:
             out.append((number, None, f"not an article (no {', '.join(missing)})"))
             continue
@@ -158,9 +160,8 @@ class BulkImporter:
             for row in rows:
                 keys = row.pop("_keys")
                 values = decode_signature(row["_signature"])
-                near = values is not None and any(
-                    float(np.count_nonzero(values == other)) / NUM_PERM >= THRESHOLD
-                    for key in keys for other in by_key.get(key, ()))
+                near = values is not None and any(similarity(values, other) >= THRESHOLD
+                                                  for key in keys for other in by_key.get(key, ()))
                 if near or row["content_hash"] in hashes or row["url"] in urls:
                     slow.append(row)  # the writer's path: dedup, update, story and first source decided row by row
                     continue
@@ -190,7 +191,7 @@ class BulkImporter:
         conn.executemany(FTS_INSERT, [fts_values(r["id"], r, text) for (r, _, _), text in zip(fresh, texts)])
         conn.executemany(TOPICS_INSERT, [(t, a, a) for r, _, _ in fresh for t, a in topic_rows(r["id"], r)])
         conn.executemany("insert into article_minhash (article_id, signature) values (?, ?)",
-                         [(r["id"], v.astype("<u4").tobytes()) for r, _, v in fresh if v is not None])
+                         [(r["id"], stored_signature(v)) for r, _, v in fresh if v is not None])
         conn.executemany("insert or ignore into story_band_keys (key, article_id) values (?, ?)",
                          [(k, r["id"]) for r, keys, _ in fresh for k in keys])
         conn.executemany("insert into article_urls (url, article_id, site, first_seen_at) values (?, ?, ?, ?)",

@@ -30,15 +30,6 @@ def unpack_text(blob: bytes | str | None) -> str | None:
     return zlib.decompress(blob).decode("utf-8")
 
 
-def unpack_head(blob: bytes | str | None, chars: int = 2000) -> str | None:
-    """About the first ``chars`` characters of a packed text, decompressing no more than that (ranking reads the
-    opening of 1,000 articles per search)."""
-    if blob is None or isinstance(blob, str):
-        return blob if blob is None else blob[:chars]
-    head = zlib.decompressobj().decompress(blob, chars * 2)  # UTF-8 Vietnamese: 1.2-1.4 bytes a character
-    return head.decode("utf-8", "ignore")[:chars]
-
-
 def pack_html(html: str | None, text: str | None) -> bytes | None:
     if html is None:
         return None
@@ -58,7 +49,6 @@ def register_store_functions(conn) -> None:
     """``cchc_text(body_z)``, ``cchc_html(body_html_z, body_z)`` and the packers the migration uses, on an
     sqlite3 connection."""
     conn.create_function("cchc_text", 1, unpack_text, deterministic=True)
-    conn.create_function("cchc_text_head", 1, unpack_head, deterministic=True)
     conn.create_function("cchc_html", 2, unpack_html, deterministic=True)
     conn.create_function("cchc_pack_text", 1, pack_text, deterministic=True)
     conn.create_function("cchc_pack_html", 2, pack_html, deterministic=True)

@@ -152,11 +152,12 @@ def m003_site_discoveries(db) -> None:
 
 
 def m004_compact_storage(db) -> None:
-    """A million articles in about 7 KB each instead of 16 (bench/database.py): bodies compressed, the HTML as
+    """A million articles in under 8 KB each instead of 16 (bench/database.py): bodies compressed, the HTML as
     what it adds to the text (``body_z``, ``body_html_z``: crawler/store/compact.py); a contentless full-text
     index kept by the writer instead of triggers; MinHash signatures in 32 bits; LSH bands as one integer key
-    per band in a table that is its own index; ``article_topics`` (one row per article and topic) for the topic
-    facet and the topic pivots. Existing rows are converted in place."""
+    per band in a table that is its own index (new keys first in a small one); ``articles.cchc`` and the
+    indexes of the reading view; ``article_topics`` (one row per article and topic) for the topic facet and the
+    topic pivots. Existing rows are converted in place."""
     conn = db.conn
     register_store_functions(conn)
     for trigger in ("articles_ai", "articles_ad", "articles_au"):
@@ -193,8 +194,7 @@ def m004_compact_storage(db) -> None:
     conn.execute(f"update articles set cchc = {CCHC_EXPRESSION}")
     conn.execute(f"""create trigger if not exists articles_cchc after update of status, relevance, from_cchc_section
         on articles begin
-          update articles set cchc = {CCHC_EXPRESSION.replace("relevance", "new.relevance").replace(
-              "from_cchc_section", "new.from_cchc_section").replace("status", "new.status")} where id = new.id;
+          update articles set cchc = {CCHC_EXPRESSION} where id = new.id;
         end""")
     for name, columns in BROWSE_INDEXES.items():
         conn.execute(f"create index if not exists [{name}] on articles ({columns})")

@@ -147,13 +147,13 @@ def _loose_patterns(text: str, mode: str | None) -> tuple[re.Pattern, ...]:
                  for words in groups(text, mode))
 
 
-def score(text: str | None, mode: str | None, title: str | None, lead: str | None, body: str | None) -> float:
+def score(text: str | None, mode: str | None, title: str | None, lead: str | None) -> float:
     """How well an article the index matched answers the query: the weighted, saturated phrase counts described
-    above, in the title, the lead and ``body`` (the searches pass none: the index's match stands for it).
-    Diacritics as typed are checked afterwards, on the whole text of the best-ranked (``matches_as_typed``)."""
-    total = 0.0 if body else WEIGHTS[2]
+    above, in the title and the lead, plus the body's weight (the index's match stands for the body). Diacritics
+    as typed are checked afterwards, on the whole text of the best-ranked (``matches_as_typed``)."""
+    total = WEIGHTS[2]
     for pattern in _loose_patterns(text or "", mode_of(mode)):
-        for weight, column in zip(WEIGHTS, (title, lead, body)):
+        for weight, column in zip(WEIGHTS, (title, lead)):
             if column:
                 count = sum(1 for _ in pattern.finditer(column))
                 total += weight * count / (count + SATURATION)
@@ -195,12 +195,12 @@ def register_search_functions(conn) -> None:
     """The SQL functions of the browser's searches on an sqlite3 connection (the Datasette plugin and
     bench/database.py): ``escape_fts(q)`` (Datasette's name: its table search box) and ``cchc_fts(q, mode)``
     give the MATCH expression, ``cchc_has_words(q)`` tells an empty query, ``cchc_as_typed(q, mode, text...)``
-    keeps the hits that hold the words typed with diacritics, ``cchc_score(q, mode, title, lead, body)`` ranks
+    keeps the hits that hold the words typed with diacritics, ``cchc_score(q, mode, title, lead)`` ranks
     them and ``cchc_snippet(q, mode, body, lead, title)`` cuts the text around the first match."""
     conn.create_function("escape_fts", 1, lambda q: fts_query(q) or MATCH_NOTHING, deterministic=True)
     conn.create_function("cchc_fts", 2, lambda q, mode: fts_query(q, mode) or MATCH_NOTHING, deterministic=True)
     conn.create_function("cchc_has_words", 1, lambda q: int(bool(groups(q))), deterministic=True)
     conn.create_function("cchc_as_typed", -1, lambda q, mode, *cols: int(matches_as_typed(q, mode, *cols)),
                          deterministic=True)
-    conn.create_function("cchc_score", 5, score, deterministic=True)
+    conn.create_function("cchc_score", 4, score, deterministic=True)
     conn.create_function("cchc_snippet", -1, snippet, deterministic=True)

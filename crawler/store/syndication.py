@@ -107,6 +107,11 @@ def band_keys(minhash) -> list[int]:
     return ((mixed >> np.uint64(32)) | _BAND_NUMBERS).tolist()
 
 
+def similarity(values, others) -> np.ndarray | float:
+    """MinHash's Jaccard estimate between a signature and another (or each row of a 2-D array of them)."""
+    return np.count_nonzero(others == _values(values), axis=-1) / NUM_PERM
+
+
 def stored_signature(values) -> bytes:
     """The signature as stored in ``article_minhash``: 128 little-endian uint32 (512 bytes; the affine32 scheme's
     values fit in 32 bits)."""
@@ -210,10 +215,9 @@ class StoryIndex:
             "order by article_id", [json.dumps(candidates)]).fetchall()
         if not rows:
             return None
-        stored = np.stack([read_signature(blob) for _, blob in rows])
-        similarity = np.count_nonzero(stored == _values(minhash), axis=1) / NUM_PERM  # MinHash's Jaccard estimate
-        best = int(np.argmax(similarity))  # the first of the highest
-        return (float(similarity[best]), rows[best][0]) if similarity[best] >= THRESHOLD else None
+        scores = similarity(minhash, np.stack([read_signature(blob) for _, blob in rows]))
+        best = int(np.argmax(scores))  # the first of the highest
+        return (float(scores[best]), rows[best][0]) if scores[best] >= THRESHOLD else None
 
     def index(self, article_id: int, minhash, keys: list[int]) -> None:
         """Store the article's signature and LSH bands."""

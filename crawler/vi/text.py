@@ -147,7 +147,6 @@ def strip_diacritics(text: str) -> str:
 
 
 
-_WORD = re.compile(r"\w+")
 # In Vietnamese "đ" only begins a syllable, so the word runs from the đ (a scan for the letter alone, in C).
 _D_WORD = re.compile(r"[đĐ]\w*")
 
