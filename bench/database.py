@@ -37,6 +37,7 @@ from scrapy.utils.test import get_crawler
 from crawler.items import ArticleItem
 from crawler.registry import registry
 from crawler.stats import Stat
+from crawler.store.batch import BATCH_SIZE
 from crawler.testing.synthetic import PLACES, TOPICS, paragraph_pool
 from crawler.store.syndication import encode_signature, signature
 from crawler.vi.text import strip_diacritics
@@ -67,6 +68,7 @@ class Generator:
 
     def __init__(self, seed: int = 11, paragraphs: int = 20_000):
         self.rng = random.Random(seed)
+        self.nightly = False  # True: new articles of the last two days, as a nightly crawl brings them
         # Paragraphs of 2-4 sentences drawn from the fixtures' sentences: two articles rarely share one, as in
         # real news (the fixtures alone have ~200 paragraphs, and articles made of them would all look alike).
         sentences = [s.strip() for p in paragraph_pool() for s in re.split(r"(?<=[.!?…])\s+", p) if len(s.strip()) > 30]
@@ -97,7 +99,8 @@ class Generator:
             own = self._own_sentence(n)
             paragraphs = [self.pool[i] for i in picks] + [own]
             sig = np.minimum.reduce([self.pool_sigs[i] for i in picks] + [signature(None, own)])
-            when = self.start + timedelta(minutes=r.randrange(0, 60 * 24 * 3650))
+            minutes = r.randrange(60 * 24 * 3648, 60 * 24 * 3650) if self.nightly else r.randrange(0, 60 * 24 * 3650)
+            when = self.start + timedelta(minutes=minutes)
             local = when.astimezone(timezone(timedelta(hours=7)))
             topics = sorted(r.sample(TOPIC_KEYS, r.randint(1, 3)))
             item = {
@@ -242,13 +245,21 @@ def measure_queries(db: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=20, help="articles per transaction (CCHC_DB_BATCH_SIZE)")
-    parser.add_argument("--nightly", type=int, default=20_000, help="articles written by the nightly writer on top")
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE, help="articles per transaction (CCHC_DB_BATCH_SIZE)")
+    parser.add_argument("--nightly-dates", choices=["recent", "any"], default="recent",
+                        help="the nightly articles' dates: the last two days (what a nightly crawl brings) or "
+                             "anywhere in the ten years, as the bulk-loaded ones")
+    parser.add_argument("--nightly", type=int, help="articles written by the nightly writer on top (default: "
+                        "20,000 after a build, none with --reuse)")
     parser.add_argument("--jsonl", help="the import file (default: beside --db; kept for --reuse-jsonl)")
     parser.add_argument("--reuse-jsonl", action="store_true", help="import an existing --jsonl file")
     parser.add_argument("--db", default="output/bench-1m.db")
-    parser.add_argument("--reuse", action="store_true", help="measure an existing database without building it")
+    parser.add_argument("--reuse", action="store_true", help="measure an existing database without building it "
+                        "(with --nightly N, after writing N new articles into it)")
+    parser.add_argument("--no-queries", action="store_true", help="stop after the writing (no searches, no facets)")
     args = parser.parse_args()
+    if args.nightly is None:
+        args.nightly = 0 if args.reuse else 20_000
     if not args.reuse:
         for suffix in ("", "-wal", "-shm"):
             Path(args.db + suffix).unlink(missing_ok=True)
@@ -265,9 +276,19 @@ def main() -> None:
         result = bulk_load(args.db, jsonl)
         print(f"bulk import (python -m crawler import): {result['rate']:,.0f} articles/s ({result['seconds']:.0f} s, "
               f"indexes built after loading included); {result['stored']:,} stored", flush=True)
-        result = build(args.db, args.nightly, args.batch, gen, first=args.articles)
+        first = args.articles
+    else:  # new articles on top of an existing file: another seed, numbers past every article stored
+        gen = Generator(seed=33)
+        for n in range(3000):  # a list of recent articles to republish, as a crawl's would be
+            gen.article(n)
+        con = sqlite3.connect(args.db)
+        first = 10 ** 9 + con.execute("select coalesce(max(id), 0) from articles").fetchone()[0]
+        con.close()
+    if args.nightly:
+        gen.nightly = args.nightly_dates == "recent"
+        result = build(args.db, args.nightly, args.batch, gen, first=first)
         print(f"nightly writer on top: {result['rate']:,.0f} articles/s ({args.nightly:,} articles, {args.batch} per "
-              f"transaction, {result['seconds']:.0f} s in the dedup + writer pipelines); {result['stored']:,} stored, "
+              f"transaction, dates {args.nightly_dates}, {result['seconds']:.0f} s in the dedup + writer pipelines); {result['stored']:,} stored, "
               f"{result['duplicates']:,} exact duplicates recorded as sources", flush=True)
     con = sqlite3.connect(args.db)
     con.execute("pragma wal_checkpoint(truncate)")
@@ -276,7 +297,8 @@ def main() -> None:
     size = Path(args.db).stat().st_size
     print(f"file: {size / 1e9:.2f} GB ({size / max(1, stories[1]):,.0f} bytes per article); {stories[1]:,} articles in "
           f"{stories[0]:,} stories")
-    measure_queries(args.db)
+    if not args.no_queries:
+        measure_queries(args.db)
 
 
 if __name__ == "__main__":

@@ -133,7 +133,10 @@ ITEM_PIPELINES = {
 
 # Database: path from CCHC_DB (setting or environment); empty disables deduplication and the writer.
 CCHC_DB = os.environ.get("CCHC_DB", "output/cchc.db")
-CCHC_DB_BATCH_SIZE = _env_number("CCHC_DB_BATCH_SIZE", 20, int)
+# A batch is committed when it holds CCHC_DB_BATCH_SIZE articles or its first has waited CCHC_DB_BATCH_SECONDS
+# (crawler/store/batch.py says why 500: each commit rewrites every index page it touched).
+CCHC_DB_BATCH_SIZE = _env_number("CCHC_DB_BATCH_SIZE", 500, int)
+CCHC_DB_BATCH_SECONDS = _env_number("CCHC_DB_BATCH_SECONDS", 5.0, float)
 # Read from the environment by crawler/store/database.py when it opens the file (every process that opens the
 # database, Scrapy or not): MB of SQLite page cache, and the largest file quick-checked at every open (bigger
 # ones are checked by `python -m crawler health`).

@@ -7,6 +7,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleItem
 from crawler.store.articles import ArticleStore
+from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE
 
 
 class StatsPipeline:
@@ -41,9 +42,9 @@ class ArticlePipeline(StatsPipeline):
 class StorePipeline(StatsPipeline):
     """A pipeline that needs the database (``CCHC_DB``); disabled when the setting is empty."""
 
-    def __init__(self, stats, db_path: str, batch_size: int):
+    def __init__(self, stats, db_path: str, batch_size: int = BATCH_SIZE, batch_seconds: float = BATCH_SECONDS):
         super().__init__(stats)
-        self.db_path, self.batch_size = db_path, batch_size
+        self.db_path, self.batch_size, self.batch_seconds = db_path, batch_size, batch_seconds
         self.store: ArticleStore | None = None
 
     @classmethod
@@ -51,10 +52,12 @@ class StorePipeline(StatsPipeline):
         path = crawler.settings.get("CCHC_DB")
         if not path:
             raise NotConfigured("CCHC_DB is empty: no database (items go to feeds only)")
-        return cls(crawler.stats, path, crawler.settings.getint("CCHC_DB_BATCH_SIZE", 20))
+        settings = crawler.settings
+        return cls(crawler.stats, path, settings.getint("CCHC_DB_BATCH_SIZE", BATCH_SIZE),
+                   settings.getfloat("CCHC_DB_BATCH_SECONDS", BATCH_SECONDS))
 
     def open_spider(self):
-        self.store = ArticleStore.shared(self.db_path, self.batch_size)
+        self.store = ArticleStore.shared(self.db_path, self.batch_size, self.batch_seconds)
 
     def close_spider(self):
         if self.store is not None:

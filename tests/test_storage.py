@@ -1,5 +1,6 @@
 """SQLite storage: dedup by content hash, extra sources, updates, FTS without diacritics, WAL and batches."""
 import sqlite3
+import time
 import unicodedata
 
 import pytest
@@ -143,6 +144,35 @@ def test_batches_commit_every_n_items(tmp_path):
     store.add(article("https://a.gov.vn/2", title="Bài thứ hai về cải cách"))
     assert query(tmp_path / "t.db", "select count(*) from articles") == [(2,)]  # committed, visible to others
     store.close()
+
+
+def test_a_batch_is_also_committed_when_its_first_article_has_waited(tmp_path):
+    store = ArticleStore(tmp_path / "t.db", batch_size=100, batch_seconds=0.05)
+    store.add(article("https://a.gov.vn/1", title="Bài thứ nhất về cải cách"))
+    assert query(tmp_path / "t.db", "select count(*) from articles") == [(0,)]
+    time.sleep(0.1)  # the bound is checked when the next article arrives: no timer thread
+    store.add(article("https://a.gov.vn/2", title="Bài thứ hai về cải cách"))
+    assert query(tmp_path / "t.db", "select count(*) from articles") == [(2,)]
+    store.add(article("https://a.gov.vn/3", title="Bài thứ ba về cải cách"))
+    assert query(tmp_path / "t.db", "select count(*) from articles") == [(2,)]  # a new batch, its clock restarted
+    store.close()
+    assert query(tmp_path / "t.db", "select count(*) from articles") == [(3,)]
+
+
+def test_queued_articles_count_in_the_dedup_decision(tmp_path):
+    """A big batch is not written yet, and the next article's decision must still see it."""
+    store = ArticleStore(tmp_path / "t.db", batch_size=100)
+    first = article("https://a.gov.vn/1")
+    assert store.classify(first["url"], first["content_hash"], "s") == "new"
+    store.add(first)
+    assert store.classify("https://b.gov.vn/copy", first["content_hash"], "s") == "duplicate"  # queued source
+    assert store.classify("https://b.gov.vn/copy", first["content_hash"], "s") == "unchanged"
+    assert store.classify(first["url"], first["content_hash"], "s") == "unchanged"
+    edited = article("https://a.gov.vn/1", body=BODY + " Sửa.")
+    assert store.classify(edited["url"], edited["content_hash"], "s") == "updated"
+    store.close()
+    assert query(tmp_path / "t.db", "select count(*) from articles") == [(1,)]
+    assert query(tmp_path / "t.db", "select count(*) from article_urls") == [(2,)]
 
 
 def test_invalid_item_dropped_with_counted_reason():

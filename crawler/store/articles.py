@@ -2,8 +2,9 @@
 earlier versions of edited pages (``article_versions``) and its story (``StoryIndex``).
 
 One ``ArticleStore`` per database file and process, shared by the deduplication and writer pipelines of every
-crawler in the process (``ArticleStore.shared``). Items are written in batches of ``batch_size`` inside one
-transaction, so a crash loses at most the last batch and never leaves half an article.
+crawler in the process (``ArticleStore.shared``). Items are written in batches (``batch_size`` articles, or
+fewer once the first has waited ``batch_seconds``) inside one transaction, so a crash loses at most the last
+batch, fetched again by the next run, and never leaves half an article.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE, Batch
 from crawler.store.compact import unpack_html, unpack_text
 from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
 from crawler.store.rows import ROW_ERRORS, WriteResult, cchc_flag, index_text, stored_row, unindex
@@ -28,23 +30,21 @@ class ArticleStore:
     _shared: dict[str, tuple["ArticleStore", int]] = {}
     _lock = threading.Lock()
 
-    def __init__(self, path: str | Path, batch_size: int = 20):
+    def __init__(self, path: str | Path, batch_size: int = BATCH_SIZE, batch_seconds: float = BATCH_SECONDS):
         self.path = str(path)
         self.db = open_database(self.path)
         self.stories = StoryIndex(self.db)
-        self.batch_size = batch_size
-        self._pending: list[dict] = []
-        self._pending_sources: list[dict] = []
+        self.batch = Batch(batch_size, batch_seconds)  # crawler/store/batch.py: queued, not yet committed
         self._insert_sql: dict[tuple, str] = {}
 
     @classmethod
-    def shared(cls, path: str, batch_size: int = 20) -> "ArticleStore":
+    def shared(cls, path: str, batch_size: int = BATCH_SIZE, batch_seconds: float = BATCH_SECONDS) -> "ArticleStore":
         """The process-wide store for ``path``; call ``release`` once per ``shared`` call."""
         key = str(Path(path).resolve())
         with cls._lock:
             store, users = cls._shared.get(key, (None, 0))
             if store is None:
-                store = cls(path, batch_size)
+                store = cls(path, batch_size, batch_seconds)
             cls._shared[key] = (store, users + 1)
             return store
 
@@ -83,17 +83,14 @@ class ArticleStore:
 
     def known_hash_for_url(self, url: str) -> str | None:
         """Content hash last seen at ``url``: queued in this batch or stored."""
-        for row in reversed(self._pending):
-            if row["url"] == url:
-                return row["content_hash"]
-        for source in reversed(self._pending_sources):
-            if source["url"] == url:
-                return source["content_hash"]
+        queued = self.batch.hash_at(url)
+        if queued is not None:
+            return queued
         known = self.article_for_url(url)
         return known[1] if known else None
 
     def pending_hashes(self) -> set[str]:
-        return {row["content_hash"] for row in self._pending}
+        return self.batch.hashes
 
     def classify(self, url: str, content_hash: str, site: str) -> str:
         """The dedup decision for an article fetched at ``url``: ``unchanged`` (this URL already has this
@@ -110,23 +107,21 @@ class ArticleStore:
     # -- writes --------------------------------------------------------------------------------------------
     def discard_pending(self) -> None:
         """Forget the queued batch (after a write error: it will be fetched again on the next run)."""
-        self._pending, self._pending_sources = [], []
+        self.batch.take()
 
     def add(self, item: dict, on_reject=None) -> None:
-        """Queue an article (new content, or new content at a known URL); flushed every ``batch_size``.
+        """Queue an article (new content, or new content at a known URL); written when the batch is due.
 
         ``on_reject(url, reason, was_new)`` is called if this row cannot be written (the rest of its batch is kept)."""
         row = stored_row(item)
         row["_signature"] = item.get("story_signature")  # computed by the pipeline (or by a distributed worker)
         row["_on_reject"] = on_reject
-        self._pending.append(row)
-        if len(self._pending) >= self.batch_size:
+        if self.batch.add_row(row):
             self.flush()
 
     def add_source(self, url: str, content_hash: str, site: str) -> None:
         """Record that the article with ``content_hash`` was also seen at ``url``."""
-        self._pending_sources.append({"url": url, "content_hash": content_hash, "site": site})
-        if len(self._pending_sources) >= self.batch_size:
+        if self.batch.add_source(url, content_hash, site):
             self.flush()
 
     def flush(self) -> WriteResult:
@@ -137,11 +132,10 @@ class ArticleStore:
         row by row, each under a savepoint (``write_rows``): a savepoint per row in every batch made FTS5 flush
         its pending terms into a new segment per article (its xSavepoint syncs), which doubled the cost of an
         insert and left thousands of tiny segments to merge."""
-        if not self._pending and not self._pending_sources:
+        if not self.batch:
             return WriteResult()
         now = now_iso()
-        rows, sources = self._pending, self._pending_sources
-        self._pending, self._pending_sources = [], []
+        rows, sources = self.batch.take()
         try:
             result = WriteResult()
             with immediate(self.db):

@@ -24,18 +24,20 @@ import json
 import logging
 import multiprocessing
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 
 from crawler.processing import assign_content_hash
 from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
 from crawler.store.database import immediate, now_iso, refresh_statistics
 from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, stored_row, topic_rows
 from crawler.store.schema import BROWSE_INDEXES
-from crawler.store.syndication import (THRESHOLD, band_keys, decode_signature, encode_signature, read_signature,
-                                       signature, similarity, stored_signature)
+from crawler.store.syndication import (MAX_CANDIDATES, THRESHOLD, band_keys, decode_signature, encode_signature,
+                                       read_signature, signature, similarity, stored_signature)
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany
@@ -103,6 +105,13 @@ def prepare(numbered_lines: list[tuple[int, bytes]]) -> list[tuple[int, dict | N
     return out
 
 
+def _best_candidates(shared: Counter) -> list[tuple[int, int]]:
+    """(article id, bands shared) of the MAX_CANDIDATES sharing the most bands, ties to the first stored: the
+    writer's candidates (``StoryIndex._candidates``), so an import decides stories as the writer would. The best
+    of stored candidates and this chunk's together are among the best stored ones and the chunk's."""
+    return sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
+
+
 class BulkImporter:
     """Loads prepared rows into an ``ArticleStore``'s database; ``run`` drives a whole file."""
 
@@ -119,9 +128,12 @@ class BulkImporter:
         self._chunks = 0
 
     # -- the fast path -------------------------------------------------------------------------------------
-    def _lookups(self, rows: list[dict]) -> tuple[set, set, dict]:
-        """What the database already holds for a chunk, in three queries instead of three per row: the content
-        hashes and URLs among the chunk's, and the stored signatures of articles sharing a band with any row."""
+    def _lookups(self, rows: list[dict]) -> tuple[set, set, list, dict]:
+        """What the database already holds for a chunk, in a few queries instead of several per row: the content
+        hashes and URLs among the chunk's; for each row, its stored story candidates as the writer ranks them
+        (the MAX_CANDIDATES sharing the most bands, ``StoryIndex._candidates``) with the number of bands shared;
+        and the signatures of those candidates only (at a million articles a row shares a band with ~85 stored
+        ones, and reading every one of their signatures was most of the import's time)."""
         conn = self.conn
 
         def among(sql: str, values: list) -> list:
@@ -129,17 +141,16 @@ class BulkImporter:
 
         hashes = {r[0] for r in among("select content_hash from articles where content_hash", [r["content_hash"] for r in rows])}
         urls = {r[0] for r in among("select url from article_urls where url", [r["url"] for r in rows])}
-        by_key: dict[int, list] = {}
         keys = [k for r in rows for k in r["_keys"]]
-        hits = among("select key, article_id from story_band_keys where key", keys) + among(
-            "select key, article_id from story_band_keys_recent where key", keys)
-        if hits:
-            signatures = {i: read_signature(blob) for i, blob in among(
-                "select article_id, signature from article_minhash where article_id", sorted({i for _, i in hits}))}
-            for key, article_id in hits:
-                if article_id in signatures:
-                    by_key.setdefault(key, []).append(signatures[article_id])
-        return hashes, urls, by_key
+        holders: dict[int, list[int]] = {}
+        for key, article_id in among("select key, article_id from story_band_keys where key", keys) + among(
+                "select key, article_id from story_band_keys_recent where key", keys):
+            holders.setdefault(key, []).append(article_id)
+        ranked = [_best_candidates(Counter(a for k in r["_keys"] for a in holders.get(k, ()))) for r in rows]
+        needed = sorted({a for candidates in ranked for a, _ in candidates})
+        signatures = {i: read_signature(blob) for i, blob in among(
+            "select article_id, signature from article_minhash where article_id", needed)} if needed else {}
+        return hashes, urls, ranked, signatures
 
     def load_chunk(self, prepared: list[tuple[int, dict | None, str | None]]) -> None:
         now, rows = now_iso(), []
@@ -154,14 +165,19 @@ class BulkImporter:
         if not rows:
             return
         with self._chunk_transaction():
-            stored_hashes, stored_urls, by_key = self._lookups(rows)
+            stored_hashes, stored_urls, ranked, signatures = self._lookups(rows)
             next_id = self.conn.execute("select coalesce(max(id), 0) + 1 from articles").fetchone()[0]
             fresh, slow, hashes, urls = [], [], set(stored_hashes), set(stored_urls)
-            for row in rows:
+            in_chunk: dict[int, list[int]] = {}  # band key -> ids of this chunk's new rows, which later rows meet
+            for row, stored in zip(rows, ranked):
                 keys = row.pop("_keys")
                 values = decode_signature(row["_signature"])
-                near = values is not None and any(similarity(values, other) >= THRESHOLD
-                                                  for key in keys for other in by_key.get(key, ()))
+                near = False
+                if values is not None:  # a story match is the writer's decision: its path takes the row
+                    shared = Counter(dict(stored))
+                    shared.update(a for k in keys for a in in_chunk.get(k, ()))
+                    others = [signatures[a] for a, _ in _best_candidates(shared) if a in signatures]
+                    near = bool(others) and bool((similarity(values, np.stack(others)) >= THRESHOLD).any())
                 if near or row["content_hash"] in hashes or row["url"] in urls:
                     slow.append(row)  # the writer's path: dedup, update, story and first source decided row by row
                     continue
@@ -171,8 +187,10 @@ class BulkImporter:
                            story_similarity=None, is_first_source=1,
                            published_month=(row.get("published_at_local") or "")[:7] or None)
                 row["cchc"] = cchc_flag(row)
-                for key in keys:  # later rows of this chunk compare with this one
-                    by_key.setdefault(key, []).append(values)
+                if values is not None:  # later rows of this chunk compare with this one
+                    signatures[next_id] = values
+                    for key in keys:
+                        in_chunk.setdefault(key, []).append(next_id)
                 fresh.append((row, keys, values))
                 next_id += 1
             self._insert_fresh(fresh, now)
