@@ -185,3 +185,32 @@ def test_invalid_item_dropped_with_counted_reason():
         pipeline.process_item(ArticleItem(article("https://a.gov.vn/y", body="")))
     assert crawler.stats.get_value("cchc/dropped/invalid") == 2
     assert pipeline.process_item(ArticleItem(article("https://a.gov.vn/z")))["url"] == "https://a.gov.vn/z"
+
+
+def _open_and_close(path, barrier, outcomes):
+    barrier.wait()  # every process opens the new file at the same moment
+    try:
+        ArticleStore(path).close()
+        outcomes.put("ok")
+    except Exception as exc:  # reported to the test, whatever it is
+        outcomes.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_several_processes_opening_one_new_database_at_once(tmp_path):
+    """Two crawls started together by one cron line: both must open the new file. Switching its journal to WAL
+    answered "database is locked" at once, without SQLite's busy wait, for one of them (crawler/store/database.py
+    _enable_wal); the race is narrow, hence twenty rounds."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    found = []
+    for round_ in range(20):
+        barrier, outcomes = context.Barrier(3), context.Queue()
+        processes = [context.Process(target=_open_and_close, args=(str(tmp_path / f"{round_}.db"), barrier, outcomes))
+                     for _ in range(3)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(60)
+        found += [outcomes.get(timeout=10) for _ in processes]
+    assert found == ["ok"] * 60

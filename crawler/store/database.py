@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -64,6 +65,25 @@ def _refuse_folder(path: str) -> None:
         raise sqlite3.OperationalError(f"CCHC_DB={path} is a folder, not a database file")
 
 
+BUSY_SECONDS = 10.0  # how long a writer waits for another process's lock (PRAGMA busy_timeout, and below)
+
+
+def _enable_wal(db: sqlite_utils.Database) -> None:
+    """Switch the file to WAL, waiting for other processes meanwhile. SQLite answers "database is locked" at once,
+    without its busy handler, when two connections switch a new file's journal mode together (two crawls
+    started by one cron line: tests/test_faults.py::test_two_writers_and_a_reader_at_once failed one run in
+    three), so the switch is retried for as long as a busy lock is waited for elsewhere."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def open_database(path: str) -> sqlite_utils.Database:
     """The writer's connection, schema current. Quick-checked first on files up to CCHC_DB_CHECK_MAX_MB (default
     2048; it reads every page, about a second per few hundred MB): a damaged page stops the crawl before it
@@ -73,7 +93,7 @@ def open_database(path: str) -> sqlite_utils.Database:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         size = Path(path).stat().st_size if Path(path).exists() else 0
         db = sqlite_utils.Database(path)
-        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
         if not size:
             # A new file: 16 KB pages. An article row is ~3 KB (bodies compressed), so 4 KB pages left a quarter of
             # each page empty; 16 KB pages hold five rows: 8.1 -> 7.6 KB per article (bench/database.py). Only
@@ -87,7 +107,7 @@ def open_database(path: str) -> sqlite_utils.Database:
         if problems:
             db.close()
             raise DatabaseDamaged(damaged_message(path, problems))
-    db.enable_wal()
+    _enable_wal(db)
     # With WAL, NORMAL is safe from corruption (a power cut may lose the last commits, which the next run
     # fetches again) and saves an fsync per batch.
     db.execute("PRAGMA synchronous = NORMAL")
