@@ -71,8 +71,8 @@ BUSY_SECONDS = 10.0  # how long a writer waits for another process's lock (PRAGM
 def _enable_wal(db: sqlite_utils.Database) -> None:
     """Switch the file to WAL, waiting for other processes meanwhile. SQLite answers "database is locked" at once,
     without its busy handler, when two connections switch a new file's journal mode together (two crawls
-    started by one cron line: tests/test_faults.py::test_two_writers_and_a_reader_at_once failed one run in
-    three), so the switch is retried for as long as a busy lock is waited for elsewhere."""
+    started by one cron line: tests/test_faults.py::test_two_writers_and_a_reader_at_once failed two of four
+    full test runs), so the switch is retried for as long as a busy lock is waited for elsewhere."""
     deadline = time.monotonic() + BUSY_SECONDS
     while True:
         try:
