@@ -12,6 +12,7 @@ from crawler.store.compact import pack_html, pack_text, unpack_text
 from crawler.store.schema import FTS_COLUMNS, JSON_FIELDS, PACKED_FIELDS
 from crawler.vi.text import d_folded_terms, repair_unstorable
 
+
 @dataclass
 class WriteResult:
     inserted: int = 0
@@ -46,8 +47,6 @@ def stored_row(item) -> dict:
     return row
 
 
-
-
 def cchc_flag(row: dict) -> int:
     """articles.cchc of a row being written (schema.CCHC_EXPRESSION, in Python): relevant and not removed."""
     relevant = (row.get("relevance") or 0) >= 0.5 or bool(row.get("from_cchc_section"))
@@ -62,7 +61,7 @@ def topic_rows(article_id: int, row: dict) -> list[tuple[str, int]]:
     return [(topic, article_id) for topic in (json.loads(row["topics"]) if row.get("topics") else [])]
 
 
-# After the article's row is written: its cchc flag (a generated column) goes with each topic.
+# After the article's row is written: its cchc flag (articles.cchc, see cchc_flag) goes with each topic row.
 TOPICS_INSERT = ("insert or ignore into article_topics (topic, article_id, cchc) "
                  "values (?, ?, (select cchc from articles where id = ?))")
 
