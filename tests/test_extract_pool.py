@@ -26,6 +26,13 @@ def crawl(mirror, tmp_path, name, **env):
     stats = {k: v for k, v in crawl_stats(result).items() if k.startswith("cchc/") and "time" not in k}
     columns = ", ".join(BODIES.get(c, c) for c in COLUMNS)
     stored = rows(db, f"select {columns} from articles order by url")
+    # A story is named by its first stored article's id, which depends on the order the pages arrived in (workers
+    # finish in any order): compared here as the articles it groups, by the first URL among them.
+    first_url = {}
+    for row in stored:
+        first_url.setdefault(row["story_id"], row["url"])
+    for row in stored:
+        row["story_id"] = first_url[row["story_id"]]
     return stored, stats, result.stderr
 
 
