@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -42,7 +43,48 @@ def rss_mb() -> float:
 
 
 def marks_factory() -> dict:
-    return {"opened": None, "closed": None, "pages": 0, "samples": []}
+    return {"opened": None, "closed": None, "pages": 0, "samples": [], "cpu_at_open": (0.0, 0.0), "cpu": 0.0,
+            "cpu_others": 0.0}
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tree_cpu_seconds() -> tuple[float, float]:
+    """User + system CPU of this process, and of every live process under it (the extraction workers are
+    children of multiprocessing's fork server, itself a child of the crawl), from /proc (none elsewhere)."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return cpu_seconds(), 0.0
+    parent, ticks = {}, {}
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (command name)"
+        except OSError:  # the process ended meanwhile
+            continue
+        pid = int(stat.parent.name)
+        parent[pid], ticks[pid] = int(fields[1]), int(fields[11]) + int(fields[12])  # ppid, utime + stime
+    mine, changed = {os.getpid()}, True
+    while changed:
+        grown = {pid for pid, ppid in parent.items() if ppid in mine} | mine
+        changed, mine = grown != mine, grown
+    tick = os.sysconf("SC_CLK_TCK")
+    return ticks.get(os.getpid(), 0) / tick, sum(ticks.get(pid, 0) for pid in mine - {os.getpid()}) / tick
+
+
+def mark_open(marks: dict) -> None:
+    """The first spider opens: the crawl's clock and CPU count start (start-up, imports and settings, excluded)."""
+    if marks["opened"] is None:
+        marks["opened"], marks["cpu_at_open"] = time.perf_counter(), tree_cpu_seconds()
+
+
+def mark_closed(marks: dict) -> None:
+    """A spider closes: the last one to close ends the crawl (the workers still live: their CPU is counted)."""
+    (own, others), (own_at_open, others_at_open) = tree_cpu_seconds(), marks["cpu_at_open"]
+    marks["closed"], marks["cpu"], marks["cpu_others"] = time.perf_counter(), own - own_at_open, others - others_at_open
 
 
 def peer_child(mirror: str, hosts: list[str], db_path: str, total: int, marks: dict) -> dict:
@@ -80,10 +122,10 @@ def peer_child(mirror: str, hosts: list[str], db_path: str, total: int, marks: d
             yield row
 
     def opened(spider):  # named: Scrapy holds signal receivers by weak reference
-        marks["opened"] = marks["opened"] or time.perf_counter()
+        mark_open(marks)
 
     def closed(spider):
-        marks["closed"] = time.perf_counter()
+        mark_closed(marks)
 
     def received(response, request, spider):
         marks["pages"] += 1
@@ -99,7 +141,8 @@ def peer_child(mirror: str, hosts: list[str], db_path: str, total: int, marks: d
     seconds = marks["closed"] - marks["opened"]
     stored = db["articles"].count
     return {"mode": "peer", "pages": marks["pages"], "seconds": seconds, "rate": marks["pages"] / seconds,
-            "samples": [], "peak_rss_mb": round(rss_mb(), 1), "stored": stored}
+            "samples": [], "peak_rss_mb": round(rss_mb(), 1), "stored": stored, "cpu": marks["cpu"],
+            "cpu_others": marks["cpu_others"]}
 
 
 def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict:
@@ -143,10 +186,10 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
     step = max(1, total // 10)
 
     def opened(spider):
-        marks["opened"] = marks["opened"] or time.perf_counter()
+        mark_open(marks)
 
     def closed(spider):
-        marks["closed"] = time.perf_counter()
+        mark_closed(marks)
 
     def response(response, request, spider):
         marks["pages"] += 1
@@ -170,16 +213,26 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
         process.start()
     seconds = marks["closed"] - marks["opened"]
     return {"mode": mode, "pages": marks["pages"], "seconds": seconds, "rate": marks["pages"] / seconds,
-            "samples": marks["samples"], "peak_rss_mb": round(rss_mb(), 1)}
+            "samples": marks["samples"], "peak_rss_mb": round(rss_mb(), 1), "cpu": marks["cpu"],
+            "cpu_others": marks["cpu_others"]}
 
 
 def run_child(mode: str, mirror, hosts, db: str, total: int) -> dict:
+    """One crawl in a new process; with its CPU per page (the crawl's process and the processes it started, the
+    extraction workers, from the first spider's opening to the last one's closing) and the mirror's (a thread of
+    this process)."""
+    own_cpu = cpu_seconds()
     out = subprocess.run([sys.executable, __file__, "--child", mode, "--mirror", mirror.mirror_setting(),
                           "--hosts", ",".join(hosts), "--db", db, "--total", str(total)],
                          capture_output=True, text=True, timeout=7200)
     if out.returncode != 0:
         raise SystemExit(f"{mode} crawl failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    pages = max(1, result["pages"])
+    result["cpu_ms"] = (result["cpu"] + result["cpu_others"]) * 1000 / pages
+    result["workers_cpu_ms"] = result["cpu_others"] * 1000 / pages
+    result["mirror_cpu_ms"] = (cpu_seconds() - own_cpu) * 1000 / pages
+    return result
 
 
 def main() -> None:
@@ -224,7 +277,8 @@ def main() -> None:
                 r = run_child(mode, mirror, mirror.hosts, f"{tmp}/{mode}-{n}.db", total)
                 results[mode].append(r)
                 print(f"round {n + 1} {mode:<4}: {r['pages']} pages in {r['seconds']:.1f} s = {r['rate']:.1f} pages/s, "
-                      f"peak RSS {r['peak_rss_mb']:.0f} MB")
+                      f"peak RSS {r['peak_rss_mb']:.0f} MB, CPU {r['cpu_ms']:.1f} ms a page ({r['workers_cpu_ms']:.1f} of "
+                      f"them in its extraction workers; + mirror {r['mirror_cpu_ms']:.1f})")
         if args.only:
             return
         bare, peer, full = (max(r["rate"] for r in results[m]) for m in ("bare", "peer", "full"))
@@ -232,6 +286,18 @@ def main() -> None:
               f"this project {full:.1f} pages/s")
         print(f"this project / peer = {full / peer:.2f} (target >= 1.50); this project / bare = {full / bare:.2f} "
               f"(target >= 0.60)")
+        # What the CPU allows: a crawl that keeps every core busy (itself and the mirror) runs at most at
+        # cores / (CPU per page). Its ratio to the bare spider's measured rate shows whether a target is reachable
+        # on this machine at all, whatever the scheduling.
+        cores = os.cpu_count() or 1
+        print(f"CPU per page (mean of the rounds; the crawl's processes while it crawls, + the mirror) and the "
+              f"most that allows on {cores} CPUs:")
+        for mode in ("bare", "peer", "full"):
+            crawl = sum(r["cpu_ms"] for r in results[mode]) / len(results[mode])
+            served = sum(r["mirror_cpu_ms"] for r in results[mode]) / len(results[mode])
+            ceiling = cores * 1000 / (crawl + served)
+            print(f"    {mode:<4}: {crawl:5.1f} + {served:.1f} ms -> at most {ceiling:6.1f} pages/s = "
+                  f"{ceiling / bare:.2f} x the bare spider's measured rate")
 
 
 if __name__ == "__main__":

@@ -144,6 +144,8 @@ def _import(args) -> int:
     print(f"{result.lines:,} lines in {result.seconds:.1f} s ({result.rate:,.0f}/s): {result.inserted:,} new, "
           f"{result.updated:,} updated, {result.duplicates:,} already stored (URL recorded), {skipped:,} skipped"
           + (" (" + ", ".join(f"{n:,} {reason}" for reason, n in result.skipped.items()) + ")" if skipped else ""))
+    print(f"writing {result.loading:.1f} s, waiting for the parse workers {result.waiting:.1f} s, building indexes "
+          f"{result.indexing:.1f} s")
     return 1 if skipped else 0
 
 

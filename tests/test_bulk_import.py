@@ -39,6 +39,9 @@ def test_import_stores_what_the_writer_stores(tmp_path):
     write_jsonl(source, items())
     result = BulkImporter(import_db, workers=0).run(source)
     assert (result.inserted, result.updated, result.duplicates, result.skipped) == (3, 1, 1, {})
+    # where the time went: no workers, so no waiting for them; the parts add up to no more than the whole
+    assert result.waiting == 0 and result.loading > 0 and result.indexing > 0
+    assert result.loading + result.indexing <= result.seconds
     select = f"select {', '.join(COMPARED)} from articles order by url"
     assert rows(import_db, select) == rows(writer_db, select)
     urls = "select url, article_id, site from article_urls order by url"
@@ -64,6 +67,7 @@ def test_bad_lines_are_counted_and_logged_never_fatal(tmp_path):
     assert result.returncode == 1, result.stderr  # something was skipped: said in the exit status
     assert "2 new" in result.stdout and "3 skipped" in result.stdout, result.stdout
     assert "1 not JSON" in result.stdout and "2 not an article" in result.stdout, result.stdout
+    assert "waiting for the parse workers" in result.stdout, result.stdout  # one worker: where the time went
     assert "line 2 skipped: not JSON" in result.stderr and "line 4 skipped: not an article (no site, body_text)" in result.stderr
     assert [r["url"] for r in rows(db, "select url from articles order by id")] == [good[0]["url"], good[1]["url"]]
     missing = subprocess.run([sys.executable, "-m", "crawler", "import", str(tmp_path / "none.jsonl"), str(db)],

@@ -1,8 +1,11 @@
 """Near-duplicate stories: republished copies with small changes share a story id; lookups stay sub-linear."""
 import random
 
+import numpy as np
+
+from crawler.store import syndication
 from crawler.store.articles import ArticleStore
-from crawler.store.syndication import StoryIndex
+from crawler.store.syndication import signatures_of as read_all
 from test_storage import article, query
 
 PARAGRAPHS = [
@@ -53,12 +56,27 @@ def test_lookup_compares_with_candidates_only(tmp_path, monkeypatch):
         body = " ".join(rng.choice(vocabulary) for _ in range(120))
         store.add(article(f"https://a.gov.vn/{n}", title=f"Bài số {n} về cải cách", body=body))
     store.flush()
-    compared = []
-    original = StoryIndex._stored
-    monkeypatch.setattr(StoryIndex, "_stored", lambda self, aid: compared.append(aid) or original(self, aid))
+    compared = []  # the signatures each story decision reads and compares (StoryIndex.closest)
+    monkeypatch.setattr(syndication, "signatures_of", lambda blobs: compared.append(len(blobs)) or read_all(blobs))
     store.add(article("https://a.gov.vn/new", title=TITLE, body="\n\n".join(PARAGRAPHS)))
+    store.flush()
+    store.add(article("https://b.gov.vn/copy", title=TITLE, body="\n\n".join(PARAGRAPHS) + "\n\nTheo Báo tỉnh"))
     store.close()
-    assert len(compared) <= 5
+    # of 401 stored, the copy compares with the articles sharing a band: its original (and a chance collision)
+    assert sum(compared) <= 5 and compared[-1] >= 1
+    assert query(tmp_path / "s.db", "select story_id from articles where url = 'https://b.gov.vn/copy'")[0][0] == 401
+
+
+def test_stored_signatures_read_at_once_as_one_by_one():
+    """``signatures_of`` (all candidates in one conversion) gives what ``read_signature`` gives blob by blob, for
+    signatures stored in 32 bits and in the 64 bits of databases before schema 4."""
+    from crawler.store.syndication import read_signature, signature, stored_signature
+
+    values = [signature(TITLE, p) for p in PARAGRAPHS[:3]]
+    blobs = [stored_signature(v) for v in values]
+    assert (read_all(blobs) == np.stack(values)).all()
+    older = [v.astype("<u8").tobytes() for v in values]  # 1,024 bytes each
+    assert (read_all(blobs[:1] + older[1:]) == np.stack([read_signature(b) for b in blobs[:1] + older[1:]])).all()
 
 
 def test_lsh_bands_are_datasketchs_optimum():

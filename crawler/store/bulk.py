@@ -6,8 +6,8 @@ Same outcome as the nightly writer (crawler/store/articles.py): one row per dist
 the same content recorded in ``article_urls``, a known URL with new content updated in place with its old
 version kept, near-duplicates grouped into stories. What makes it fast:
 
-- lines are parsed, compressed and hashed in worker processes (``multiprocessing``), the database is written by
-  this one;
+- lines are parsed, compressed and hashed in worker processes (crawler/store/import_lines.py), the database
+  is written by this one;
 - the secondary indexes are dropped while loading and built once at the end (a sorted build, not a million
   random inserts); the unique indexes (content hash, URL) stay: they are the dedup decision;
 - new articles go in with ``executemany`` per chunk; articles at a known URL or hash, and near-duplicates,
@@ -31,18 +31,17 @@ from pathlib import Path
 
 import numpy as np
 
-from crawler.processing import assign_content_hash
 from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
 from crawler.store.database import immediate, now_iso, refresh_statistics
-from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, stored_row, topic_rows
+from crawler.store.import_lines import prepare
+from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, topic_rows
 from crawler.store.schema import BROWSE_INDEXES
-from crawler.store.syndication import (MAX_CANDIDATES, THRESHOLD, band_keys, decode_signature, encode_signature,
-                                       read_signature, signature, similarity, stored_signature)
+from crawler.store.syndication import (MAX_CANDIDATES, THRESHOLD, decode_signature, signatures_of, similarity,
+                                       stored_signature)
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany
 COMMIT_EVERY = 20  # chunks per transaction (_chunk_transaction)
-REQUIRED = ("url", "site", "title", "body_text")
 # Built after loading: the non-unique indexes of the tables the import fills, except the story index, which the
 # writer's path reads for every near-duplicate (the first source of its story).
 DEFERRED_INDEXES = {
@@ -63,46 +62,16 @@ class ImportResult:
     duplicates: int = 0
     skipped: dict = field(default_factory=dict)  # reason -> count
     seconds: float = 0.0
+    # Where the seconds went: this process writing chunks, waiting for the workers' next parsed chunk, and
+    # building the deferred indexes at the end. Mostly loading: the database side bounds the import (one
+    # writer); mostly waiting: more workers (cores) would help.
+    loading: float = 0.0
+    waiting: float = 0.0
+    indexing: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.lines / self.seconds if self.seconds else 0.0
-
-
-def prepare(numbered_lines: list[tuple[int, bytes]]) -> list[tuple[int, dict | None, str | None]]:
-    """Worker side: (line number, stored row or None, reason skipped). The row carries ``_text`` (plain body,
-    for the index), ``_keys`` (band keys) and ``_signature`` (encoded MinHash). Bytes that are not UTF-8 are
-    replaced (U+FFFD), as a crawl's text would be."""
-    out = []
-    for number, line in numbered_lines:
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line.decode("utf-8", "replace"))
-        except ValueError as exc:
-            out.append((number, None, f"not JSON ({exc.msg})"))
-            continue
-        if not isinstance(item, dict):
-            out.append((number, None, "not an article (not a JSON object)"))
-            continue
-        missing = [f for f in REQUIRED if not item.get(f)]
-        if missing:
-            out.append((number, None, f"not an article (no {', '.join(missing)})"))
-            continue
-        if not item.get("content_hash"):
-            assign_content_hash(item)
-        values = decode_signature(item.get("story_signature"))
-        if values is None:
-            values = signature(item.get("title"), item.get("body_text"))
-        try:
-            row = stored_row(item)
-        except (TypeError, ValueError) as exc:
-            out.append((number, None, f"unstorable ({exc})"))
-            continue
-        row["_signature"] = None if values is None else encode_signature(values)
-        row["_keys"] = [] if values is None else band_keys(values)
-        out.append((number, row, None))
-    return out
 
 
 def _best_candidates(shared: Counter) -> list[tuple[int, int]]:
@@ -148,8 +117,9 @@ class BulkImporter:
             holders.setdefault(key, []).append(article_id)
         ranked = [_best_candidates(Counter(a for k in r["_keys"] for a in holders.get(k, ()))) for r in rows]
         needed = sorted({a for candidates in ranked for a, _ in candidates})
-        signatures = {i: read_signature(blob) for i, blob in among(
-            "select article_id, signature from article_minhash where article_id", needed)} if needed else {}
+        found = among("select article_id, signature from article_minhash where article_id", needed) if needed else []
+        matrix = signatures_of([blob for _, blob in found]) if found else None  # one conversion for the chunk
+        signatures = {article_id: matrix[n] for n, (article_id, _) in enumerate(found)}
         return hashes, urls, ranked, signatures
 
     def load_chunk(self, prepared: list[tuple[int, dict | None, str | None]]) -> None:
@@ -281,11 +251,18 @@ class BulkImporter:
         with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
             pending = deque(pool.submit(prepare, chunk) for chunk in islice(chunks, 2 * self.workers))
             while pending:
+                started = time.perf_counter()
                 prepared = pending.popleft().result()
+                self.result.waiting += time.perf_counter() - started
                 chunk = next(chunks, None)
                 if chunk is not None:
                     pending.append(pool.submit(prepare, chunk))
-                self.load_chunk(prepared)
+                self._timed_load(prepared)
+
+    def _timed_load(self, prepared) -> None:
+        started = time.perf_counter()
+        self.load_chunk(prepared)
+        self.result.loading += time.perf_counter() - started
 
     def run(self, path: str | Path) -> ImportResult:
         started = time.perf_counter()
@@ -298,11 +275,13 @@ class BulkImporter:
                     self._load_in_workers(chunks)
                 else:
                     for chunk in chunks:
-                        self.load_chunk(prepare(chunk))
+                        self._timed_load(prepare(chunk))
         finally:
             if self.conn.in_transaction:  # whole chunks only: a failing chunk was rolled back by itself
                 self.conn.execute("COMMIT")
+            indexing = time.perf_counter()
             self.build_deferred_indexes()  # also after an error: the database keeps its usual indexes
+            self.result.indexing = time.perf_counter() - indexing
             self.store.close()
         self.result.seconds = time.perf_counter() - started
         return self.result
