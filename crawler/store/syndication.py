@@ -123,8 +123,8 @@ def read_signature(blob: bytes) -> np.ndarray:
 
 
 def signatures_of(blobs: list[bytes]) -> np.ndarray:
-    """Stored signatures as rows of one uint64 array: one conversion for all of them (``read_signature`` per blob
-    and ``np.stack`` cost 5 µs a candidate, a third of the writer's story decision)."""
+    """Stored signatures as rows of one uint64 array, in one conversion (``read_signature`` per blob, then
+    ``np.stack``: a story decision took 0.38 instead of 0.34 ms at 200,000 articles, bench/README.md)."""
     if all(len(blob) == NUM_PERM * 4 for blob in blobs):
         return np.frombuffer(b"".join(blobs), dtype="<u4").reshape(-1, NUM_PERM).astype(np.uint64)
     return np.stack([read_signature(blob) for blob in blobs])  # some written before schema 4 (uint64)
