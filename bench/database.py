@@ -279,7 +279,8 @@ def main() -> None:
               f"indexes built after loading included); {result['stored']:,} stored", flush=True)
         # The one writing process is the bound when it waits little for the parse workers: then its own rate,
         # articles / loading seconds, is the most more cores could give.
-        print(f"    of which the database side: loading {result['loading']:.0f} s ({args.articles / result['loading']:,.0f} "
+        loading_rate = args.articles / result["loading"]
+        print(f"    of which the database side: loading {result['loading']:.0f} s ({loading_rate:,.0f} "
               f"articles/s while loading), waiting for the parse workers {result['waiting']:.0f} s, building indexes "
               f"{result['indexing']:.0f} s", flush=True)
         first = args.articles
@@ -294,7 +295,8 @@ def main() -> None:
         gen.nightly = args.nightly_dates == "recent"
         result = build(args.db, args.nightly, args.batch, gen, first=first)
         print(f"nightly writer on top: {result['rate']:,.0f} articles/s ({args.nightly:,} articles, {args.batch} per "
-              f"transaction, dates {args.nightly_dates}, {result['seconds']:.0f} s in the dedup + writer pipelines); {result['stored']:,} stored, "
+              f"transaction, dates {args.nightly_dates}, {result['seconds']:.0f} s in the dedup + writer pipelines); "
+              f"{result['stored']:,} stored, "
               f"{result['duplicates']:,} exact duplicates recorded as sources", flush=True)
     con = sqlite3.connect(args.db)
     con.execute("pragma wal_checkpoint(truncate)")

@@ -67,7 +67,8 @@ def run(total: int) -> None:
             t0 = time.perf_counter()
             index.assign(article_id, title, body)
             elapsed = time.perf_counter() - t0
-            if article_id % 20 == 0:  # committed in small batches (the writer commits 500 or every 5 s: crawler/store/batch.py)
+            # committed in small batches (the writer commits 500, or every 5 s: crawler/store/batch.py)
+            if article_id % 20 == 0:
                 db.conn.commit()
             if window:
                 timings[window].append(elapsed)

@@ -277,8 +277,8 @@ def main() -> None:
                 r = run_child(mode, mirror, mirror.hosts, f"{tmp}/{mode}-{n}.db", total)
                 results[mode].append(r)
                 print(f"round {n + 1} {mode:<4}: {r['pages']} pages in {r['seconds']:.1f} s = {r['rate']:.1f} pages/s, "
-                      f"peak RSS {r['peak_rss_mb']:.0f} MB, CPU {r['cpu_ms']:.1f} ms a page ({r['workers_cpu_ms']:.1f} of "
-                      f"them in its extraction workers; + mirror {r['mirror_cpu_ms']:.1f})")
+                      f"peak RSS {r['peak_rss_mb']:.0f} MB, CPU {r['cpu_ms']:.1f} ms a page "
+                      f"({r['workers_cpu_ms']:.1f} of them in its extraction workers; + mirror {r['mirror_cpu_ms']:.1f})")
         if args.only:
             return
         bare, peer, full = (max(r["rate"] for r in results[m]) for m in ("bare", "peer", "full"))

@@ -217,9 +217,9 @@ class StoryIndex:
         candidates = self._candidates(keys, exclude)  # at most MAX_CANDIDATES: one bound parameter each
         if not candidates:
             return None
-        rows = self.db.conn.execute(
-            f"select article_id, signature from article_minhash where article_id in ({', '.join('?' * len(candidates))}) "
-            "order by article_id", candidates).fetchall()
+        marks = ", ".join("?" * len(candidates))
+        rows = self.db.conn.execute(f"select article_id, signature from article_minhash where article_id in ({marks}) "
+                                    "order by article_id", candidates).fetchall()
         if not rows:
             return None
         scores = similarity(minhash, signatures_of([blob for _, blob in rows]))
