@@ -47,7 +47,7 @@ def ensure_environment() -> None:
 def run(rounds: int, only: list[str] | None):
     from extraction_peers import ARTICLE_EXTRACTORS, LISTING_EXTRACTORS
 
-    from crawler.testing.gold import gold_pages, score_article, score_listing
+    from crawler.testing.gold import body_f1, gold_body_text, gold_pages, score_article, score_listing
 
     pages = gold_pages()
     articles = {n: f for n, f in ARTICLE_EXTRACTORS.items() if not only or n in only}
@@ -72,6 +72,10 @@ def run(rounds: int, only: list[str] | None):
                 scored = score_article(page.gold, {} if isinstance(value, Exception) else value)
                 if isinstance(value, Exception):
                     scored = {k: False for k in scored}
+                gold_text = gold_body_text(page)
+                if gold_text is not None:  # token F1 against the whole hand-read text (tests/gold/*.body.txt)
+                    body = None if isinstance(value, Exception) else value.get("body")
+                    scored["_f1"] = body_f1(gold_text, body)
                 results["articles"].setdefault(name, {})[page.name] = (scored, value)
             else:
                 links, next_page = ([], None) if isinstance(value, Exception) else value
@@ -90,7 +94,7 @@ def print_tables(pages, results, details: bool) -> None:
 
     article_pages = [p for p in pages if p.kind == "article"]
     listing_pages = [p for p in pages if p.kind == "listing"]
-    header = ["extractor", *ARTICLE_CHECKS, "total", "clean body", "ms/page"]
+    header = ["extractor", *ARTICLE_CHECKS, "total", "clean body", "body F1 (P/R)", "worst F1", "ms/page"]
     print(f"\nArticles: {len(article_pages)} gold pages, {len(ARTICLE_CHECKS)} checks each "
           f"({len(article_pages) * len(ARTICLE_CHECKS)} in all); counts are pages passing")
     print("| " + " | ".join(header) + " |")
@@ -100,7 +104,11 @@ def print_tables(pages, results, details: bool) -> None:
         total = sum(1 for p in article_pages for c in ARTICLE_CHECKS if by_page[p.name][0][c])
         clean = sum(1 for p in article_pages if by_page[p.name][0]["boilerplate"])
         ms = statistics.median(results["times"][("article", name)]) * 1000
-        print(f"| {name} | " + " | ".join(cells) + f" | {total} | {clean} of {len(article_pages)} | {ms:.1f} |")
+        f1s = [by_page[p.name][0]["_f1"] for p in article_pages if "_f1" in by_page[p.name][0]]
+        mean = [statistics.mean(v[i] for v in f1s) for i in range(3)] if f1s else [0, 0, 0]
+        worst = min((v[2] for v in f1s), default=0)
+        print(f"| {name} | " + " | ".join(cells) + f" | {total} | {clean} of {len(article_pages)} | "
+              f"{mean[2]:.3f} ({mean[0]:.2f}/{mean[1]:.2f}) | {worst:.2f} | {ms:.1f} |")
     if listing_pages:
         print(f"\nListings: {len(listing_pages)} gold pages")
         print("| extractor | main-list recall | pages >= 0.9 | sidebar/menu links taken | next page found | ms/page |")
@@ -119,8 +127,10 @@ def print_tables(pages, results, details: bool) -> None:
         for name, by_page in results["articles"].items():
             for page_name, (scored, _) in by_page.items():
                 failed = [c for c, ok in scored.items() if ok is False]
-                if failed:
-                    print(f"  {name:14} {page_name}: {', '.join(failed)}")
+                f1 = scored.get("_f1")
+                if failed or (f1 and f1[2] < 0.95):
+                    shown = f" (body F1 {f1[2]:.2f}, P {f1[0]:.2f} R {f1[1]:.2f})" if f1 else ""
+                    print(f"  {name:14} {page_name}: {', '.join(failed) or 'all checks pass'}{shown}")
         for name, by_page in results["listings"].items():
             for page_name, scored in by_page.items():
                 failed = [c for c in LISTING_CHECKS if scored[c] is False]

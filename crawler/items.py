@@ -21,8 +21,10 @@ def article_schema() -> dict:
 ARTICLE_FIELDS = list(article_schema()["properties"])
 # Working fields, never stored as such nor exported: the MinHash for the writer (pipelines/story_signature.py,
 # stored as article_minhash), the date candidates between extraction and the date pipeline ([[source, raw text],
-# ...]), and `prepared` (the pure pipeline stages already ran in an extraction worker: crawler/extract/pool.py).
-WORKING_FIELDS = ("story_signature", "date_candidates", "prepared")
+# ...]), `prepared` (the pure pipeline stages already ran in an extraction worker: crawler/extract/pool.py), and
+# the fallbacks extraction keeps for the checks after it: other methods' bodies ([[method, html], ...], used by
+# crawler/clean/check.py) and the runner-up titles ([[method, text], ...], used for titles a site repeats).
+WORKING_FIELDS = ("story_signature", "date_candidates", "prepared", "body_alternatives", "title_alternatives")
 
 ArticleItem = ItemMeta("ArticleItem", (scrapy.Item,), {
     "__module__": __name__,

@@ -11,9 +11,10 @@ EXPECTED = FIXTURES / "expected"
 
 
 def article_fixtures() -> list[tuple[str, Path, str]]:
-    """(id, file, url) of every article page under tests/fixtures with a manifest."""
+    """(id, file, url) of every article page of a registry site's fixtures (tests/fixtures/sites/<domain>) with a
+    manifest. The pages of tests/fixtures/generic have hand-written gold instead (crawler/testing/gold.py)."""
     found = []
-    for manifest in sorted(FIXTURES.rglob("MANIFEST.tsv")):
+    for manifest in sorted((FIXTURES / "sites").rglob("MANIFEST.tsv")):
         with open(manifest, encoding="utf-8") as fh:
             for row in csv.DictReader(fh, delimiter="\t"):
                 if row["kind"] == "article" and not row["file"].startswith("synthetic/"):

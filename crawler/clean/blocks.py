@@ -88,16 +88,37 @@ def _is_data_table(table) -> bool:
     return len(texty) >= 2 and not any(True for _ in table.iter("img"))
 
 
-def prune(root, bylines: list) -> None:
-    """Drop non-content elements, unwrap drop caps, set aside author boxes (their text goes to ``bylines``)."""
+# A box inside the body that holds this share of the body's text is not a box in the body: it is the body (a
+# container named "slider-jsgallery" around a whole article on baocantho.com.vn, a "news-relate-wrap" around
+# a portal's whole content). It is kept and its boxes are judged one by one.
+MOST_OF_BODY = 0.5
+
+
+def prune(root, bylines: list, light: bool = False, report: "CleaningReport | None" = None) -> None:
+    """Drop non-content elements, unwrap drop caps, set aside author boxes (their text goes to ``bylines``).
+    ``light``: only scripts, forms, media and the like go (no judging of boxes by class or link density): the
+    fallback when the full pruning left an implausible body (crawler/clean/check.py)."""
+    body_chars = len(" ".join(root.text_content().split()))
+
+    def holds_most(element) -> bool:
+        if body_chars < 200:
+            return False
+        if len(" ".join(element.text_content().split())) < MOST_OF_BODY * body_chars:
+            return False
+        if report is not None:
+            report.count("kept_box_holding_body")
+        return True
+
     for element in list(root.iter()):
         if not isinstance(element.tag, str):  # comments, processing instructions
             element.drop_tree() if element.getparent() is not None else None
             continue
         if element is root:
             continue
-        if element.tag in REMOVE_TAGS:
-            element.drop_tree()
+        if element.tag in REMOVE_TAGS and not (element.tag == "form" and holds_most(element)):
+            element.drop_tree()  # a form holding most of the body is an ASP.NET page form around the content
+            continue
+        if light:
             continue
         marker = f"{element.get('class', '')} {element.get('id', '')}"
         if AUTHOR_CLASS_RE.search(marker) and len(element.text_content()) <= 80:
@@ -105,9 +126,9 @@ def prune(root, bylines: list) -> None:
             element.drop_tree()
         elif DROP_CAP_RE.search(marker):
             element.drop_tag()  # keep the letter, glued to the word it starts
-        elif marker.strip() and BOILERPLATE_RE.search(marker):
+        elif marker.strip() and BOILERPLATE_RE.search(marker) and not holds_most(element):
             element.drop_tree()
-        elif _inner_box(element) or _link_box(element):
+        elif (_inner_box(element) or _link_box(element)) and not holds_most(element):
             element.drop_tree()
 
 
@@ -242,3 +263,37 @@ def attach_captions(blocks: list[Block]) -> list[Block]:
         out.append(block)
         i += 1
     return out
+
+
+# Text after the closing cards that is this long is a box of its own (a promotion, a newsletter invitation),
+# not a byline or a source line (under 80 characters: "Tin, ảnh: P.Y", "Theo Báo Chính phủ").
+TRAILER_MIN = 100
+
+
+def drop_after_closing_cards(root, report: CleaningReport) -> None:
+    """What follows the related-article cards that close an article is not the article (a promotion box, a
+    newsletter form: znews.vn ends its bodies with three cards and a "Tủ sách" promotion). The cards close it when
+    they come after the last paragraph of the element that holds the article's paragraphs; cards between
+    paragraphs ("read also" mid-article) close nothing. Short lines after them stay: the byline and the source
+    line often come last (plo.vn: "THUẬN VĂN", "LÊ ÁNH" after the related card)."""
+    parents: dict = {}
+    for p in root.iter("p"):
+        parent = p.getparent()
+        if parent is not None:
+            parents[parent] = parents.get(parent, 0) + len(p.text_content().strip())
+    if not parents:
+        return
+    main = max(parents, key=parents.get)
+    children = [c for c in main if isinstance(c.tag, str)]
+    last_p = max((i for i, c in enumerate(children) if c.tag == "p" and len(c.text_content().strip()) >= 25),
+                 default=None)
+    if last_p is None:
+        return
+    for i, child in enumerate(children[last_p + 1:], start=last_p + 1):
+        if _inner_box(child) or _link_box(child):
+            for extra in children[i + 1:]:
+                text = " ".join(extra.text_content().split())
+                if len(text) >= TRAILER_MIN and not (_inner_box(extra) or _link_box(extra)):
+                    report.count("after_closing_cards")
+                    extra.drop_tree()
+            return

@@ -5,24 +5,9 @@ from __future__ import annotations
 import re
 
 from crawler.clean.blocks import Block, CleaningReport
+from crawler.vi.furniture import NOISE_BLOCK_RE, RELATED_HEADING_MAX, RELATED_HEADING_RE
 from crawler.vi.text import normalize_for_compare
 
-# Whole blocks that are page furniture, not article text (seen in the seeds: comment forms, toolbars).
-NOISE_BLOCK_RE = re.compile(
-    r"^(email\s*print\s*aa|email|print|in bài( viết)?|in trang|bản in|gửi email|gửi bài|chia sẻ|share|tweet|lưu bài|"
-    r"cỡ chữ|aa|a\+?|a-|refresh|\(\*\)|lượt xem:?\s*\d*|view count:?\s*\d*|quay lại|về đầu trang|top|"
-    r"viết bình luận|gửi bình luận|ý kiến bạn đọc|bình luận|ý kiến của bạn|mã xác nhận|captcha|"
-    r"tắt bộ gõ.*|số ký tự còn lại:?.*|protected by formshield|họ (và )?tên:?|email:?|"
-    r"hãy sử dụng tiếng việt có dấu.*|bình luận của bạn sẽ được biên tập.*|ý kiến của bạn sẽ được biên tập.*)$",
-    re.I,
-)
-# A heading after which only other articles follow ("Tin liên quan", "Tham khảo thêm", "TIN MỚI", "Chủ đề:").
-RELATED_HEADING_RE = re.compile(
-    r"^(tin|bài|bài viết|các tin|các bài|tin bài|tin tức)\s+(liên quan|khác|cùng chuyên mục|cùng loại|đã đưa|mới hơn|cũ hơn"
-    r"|mới|nổi bật|xem nhiều|đọc nhiều)\b"
-    r"|^(xem|đọc|tham khảo) thêm\b|^có thể bạn quan tâm|^(đọc|xem) nhiều\b|^(chủ đề|từ khóa|từ khoá|tags?)\s*:",
-    re.I,
-)
 ONLY_DATE_RE = re.compile(r"^[\w\s,:/|().+-]{6,40}$")
 
 
@@ -34,13 +19,14 @@ def clean_blocks(blocks: list[Block], item: dict, report: CleaningReport) -> lis
     text_blocks = sum(1 for b in blocks if b.kind in ("p", "h", "li", "table"))
     total_chars = sum(len(b.text) for b in blocks) or 1
     seen_chars = 0
+    keep_repeats = _author_repeats(blocks)
     for index, block in enumerate(blocks):
         seen_chars += len(block.text)
         if block.kind == "img":
             kept.append(block)
             continue
         text = block.text
-        if RELATED_HEADING_RE.search(text) and len(text) < 60:
+        if RELATED_HEADING_RE.search(text) and len(text) < RELATED_HEADING_MAX:
             report.count("related_block")
             rest = [b for b in blocks[index + 1:] if b.kind in ("p", "h", "li")]
             if seen_chars >= 0.6 * total_chars or not rest or sum(b.linked for b in rest) >= 0.5 * len(rest):
@@ -58,8 +44,9 @@ def clean_blocks(blocks: list[Block], item: dict, report: CleaningReport) -> lis
             continue
         if norm in seen and block.kind != "caption":
             echo_of_caption = kept and kept[-1].kind == "caption" and normalize_for_compare(kept[-1].text) == norm
-            report.count("repeated_caption" if echo_of_caption else "repeated_paragraph")
-            continue
+            if echo_of_caption or not keep_repeats or len(norm) < REPEAT_KEPT_MIN:
+                report.count("repeated_caption" if echo_of_caption else "repeated_paragraph")
+                continue
         if block.kind == "caption" and norm in seen:
             report.count("repeated_caption")
             kept = [b for b in kept if not (b.kind != "img" and normalize_for_compare(b.text) == norm)] + [block]
@@ -72,6 +59,19 @@ def clean_blocks(blocks: list[Block], item: dict, report: CleaningReport) -> lis
     _drop_duplicate_captions(kept, report)
     _drop_date_lines(kept, report)
     return kept
+
+
+# A long paragraph the page prints twice (an editor's slip, odp.cantho.gov.vn's blog posts) is the page's text and
+# is kept; a page that repeats many of its paragraphs renders its body twice (a desktop and a mobile copy in one
+# container), and the copies go. Short repeats (a pull quote, "Ảnh: ...") always go.
+REPEAT_KEPT_MIN, REPEATS_KEPT_MAX = 120, 2
+
+
+def _author_repeats(blocks: list[Block]) -> bool:
+    """The page repeats at most REPEATS_KEPT_MAX of its paragraphs, and at most a quarter of them."""
+    norms = [normalize_for_compare(b.text) for b in blocks if b.kind == "p" and len(b.text) >= REPEAT_KEPT_MIN]
+    repeats = len(norms) - len(set(norms))
+    return repeats <= REPEATS_KEPT_MAX and repeats * 4 <= len(norms)
 
 
 def _drop_duplicate_captions(blocks: list[Block], report: CleaningReport) -> None:

@@ -12,10 +12,12 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.vi.dates import to_utc_iso
 from crawler.extract.authors import find_author
-from crawler.extract.content import find_body, find_category, find_lead, find_title, select
+from crawler.extract.body import choose_body
+from crawler.extract.content import find_category, find_lead, select
 from crawler.extract.datefind import date_candidates, htmldate_candidate
 from crawler.extract.links import ListingLinks, find_article_links
 from crawler.extract.metadata import page_metadata
+from crawler.extract.title import choose_title, title_element
 from crawler.items import ArticleItem
 from crawler.registry import Site, host_of, site_for_url
 from crawler.vi.text import clean_text
@@ -56,27 +58,33 @@ def extract_article(
     sel = response.selector
     selectors = {} if generic else site_selectors(site, sel, now.date())
     meta = page_metadata(sel)
-    body_html, body_element = find_body(sel, selectors.get("body"), url, selectors.get("remove"))
+    body = choose_body(sel, selectors.get("body"), url, selectors.get("remove"))
     body_hint = clean_text(sel.xpath("string(//body)").get()) or ""
-    candidates = date_candidates(sel, url, meta, selectors.get("date"))
+    title = choose_title(sel, selectors.get("title"), meta, url, body.element)
+    candidates = date_candidates(sel, url, meta, selectors.get("date"), title_element(sel, title.title))
     if feed_date and feed_date[1]:
         candidates.append(list(feed_date))
     if not candidates:
-        fallback = htmldate_candidate(response.text, url)
+        fallback = htmldate_candidate(sel, url)
         if fallback:
             candidates.append(fallback)
     if listing_date:
         candidates.append(["listing", listing_date])
     canonical = meta.get("canonical")
+    # How each field was found, and which trusted method was refused (crawler/clean/check.py adds the body's
+    # verdict, the date step the date's source): stored with the article, shown by `extract --explain`.
+    extraction = {"title": title.method, "body": body.method, "fallbacks": list(title.fallbacks)}
+    if body.doubt:
+        extraction["body_doubt"] = body.doubt
     return ArticleItem(
         url=url,
         canonical_url=urljoin(url, canonical) if canonical else None,
         site=site.key if site else host_of(url),
         province=site.province if site else None,
         province_before_2025=site.province_before_2025 if site else None,
-        title=find_title(sel, selectors.get("title"), meta),
-        lead=find_lead(sel, selectors.get("lead"), meta, body_hint, body_element),
-        body_html=body_html,
+        title=title.title,
+        lead=find_lead(sel, selectors.get("lead"), meta, body_hint, body.element),
+        body_html=body.html,
         body_text=None,
         author=find_author(sel, selectors.get("author"), meta),
         source_attribution=clean_text(" ".join(select(sel, selectors.get("attribution")).xpath(".//text()").getall())),
@@ -88,6 +96,9 @@ def extract_article(
         date_raw=None,
         date_source=None,
         date_candidates=candidates,
+        body_alternatives=body.alternatives,
+        title_alternatives=title.alternatives,
+        extraction=extraction,
         content_hash=None,
         crawled_at=to_utc_iso(now.replace(microsecond=0)),
     )

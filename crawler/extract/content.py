@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import html as lxml_html
 from parsel import Selector, SelectorList
 
 from crawler.extract.page_index import page_index
@@ -22,7 +21,17 @@ BOILERPLATE_RE = re.compile(rf"(^|[\s_-])({_FURNITURE_WORDS}|{_OTHER_ARTICLES_WO
 # On a listing page, "related" and "tin-moi" blocks are the list itself (tuoitre.vn's lead story carries
 # div.item-related stories; a "tin-moi" section is a list): only the furniture words mark boilerplate there.
 LISTING_BOILERPLATE_RE = re.compile(rf"(^|[\s_-])({_FURNITURE_WORDS})($|[\s_-])", re.I)
+# Places of a page that hold other articles or the site's own furniture, but no part of the article's header
+# (a share bar may sit on the date line): where a date next to the headline cannot come from.
+OTHER_PLACES_RE = re.compile(rf"(^|[\s_-])(nav|navbar|menu|footer|sidebar|side-bar|banner|most-?read|doc-nhieu|"
+                             rf"widget|advert|ads|quang-cao|weblink|lien-ket|{_OTHER_ARTICLES_WORDS})($|[\s_-])", re.I)
 BOILERPLATE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript", "iframe", "button"}
+
+
+# The article's own header or footer ("article__header", "detail-header", "post-footer": title, date, byline), not
+# the site's: such class tokens are left out when judging boilerplate.
+_ARTICLE_PART = re.compile(r"\b(article|detail|post|news|entry|story|content|tin|bai-?viet)[_-]+(header|footer|meta|top)"
+                           r"\S*", re.I)
 
 
 def select(sel: Selector, query: str | None) -> SelectorList:
@@ -41,6 +50,29 @@ def node_text(node) -> str:
     return clean_text(raw) or ""
 
 
+_INVISIBLE = ("script", "style", "noscript", "template")
+
+
+def visible_text(element) -> str:
+    """The element's text without what scripts and styles hold (text_content() includes them: a portal's clock
+    script is longer than its notice)."""
+    if element.find(".//script") is None and element.find(".//style") is None:
+        return element.text_content()
+    out: list[str] = []
+
+    def walk(node):
+        if node.tag in _INVISIBLE:
+            return
+        out.append(node.text or "")
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child)
+            out.append(child.tail or "")
+
+    walk(element)
+    return "".join(out)
+
+
 def element_text(element) -> str:
     """Cleaned text of an lxml element (its text nodes joined by spaces)."""
     return clean_text(" ".join(element.itertext())) or ""
@@ -49,8 +81,26 @@ def element_text(element) -> str:
 def _marked(element, pattern=BOILERPLATE_RE) -> bool:
     """The element itself (not its ancestors) is a menu, footer, sidebar, comment block ..."""
     tag = element.tag if isinstance(element.tag, str) else ""
-    marker = f"{element.get('class', '')} {element.get('id', '')}"
+    if tag in ("header", "footer") and any(a.tag == "article" for a in element.iterancestors()):
+        tag = ""  # an <article>'s own header or footer (HTML5: its title, date, byline), not the page's
+    elif tag == "form" and element in _page_forms(element):
+        tag = ""  # ASP.NET and SharePoint wrap the whole page in <form id="aspnetForm">: that form is the page
+    marker = _ARTICLE_PART.sub(" ", f"{element.get('class', '')} {element.get('id', '')}")
     return tag in BOILERPLATE_TAGS or bool(marker.strip() and pattern.search(marker))
+
+
+_forms: tuple = (None, set())
+
+
+def _page_forms(element) -> set:
+    """The forms of the element's page that hold most of its text (an ASP.NET web form around the whole page),
+    found once per page."""
+    global _forms
+    root = element.getroottree().getroot()
+    if _forms[0] is not root:
+        total = len(root.text_content()) or 1
+        _forms = (root, {f for f in root.iter("form") if len(f.text_content()) >= 0.5 * total})
+    return _forms[1]
 
 
 def in_boilerplate(element, pattern=BOILERPLATE_RE) -> bool:
@@ -95,96 +145,6 @@ def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
         parts = re.split(r"\s+[|–-]\s+", meta["html_title"])
         return clean_text(max(parts, key=len))
     return None
-
-
-_PARAGRAPH_BLOCKS = {"div", "p", "table", "ul", "ol", "section", "article"}
-
-
-def density_candidates(sel: Selector):
-    """Readability-style scoring: paragraphs credit their parent fully and grandparent by half."""
-    scores: dict = {}
-    for p in sel.root.iter("p", "br", "div"):
-        parent = p.getparent()
-        if parent is None:
-            continue
-        if p.tag == "div" and any(c.tag in _PARAGRAPH_BLOCKS for c in p.iterdescendants() if isinstance(c.tag, str)):
-            continue
-        text = (p.text_content() if p.tag != "br" else (p.tail or "")).strip()
-        if len(text) < 25:
-            continue
-        points = 1 + min(len(text) / 100, 3) + text.count(",") * 0.3
-        scores[parent] = scores.get(parent, 0) + points
-        grand = parent.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0) + points / 2
-    ranked = []
-    for element, score in scores.items():
-        if in_boilerplate(element):
-            continue
-        text_len = len(element.text_content()) or 1
-        link_len = sum(len(a.text_content()) for a in element.iter("a"))
-        ranked.append((score * (1 - link_len / text_len), element))
-    ranked.sort(key=lambda pair: pair[0], reverse=True)
-    return ranked
-
-
-def _without(fragment: str, remove: str | None) -> str:
-    """The fragment minus the elements a registry ``remove`` selector names (toolbars, date lines ...)."""
-    if not remove:
-        return fragment
-    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    nodes = root.xpath(remove[6:]) if remove.startswith("xpath:") else root.cssselect(remove)
-    for node in nodes:
-        node.drop_tree()
-    return "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
-
-
-def _innermost(known: list) -> list:
-    """Known body containers, each replaced by the deepest known container inside it that holds a good part
-    (30%+) of its text (tuoitre.vn: div#main-detail wraps the date, share bar, comments, newsletter box and
-    div.detail-content, 6,208 of 12,960 characters)."""
-    out = []
-    for element, length in known:
-        inner = [(e, n) for e, n in known if e is not element and n >= max(200, 0.3 * length)
-                 and any(a is element for a in e.iterancestors())]
-        out.append(max(inner, key=lambda pair: len(list(pair[0].iterancestors()))) if inner else (element, length))
-    return out
-
-
-def find_body_element(sel: Selector):
-    """The main content element by generic rules: a known CMS body container, else density scoring; or None."""
-    # Lengths of the text with spaces folded are enough for the thresholds (no need to clean all of it).
-    known = _innermost([(e, len(" ".join(" ".join(e.itertext()).split()))) for e in page_index(sel).known_body])
-    for element, length in known:
-        if length >= 200 and not in_boilerplate(element):
-            return element, "known body container"
-    for element, length in known:
-        # A long known body whose *column* only looks like boilerplate: VnExpress's main column is
-        # <div class="sidebar-1"> (e.g. https://vnexpress.net/...-4672302.html).
-        if length >= 500 and not _marked(element):
-            return element, "known body container (in a sidebar-named column)"
-    ranked = density_candidates(sel)
-    if ranked and ranked[0][0] >= 3:
-        return ranked[0][1], f"paragraph density score {ranked[0][0]:.1f}"
-    return None, ""
-
-
-def find_body(sel: Selector, selector: str | None, url: str, remove: str | None = None):
-    """(HTML, element) of the main content: site selector first, then the generic rules, then trafilatura
-    (whose HTML has no element in the page: None)."""
-    if selector:
-        nodes = select(sel, selector)
-        if nodes and sum(len(node_text(n)) for n in nodes) >= 40:
-            return _without("\n".join(nodes.getall()), remove), nodes[0].root
-    element, _ = find_body_element(sel)
-    if element is not None:
-        return lxml_html.tostring(element, encoding="unicode", with_tail=False), element
-    import trafilatura  # the fallback only: imported when a page needs it, not at every crawl's start
-
-    return trafilatura.extract(
-        sel.root, url=url, output_format="html", include_images=True, include_tables=True,
-        include_links=False, favor_precision=True,
-    ), None
 
 
 def _in_card(element) -> bool:
@@ -246,7 +206,8 @@ _SITE_NAME_RE = re.compile(r"^(cổng thông tin|cổng ttđt|trang thông tin|b
 
 
 def _publisher_names(meta: dict) -> str:
-    suffix = re.split(r"\s+[|–-]\s+", meta.get("html_title") or "")[-1] if meta.get("html_title") else ""
+    parts = re.split(r"\s+[|–-]\s+", meta.get("html_title") or "")
+    suffix = parts[-1] if len(parts) > 1 else ""  # "Headline - Site": a <title> without a separator names no site
     return normalize_for_compare(f"{meta.get('site_name') or ''} {suffix}").replace(" ", "")
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from crawler.vi.dates import parse_date, to_local_iso
 from crawler.extract.authors import author_candidates
-from crawler.extract.content import (density_candidates, element_text, find_body_element, in_boilerplate,
-                                     lead_candidates)
+from crawler.extract.body import density_candidates, find_body_element
+from crawler.extract.content import element_text, in_boilerplate, lead_candidates
 from crawler.extract.metadata import page_metadata
 from crawler.extract.page_index import page_index
 from crawler.vi.text import clean_text
@@ -51,7 +51,7 @@ def explain_article(response, item: dict, report, date_candidates: list) -> dict
                     "rule": "the longest heading-like element that <title>/og:title starts with; else og:title; "
                             "else the first <h1> outside menus"}
 
-    body, why = find_body_element(sel)
+    body, _, why = find_body_element(sel)
     known = [(f"{len(element_text(e))} characters", f"known container {_describe(e)}") for e in index.known_body]
     scored = [(f"score {score:.1f}", f"density candidate {_describe(e)}") for score, e in density_candidates(sel)[:3]]
     out["body"] = {"chosen": f"{_describe(body)} ({why or 'trafilatura fallback'})", "candidates": known + scored,

@@ -36,13 +36,16 @@ BROWSE_INDEXES = {  # each also holds `site`: the view joins sites on it, so the
 }
 # Item fields stored compressed since schema 4 (crawler/store/compact.py): field -> column.
 PACKED_FIELDS = {"body_text": "body_z", "body_html": "body_html_z"}
-JSON_FIELDS = ("tags", "images", "topics", "topic_terms")
+JSON_FIELDS = ("tags", "images", "topics", "topic_terms", "extraction")
 CRAWL_RUN_COLUMNS = {
     "run_id": str, "site": str, "spider": str, "started_at": str, "finished_at": str, "finish_reason": str,
     "pages": int, "listing_pages": int, "not_modified": int, "new": int, "updated": int, "duplicates": int,
     "unchanged": int, "dropped": int, "removed": int, "blocked": int, "errors": str, "http_status": str,
     "date_share": float, "body_share": float, "median_body_length": int, "monitor_status": str,
     "monitor_failures": str, "worker": str, "verdict": str, "verdict_reason": str,
+    # extraction health (schema 5): article pages read, articles that passed, JSON {reason: n} of the dropped,
+    # JSON {field: n} of the fallbacks taken
+    "article_pages": int, "extracted": int, "drop_reasons": str, "fallbacks": str,
 }
 _SQL_TYPES = {"number": float, "integer": int, "boolean": int}  # JSON Schema type -> column type; the rest is text
 # Columns the database adds to the item's fields.
@@ -212,8 +215,15 @@ def m004_compact_storage(db) -> None:
         end""")
 
 
+def m005_extraction_health(db) -> None:
+    """How each article's fields were found (``articles.extraction``, JSON: methods and fallbacks), and each run's
+    extraction health in ``crawl_runs``: articles extracted, dropped by reason, fallbacks by field (issue 29)."""
+    _add_missing_columns(db["articles"], {"extraction": str})
+    _add_missing_columns(db["crawl_runs"], CRAWL_RUN_COLUMNS)
+
+
 # Migration N is MIGRATIONS[N - 2]: the first one is number 2 (1 was the unversioned schema).
-MIGRATIONS = [m002_first_versioned_schema, m003_site_discoveries, m004_compact_storage]
+MIGRATIONS = [m002_first_versioned_schema, m003_site_discoveries, m004_compact_storage, m005_extraction_health]
 SCHEMA_VERSION = len(MIGRATIONS) + 1
 
 
