@@ -47,7 +47,8 @@ def ensure_environment() -> None:
 def run(rounds: int, only: list[str] | None):
     from extraction_peers import ARTICLE_EXTRACTORS, LISTING_EXTRACTORS
 
-    from crawler.testing.gold import body_f1, gold_body_text, gold_pages, score_article, score_listing
+    from crawler.testing.gold import (body_f1, gold_body_text, gold_pages, is_httrack_mirror, score_article,
+                                      score_listing)
 
     pages = gold_pages()
     articles = {n: f for n, f in ARTICLE_EXTRACTORS.items() if not only or n in only}
@@ -79,7 +80,8 @@ def run(rounds: int, only: list[str] | None):
                 results["articles"].setdefault(name, {})[page.name] = (scored, value)
             else:
                 links, next_page = ([], None) if isinstance(value, Exception) else value
-                results["listings"].setdefault(name, {})[page.name] = score_listing(page.gold, links, next_page)
+                results["listings"].setdefault(name, {})[page.name] = score_listing(page.gold, links, next_page,
+                                                                                    is_httrack_mirror(html))
     return pages, results
 
 

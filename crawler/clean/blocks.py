@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from crawler.extract.content import BOILERPLATE_RE
-from crawler.extract.links import DOCUMENT_EXT
+from crawler.extract.links import DOCUMENT_EXT, is_document_url
 from crawler.extract.page_index import AUTHOR_CLASS_RE
 from crawler.vi.text import clean_text
 
@@ -43,6 +43,7 @@ class Block:
     right_aligned: bool = False
     emphasised: bool = False
     linked: bool = False  # the whole block is one link (a "read also" teaser)
+    documents: bool = False  # the block links a document (PDF, DOC, XLS ...)
     list_tag: str = "ul"
 
 
@@ -168,6 +169,7 @@ def blocks_from(root) -> list[Block]:
         if text:
             blocks.append(Block(kind, text, _inner_html(element), right_aligned=_is_right_aligned(element),
                                 emphasised=_emphasised(element), linked=_linked(element),
+                                documents=any(is_document_url(a.get("href") or "") for a in element.iter("a")),
                                 list_tag=element.getparent().tag if kind == "li" and element.getparent() is not None else "ul"))
 
     def loose_text(text):

@@ -38,7 +38,9 @@ def take_signature(blocks: list[Block], item: dict, report: CleaningReport) -> N
         )
         styled = last.right_aligned or last.emphasised or last.text.isupper()
         capitalised = all(w[:1].isupper() for w in words)
-        if looks_like_name and (styled or capitalised and len(words) <= 4) and capitalised:
+        # A right-aligned signature may be an office, not a person: "Văn phòng Sở", "Phòng Hành chính - Tổng hợp".
+        office = last.right_aligned and words[0][:1].isupper() and not last.text.endswith(("!", "?"))
+        if looks_like_name and (styled or capitalised and len(words) <= 4) and (capitalised or office):
             author = item.get("author")
             if not author or normalize_for_compare(author) == normalize_for_compare(last.text):
                 item["author"] = author or last.text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from crawler.clean.blocks import Block, CleaningReport
-from crawler.vi.furniture import NOISE_BLOCK_RE, RELATED_HEADING_MAX, RELATED_HEADING_RE
+from crawler.vi.furniture import (ATTACHMENT_LINE_MAX, ATTACHMENT_LINE_RE, NOISE_BLOCK_RE, RELATED_HEADING_MAX,
+                                   RELATED_HEADING_RE)
 from crawler.vi.text import normalize_for_compare
 
 ONLY_DATE_RE = re.compile(r"^[\w\s,:/|().+-]{6,40}$")
@@ -34,6 +35,9 @@ def clean_blocks(blocks: list[Block], item: dict, report: CleaningReport) -> lis
             continue  # a stray heading mid-article: drop it alone
         if NOISE_BLOCK_RE.match(text):
             report.count("boilerplate")
+            continue
+        if len(text) <= ATTACHMENT_LINE_MAX and ATTACHMENT_LINE_RE.match(text) and block.documents:
+            report.count("attachment_line")  # the document it points to is the content, not this line
             continue
         norm = normalize_for_compare(text)
         if norm == title_norm:

@@ -15,7 +15,11 @@ from crawler.vi.text import clean_text, normalize_for_compare
 # Regions that are never the article: menus, headers, footers, sidebars, comments, related lists.
 _FURNITURE_WORDS = (r"nav|navbar|menu|header|footer|sidebar|side-bar|breadcrumbs?|banner|social|share|sharing|comment|"
                     r"comments|binh-luan|binhluan|most-?read|doc-nhieu|widget|advert|ads|quang-cao|toolbar|print|"
-                    r"login|search|weblink|lien-ket|copyright")
+                    r"login|search|weblink|lien-ket|copyright|"
+                    # the side panes and menus of the portal CMS families: SharePoint's quick launch and zones,
+                    # DotNetNuke's LeftPane/RightPane, left menus of ASP.NET portals
+                    r"quicklaunch|ms-quicklaunch|navlist|navitem|leftmenu|leftsubmenu|submenu|rightpane|leftpane|"
+                    r"zoneright|zoneleft")
 _OTHER_ARTICLES_WORDS = r"related|relate|lien-quan|tin-khac|othernews|other-news|tin-moi"
 BOILERPLATE_RE = re.compile(rf"(^|[\s_-])({_FURNITURE_WORDS}|{_OTHER_ARTICLES_WORDS})($|[\s_-])", re.I)
 # On a listing page, "related" and "tin-moi" blocks are the list itself (tuoitre.vn's lead story carries
@@ -32,6 +36,11 @@ BOILERPLATE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style
 # the site's: such class tokens are left out when judging boilerplate.
 _ARTICLE_PART = re.compile(r"\b(article|detail|post|news|entry|story|content|tin|bai-?viet)[_-]+(header|footer|meta|top)"
                            r"\S*", re.I)
+
+
+# "has-sidebar", "with-right-col", "no-ads": a block that holds a sidebar (and the content beside it), or says what
+# it lacks, is not that thing (znews.vn: section.has-sidebar holds the main list and the sidebar).
+HAS_PART = _HAS_PART = re.compile(r"(^|\s)(has|with|no)[-_]\S*", re.I)
 
 
 def select(sel: Selector, query: str | None) -> SelectorList:
@@ -85,8 +94,18 @@ def _marked(element, pattern=BOILERPLATE_RE) -> bool:
         tag = ""  # an <article>'s own header or footer (HTML5: its title, date, byline), not the page's
     elif tag == "form" and element in _page_forms(element):
         tag = ""  # ASP.NET and SharePoint wrap the whole page in <form id="aspnetForm">: that form is the page
-    marker = _ARTICLE_PART.sub(" ", f"{element.get('class', '')} {element.get('id', '')}")
-    return tag in BOILERPLATE_TAGS or bool(marker.strip() and pattern.search(marker))
+    marker = _HAS_PART.sub(" ", _ARTICLE_PART.sub(" ", f"{element.get('class', '')} {element.get('id', '')}"))
+    return tag in BOILERPLATE_TAGS or bool(marker.strip() and pattern.search(marker)) or _hidden(element)
+
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _hidden(element) -> bool:
+    """Hidden by its own markup (style="display:none", the hidden attribute): a SharePoint list view kept for
+    scripts, a print template, a popup. Nobody reads it on the page."""
+    style = element.get("style")
+    return element.get("hidden") is not None or bool(style and _HIDDEN_STYLE.search(style))
 
 
 _forms: tuple = (None, set())
@@ -182,12 +201,50 @@ def lead_candidates(sel: Selector, meta: dict, body=None) -> list[tuple[str, str
     return found
 
 
-def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: str = "", body=None) -> str | None:
+def _emphasised_block(element) -> bool:
+    """The element's text is all bold or italic (a tag, or a style)."""
+    style = (element.get("style") or "").replace(" ", "").lower()
+    if element.tag in ("b", "strong", "em", "i") or "font-weight:bold" in style or "font-style:italic" in style:
+        return True
+    text = len(" ".join(element.text_content().split()))
+    marked = sum(len(" ".join(e.text_content().split())) for e in element.iter("b", "strong", "em", "i"))
+    return bool(text) and marked >= 0.9 * text
+
+
+def lead_after_title(sel: Selector, title_at, body) -> str | None:
+    """A sapo with no telling class: the bold or italic block between the headline and the body (portals print it
+    so: <div style="font-weight: bold">Nhằm nâng cao ...</div> under a styled headline)."""
+    if title_at is None or body is None:
+        return None
+    started = False
+    seen = 0
+    for element in sel.root.iter():
+        if element is title_at:
+            started = True
+            continue
+        if not started or not isinstance(element.tag, str) or any(a is title_at for a in element.iterancestors()):
+            continue
+        if element is body or seen > 15:
+            return None
+        seen += 1
+        if element.tag not in ("div", "p", "td", "span", "b", "strong", "em", "i") or len(element) > 4:
+            continue
+        text = element_text(element)
+        if 40 <= len(text) <= 600 and _emphasised_block(element) and not in_boilerplate(element):
+            return text
+    return None
+
+
+def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: str = "", body=None,
+              title_at=None) -> str | None:
     if selector:
         return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
     candidates = lead_candidates(sel, meta, body)
     if candidates:
         return candidates[0][0]
+    emphasised = lead_after_title(sel, title_at, body)
+    if emphasised:
+        return emphasised
     description = clean_text(meta.get("description"))
     if description and len(description) >= 60:
         # Portals often put a site-wide slogan in <meta description>: keep it only if the page text has it.

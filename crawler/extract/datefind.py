@@ -105,10 +105,11 @@ def _visible_dates(sel: Selector, zones: list, title_at=None) -> list[str]:
     return texts
 
 
-def htmldate_candidate(sel: Selector, url: str) -> list[str] | None:
+def htmldate_candidate(sel: Selector, url: str, title_at=None) -> list[str] | None:
     """Last resort: htmldate's original-date search (day precision) on a copy of the page without its menus,
-    sidebars and other articles' boxes: htmldate reads any date-looking element, and on a portal page those are
-    mostly other notices' dates ("Tin đã đưa (27/12/2018)")."""
+    sidebars, other articles' boxes and everything above the headline (``title_at``): htmldate reads any
+    date-looking element, and on a portal page those are mostly other notices' dates ("Tin đã đưa (27/12/2018)")
+    and the masthead's clock ("Thứ năm, 17/1/2019-3:05 PM": the day the page was read, not written)."""
     from copy import deepcopy
 
     from htmldate import find_date
@@ -116,14 +117,18 @@ def htmldate_candidate(sel: Selector, url: str) -> list[str] | None:
     from crawler.extract.content import _marked
 
     root = sel.root
-    tree = root.getroottree()
-    drop = [tree.getpath(e) for e in related_zones(root)]
-    drop += [tree.getpath(e) for e in root.iter() if isinstance(e.tag, str) and e.tag != "form" and _marked(e)]
+    drop = set(related_zones(root))
+    drop.update(e for e in root.iter() if isinstance(e.tag, str) and e.tag != "form" and _marked(e))
+    if title_at is not None:
+        for node in [title_at, *title_at.iterancestors()]:
+            drop.update(node.itersiblings(preceding=True))
+    # The copy walks in the same order as the page: the n-th element of one is the n-th of the other.
+    indices = [i for i, e in enumerate(root.iter()) if e in drop]
     copy = deepcopy(root)
-    for path in drop:
-        for element in copy.getroottree().xpath(path):
-            if element.getparent() is not None:
-                element.getparent().remove(element)
+    elements = list(copy.iter())
+    for i in indices:
+        if elements[i].getparent() is not None:
+            elements[i].getparent().remove(elements[i])
     try:
         found = find_date(copy, url=url, original_date=True, extensive_search=False)
     except Exception:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from parsel import Selector
 from w3lib.url import canonicalize_url
 
-from crawler.extract.content import node_text, select
+from crawler.extract.content import LISTING_BOILERPLATE_RE, in_boilerplate, node_text, select
 
 _PAGE_PARAMS = ("page", "p", "trang", "pageindex", "pagenumber", "pg")
 _POSTBACK = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
@@ -90,9 +90,46 @@ def _script_pager(sel: Selector, url: str) -> str | None:
     return None
 
 
-def find_next_page(sel: Selector, url: str, selector: str | None = None) -> str | None:
+# A link that continues the list below it: "Xem tiếp" (an image with that alt on SharePoint news web parts), "Trang
+# sau", "Tiếp theo", "Next page". "Xem thêm" / "Tải thêm" (load more) also lead to a box's section page, so those
+# count only when their URL is the listing's next page by number (vtcnews.vn: "Xem thêm" -> /trang-2.html).
+_CONTINUE = re.compile(r"^(xem tiếp|trang sau|trang tiếp( theo)?|tiếp theo|next page|older posts|tin cũ hơn|các tin cũ hơn)\W*$",
+                       re.I)
+_MORE = re.compile(r"^(xem thêm|tải thêm|xem thêm tin|load more|more)\W*$", re.I)
+
+
+def _label(a) -> str:
+    text = " ".join(a.text_content().split())
+    if not text:
+        text = " ".join(filter(None, (img.get("alt") or img.get("title") for img in a.iter("img"))))
+    return (text or a.get("title") or "").strip().casefold()
+
+
+def _continuation(sel: Selector, url: str, articles: list[str] | None) -> str | None:
+    """A "Xem tiếp"-like link after the list's last article link (or anywhere, when the list is not known)."""
+    wanted = set(articles or ())
+    started = not wanted
+    current = _page_number(url) or 1
+    for a in sel.root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        link = urljoin(url, href)
+        if link.split("#", 1)[0] in wanted:
+            started = True
+            continue
+        if not started or canonicalize_url(link) == canonicalize_url(url) or in_boilerplate(a, LISTING_BOILERPLATE_RE):
+            continue
+        label = _label(a)
+        if _CONTINUE.match(label) or (_MORE.match(label) and _page_number(link) == current + 1):
+            return link
+    return None
+
+
+def find_next_page(sel: Selector, url: str, selector: str | None = None, articles: list[str] | None = None) -> str | None:
     """The next listing page: rel=next, a "Sau/Tiếp/»" pager link, the link to page N+1 of a numbered pager
-    (one- or zero-based, with or without a "pag" class), or a script timeline's URL template."""
+    (one- or zero-based, with or without a "pag" class), a script timeline's URL template, or a "Xem tiếp" link
+    after the list (``articles``: the list's URLs, when known)."""
     for href in sel.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").getall():
         return urljoin(url, href)
     anchors = _pager_anchors(sel, selector)
@@ -119,4 +156,4 @@ def find_next_page(sel: Selector, url: str, selector: str | None = None) -> str 
         href = (a.attrib.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "#")) and _page_number(urljoin(url, href)) == (current or 1) + 1:
             return urljoin(url, href)
-    return _script_pager(sel, url)
+    return _script_pager(sel, url) or _continuation(sel, url, articles)

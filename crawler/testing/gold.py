@@ -187,19 +187,34 @@ def body_paragraphs_joined(body: str | None) -> str:
     return "\n".join(p for p in (fold(part) for part in re.split(r"\n+", body or "")) if p)
 
 
-def _norm_url(url: str) -> str:
-    return url.split("#", 1)[0].rstrip("/")
+_HTTRACK_SUFFIX = re.compile(r"(/index)?\.html(?=$|\?)")
 
 
-def score_listing(gold: dict, articles: list[str], next_page: str | None) -> dict[str, bool | None | float]:
-    want = [_norm_url(u) for u in gold["article_urls"]]
-    got = {_norm_url(u) for u in articles}
+def _norm_url(url: str, httrack: bool = False) -> str:
+    """A URL as gold compares it. ``httrack``: the page is an HTTrack mirror, whose links HTTrack rewrote by
+    appending ".html" (and "index.html" to folders); gold names the original URLs (odp.cantho.gov.vn's notes give
+    the rule), so the suffix is dropped on both sides."""
+    url = url.split("#", 1)[0]
+    if httrack:
+        url = _HTTRACK_SUFFIX.sub("", url)
+    return url.rstrip("/")
+
+
+def is_httrack_mirror(html: bytes) -> bool:
+    """The saved page says it was mirrored by HTTrack (a comment near its top)."""
+    return b"by HTTrack Website Copier" in html[:4096]
+
+
+def score_listing(gold: dict, articles: list[str], next_page: str | None,
+                  httrack: bool = False) -> dict[str, bool | None | float]:
+    want = [_norm_url(u, httrack) for u in gold["article_urls"]]
+    got = {_norm_url(u, httrack) for u in articles}
     found = sum(1 for u in want if u in got)
     recall = found / len(want) if want else 1.0
-    sidebar = [u for u in gold.get("sidebar_or_nav_examples", []) if _norm_url(u) in got]
+    sidebar = [u for u in gold.get("sidebar_or_nav_examples", []) if _norm_url(u, httrack) in got]
     checks: dict = {"recall": recall >= 0.9, "no_sidebar": not sidebar}
     expected_next = gold.get("next_page_url")
     checks["next_page"] = next_page is None if expected_next is None else (
-        next_page is not None and _norm_url(next_page) == _norm_url(expected_next))
+        next_page is not None and _norm_url(next_page, httrack) == _norm_url(expected_next, httrack))
     checks["_found"], checks["_wanted"], checks["_sidebar_taken"] = found, len(want), len(sidebar)
     return checks

@@ -24,3 +24,14 @@ RELATED_HEADING_RE = re.compile(
 )
 # Longest text of a heading of such a box ("Các tin khác cùng chuyên mục Cải cách hành chính" is 48).
 RELATED_HEADING_MAX = 60
+# A line that only points to an attached document: "Tải về: KH CCHC 2020.docx", "File đính kèm: ...", "Xem chi
+# tiết tại đây", "Chi tiết báo cáo xem tại văn bản đính kèm: BC.pdf", "Văn bản: QĐ 120.pdf (Tải về)". The
+# document is the content (kept as an attachment), the line is not article text.
+ATTACHMENT_LINE_RE = re.compile(
+    r"^(tải về|tải xuống|download|file đính kèm|tệp đính kèm|tài liệu đính kèm|văn bản đính kèm|đính kèm|"
+    r"(xem )?(chi tiết|toàn văn|nội dung)( [\w\s]{0,40})? (xem )?(tại|ở) (đây|văn bản đính kèm|file đính kèm|tệp đính kèm)|"
+    r"xem (file|tệp|văn bản)|file|tệp tin)\b",
+    re.I,
+)
+# Longest such line (a file name may be long: "Tải về: 216-BC-STC Báo cáo kết quả CCHC 6 tháng đầu năm 2019.pdf").
+ATTACHMENT_LINE_MAX = 200
