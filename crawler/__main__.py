@@ -52,9 +52,15 @@ def _extract(args) -> int:
 def _links(args) -> int:
     from crawler.extract import extract_links, response_from_file
 
-    links = extract_links(response_from_file(args.page, args.url, args.encoding), generic=args.generic)
-    json.dump({"articles": links.articles, "next_page": links.next_page, "listing_dates": links.dates},
-              sys.stdout, ensure_ascii=False, indent=2)
+    response = response_from_file(args.page, args.url, args.encoding)
+    links = extract_links(response, generic=args.generic)
+    if args.explain:
+        from crawler.extract.explain import explain_listing
+
+        print(explain_listing(response, links))
+        return 0 if links.articles else 1
+    json.dump({"articles": links.articles, "next_page": links.next_page, "listing_dates": links.dates,
+               "method": links.method, "notes": links.notes}, sys.stdout, ensure_ascii=False, indent=2)
     print()
     return 0 if links.articles else 1
 
@@ -206,8 +212,9 @@ def main(argv=None) -> int:
         if name == "extract":
             p.add_argument("--html", action="store_true", help="include body_html")
             p.add_argument("--cchc-section", action="store_true", help="the page comes from a CCHC section")
-            p.add_argument("--explain", action="store_true",
-                           help="for each field: the candidates considered, the one chosen and why")
+        p.add_argument("--explain", action="store_true",
+                       help="for each field: the candidates considered, the one chosen, the checks and the fallbacks"
+                       if name == "extract" else "how the links were found: method, checks, URL-shape groups, next page")
         p.set_defaults(func=func)
     p = sub.add_parser("demo", help="crawl the bundled offline mirror into output/demo.db")
     p.add_argument("--db", default="output/demo.db")

@@ -126,6 +126,7 @@ ITEM_PIPELINES = {
     "pipelines.topic_tagging.TopicTaggingPipeline": 350,
     "pipelines.validation.ValidationPipeline": 400,
     "pipelines.story_signature.StorySignaturePipeline": 450,
+    "pipelines.repeated_titles.RepeatedTitlesPipeline": 460,  # a title a site gives every page (needs the run)
     "pipelines.deduplication.DeduplicationPipeline": 500,
     "pipelines.sqlite_writer.SQLiteWriterPipeline": 600,
     "pipelines.working_fields.WorkingFieldsPipeline": 900,  # internal fields never reach feed exports

@@ -18,6 +18,9 @@ class Stat:
     LISTING_NOT_MODIFIED = "cchc/listing/not_modified"  # answered 304 to a conditional request
     LISTING_WITH_LINKS = "cchc/listing/with_links"
     LISTING_NO_LINKS = "cchc/listing/no_links"  # a listing without article links: redesign or moved section
+    # a start URL's first page that answered with no article link (the verdict is broken), and the last such URL
+    LISTING_START_NO_LINKS = "cchc/listing/start_no_links"
+    LISTING_START_NO_LINKS_URL = "cchc/listing/start_no_links/last"
     LISTING_NOT_HTML = "cchc/listing/not_html"
     LISTING_FAILED = "cchc/listing/failed"  # a listing that answered an error
     LISTING_RENDERED = "cchc/listing/rendered"  # read through the browser
@@ -96,6 +99,16 @@ class Stat:
     @staticmethod
     def invalid_field(field: str) -> str:
         return f"cchc/dropped/invalid/{field}"
+
+    FALLBACK_PREFIX = "cchc/fallback/"
+
+    @staticmethod
+    def fallback(field: str) -> str:
+        return f"cchc/fallback/{field}"  # a trusted extraction method refused for this field, a fallback taken
+
+    @staticmethod
+    def listing_method(method: str) -> str:
+        return f"cchc/listing/method/{method}"  # how a listing's links were found (main-list, url-shape, selector)
 
 
 class Meta:

@@ -19,3 +19,6 @@ class TextCleaningPipeline(ArticlePipeline):
         report = clean_article(article)
         for reason, count in report.dropped.items():
             self.stats.inc_value(Stat.cleaning(reason), count)
+        extraction = article.get("extraction") or {}
+        for fallback in extraction.get("fallbacks") or ():  # "body: ...", "title: ..." (extraction health)
+            self.stats.inc_value(Stat.fallback(fallback.split(":", 1)[0]))

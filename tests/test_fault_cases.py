@@ -357,14 +357,14 @@ def test_a_page_long_h1_is_not_the_title():
     from scrapy.http import HtmlResponse
 
     from crawler.clean.cleaning import clean_article
-    from crawler.extract.content import find_title
     from crawler.extract.metadata import page_metadata
+    from crawler.extract.title import choose_title
 
     huge = "Cải cách hành chính " * 2500
     body = (f"<html><head><meta charset='utf-8'><title>Cải cách hành chính tỉnh năm 2024</title></head><body>"
             f"<h1 class='title'>{huge}</h1><div class='content'><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></div></body></html>")
     response = HtmlResponse("https://x.vn/tin/a-10001.html", body=body.encode(), encoding="utf-8")
-    title = find_title(response.selector, "h1.title", page_metadata(response.selector))
+    title = choose_title(response.selector, "h1.title", page_metadata(response.selector), response.url).title
     assert title == "Cải cách hành chính tỉnh năm 2024"
     long_item = {"url": "https://x.vn/a", "title": huge, "body_html": f"<p>{PARAGRAPH}</p>"}
     clean_article(long_item)

@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from crawler.clean.blocks import (CleaningReport, attach_captions, blocks_from, drop_after_closing_cards, prune,
                                   restore_drop_cap)
 from crawler.clean.byline import promote_truncated_lead, take_signature
-from crawler.clean.check import SHORT_BODY, clearly_better, implausible, prose
+from crawler.clean.check import KEPT_SHARE, SHORT_BODY, clearly_better, implausible, prose
 from crawler.clean.filters import clean_blocks
 from crawler.extract.body import prose_chars
 from crawler.clean.render import render, sanitize_html  # noqa: F401 - the cleaning API
@@ -34,7 +34,8 @@ class CleanedBody:
     images: list
     fields: dict  # the _BODY_CONTEXT fields after cleaning
     report: CleaningReport = field(default_factory=CleaningReport)
-    raw_prose: int = 0  # prose characters of the HTML before cleaning (crawler/extract/body.py's measure)
+    # prose characters of the HTML before cleaning (crawler/extract/body.py's measure), when the check needs them
+    raw_prose: int = 0
 
 
 def _bounded_title(title: str | None, report: "CleaningReport") -> str | None:
@@ -53,7 +54,10 @@ def clean_body(raw: str | None, context: dict, light: bool = False) -> CleanedBo
         return CleanedBody(None, None, [], fields)
     report = CleaningReport()
     root = lxml_html.fragment_fromstring(raw, create_parent="div")
-    raw_prose = prose_chars(root)
+    # The check compares the cleaned text with the prose it came from (clean/check.py). When the cleaned text keeps
+    # KEPT_SHARE of the element's whole text (an upper bound of its prose, one call in C), it keeps that share of
+    # its prose too, and the walk that measures prose is skipped.
+    whole = len(root.text_content())
     root.make_links_absolute(fields["url"], resolve_base_href=False, handle_failures="discard")
     bylines: list[str | None] = []
     if not light:
@@ -69,6 +73,8 @@ def clean_body(raw: str | None, context: dict, light: bool = False) -> CleanedBo
         fields["author"] = next((b for b in bylines if b), None)
     body_text, body_html = render(blocks)
     images = [{"url": b.src, "caption": b.caption} for b in blocks if b.kind == "img"]
+    raw_prose = 0 if len(body_text or "") >= KEPT_SHARE * whole else prose_chars(
+        lxml_html.fragment_fromstring(raw, create_parent="div"))
     return CleanedBody(body_text or None, body_html or None, images, fields, report, raw_prose)
 
 

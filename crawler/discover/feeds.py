@@ -26,8 +26,13 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xm
 USUAL_PATHS = ("/rss", "/rss.html", "/rss.htm", "/rss.xml", "/feed", "/rss-feed", "/home.rss", "/trang-chu.rss")
 # A link to a feed: its path ends like one ("/rss/thoi-su.rss", "/rss/chinh-tri.xml", "/feed") or its text says RSS.
 # A path that only *contains* "rss" is not enough: danang.gov.vn's articles live under /rss/-/asset_publisher/...
-_FEED_PATH = re.compile(r"(\.rss|/rss|/feed|/atom|[/-]rss\.xml|/rss/[\w-]+\.xml|\.atom)/?$", re.I)
+_FEED_PATH = re.compile(r"(\.rss|/rss|/feed|/atom|[/-]rss\.xml|/rss/[\w-]+\.xml|\.atom|/rss\w*\.(html?|aspx|php))/?$",
+                        re.I)  # ... and a feed index page: /rss.html, /rssMain.html, /RSS.aspx
 _FEED_TEXT = re.compile(r"^(rss|atom|feed)\b|\brss$", re.I)
+# A link drawn as an RSS icon: its own class, or a child's, has an "rss" token ("sprite rss", "icorss", "icon-rss"),
+# or its image is an RSS icon (".../rss.png", alt="RSS"). baocantho.com.vn links each section's feed so:
+# <a href="/rss/cate/thoi-su/"><span class="sprite rss"></span></a>.
+_RSS_TOKEN = re.compile(r"(^|[\s_-])(ico-?)?rss(-?icon|-?feed)?($|[\s_-])|\bicorss\b", re.I)
 FUTURE_TOLERANCE = timedelta(days=1)
 
 
@@ -76,7 +81,22 @@ def find_feeds(sel: Selector, url: str, domains: tuple[str, ...] = ()) -> list[F
             continue
         if _FEED_PATH.search(urlsplit(href).path) or (_FEED_TEXT.search(text) and len(text) <= 40):
             found.setdefault(href, FeedLink(href, text, "feed link"))
+        elif len(text) <= 40 and _rss_icon(a.root):
+            found.setdefault(href, FeedLink(href, text, "RSS icon link"))
     return list(found.values())
+
+
+def _rss_icon(anchor) -> bool:
+    """The link is drawn as an RSS icon (a class token or an icon image), whatever its path says."""
+    for node in anchor.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if _RSS_TOKEN.search(node.get("class") or ""):
+            return True
+        if node.tag == "img" and (_FEED_TEXT.search(node.get("alt") or "")
+                                  or re.search(r"(^|[/_-])rss[\w-]*\.(png|gif|jpe?g|svg)$", node.get("src") or "", re.I)):
+            return True
+    return False
 
 
 def usual_feed_urls(url: str) -> list[str]:

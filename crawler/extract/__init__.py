@@ -59,9 +59,8 @@ def extract_article(
     selectors = {} if generic else site_selectors(site, sel, now.date())
     meta = page_metadata(sel)
     body = choose_body(sel, selectors.get("body"), url, selectors.get("remove"))
-    body_hint = clean_text(sel.xpath("string(//body)").get()) or ""
     title = choose_title(sel, selectors.get("title"), meta, url, body.element)
-    title_at = title_element(sel, title.title)
+    title_at = title.element if title.element is not None else title_element(sel, title.title)
     candidates = date_candidates(sel, url, meta, selectors.get("date"), title_at)
     if feed_date and feed_date[1]:
         candidates.append(list(feed_date))
@@ -84,7 +83,7 @@ def extract_article(
         province=site.province if site else None,
         province_before_2025=site.province_before_2025 if site else None,
         title=title.title,
-        lead=find_lead(sel, selectors.get("lead"), meta, body_hint, body.element, title_at),
+        lead=find_lead(sel, selectors.get("lead"), meta, body.element, title_at),
         body_html=body.html,
         body_text=None,
         author=find_author(sel, selectors.get("author"), meta),

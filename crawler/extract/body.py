@@ -24,6 +24,9 @@ _PARAGRAPH_BLOCKS = {"div", "p", "table", "ul", "ol", "section", "article"}
 SHORT_BODY = 400
 DENSER_FACTOR = 2.0
 MIN_GAIN = 300
+# A known container with this much prose is the article: the densest block is not looked for (it costs ~3 ms a
+# page, and a teaser box or a sidebar that merely carries a body class holds far less).
+RIVAL_CHECK_BELOW = 1500
 
 
 @dataclass
@@ -152,7 +155,7 @@ def choose_body(sel: Selector, selector: str | None, url: str, remove: str | Non
     choice = BodyChoice(_html(element), element, method, why)
     chosen = prose_chars(element)
     rival = None
-    if method != "density":
+    if method != "density" and chosen < RIVAL_CHECK_BELOW:
         ranked = density_candidates(sel)
         rival = next((e for _, e in ranked[:1] if e is not element), None)
     rival_prose = prose_chars(rival) if rival is not None else 0

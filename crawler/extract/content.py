@@ -122,48 +122,35 @@ def _page_forms(element) -> set:
     return _forms[1]
 
 
+_judged: tuple = (None, {})
+
+
 def in_boilerplate(element, pattern=BOILERPLATE_RE) -> bool:
     """True if the lxml element or one of its ancestors is a menu, footer, sidebar, comment block ...
-    (``pattern``: LISTING_BOILERPLATE_RE on listing pages)."""
-    while element is not None:
-        if _marked(element, pattern):
-            return True
-        element = element.getparent()
-    return False
-
-
-def find_title(sel: Selector, selector: str | None, meta: dict) -> str | None:
-    if selector:
-        title = clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
-        if title and len(title) <= 400:  # longer: the selector caught more than a headline (a whole column)
-            return title
-    stated = [t for t in (normalize_for_compare(meta.get("html_title")), normalize_for_compare(meta.get("title"))) if t]
-    best = None
-    # The visible title is usually the longest heading-like element that <title> (or og:title) starts with.
-    index = page_index(sel)
-    for element in index.title_like:  # h1-h3 and elements with "title" or "tieu-de" in their class
-        text = element_text(element)
-        if not 10 <= len(text) <= 400 or in_boilerplate(element):
-            continue
-        norm = normalize_for_compare(text)
-        if any(t.startswith(norm) for t in stated) and (best is None or len(text) > len(best)):
-            best = text
-    if best:
-        return best
-    # <title> and og:title both differ from every heading (an SEO title): the article's own first non-empty
-    # <h1>, unless it is the site's name (a logo in an <h1>).
-    for element in index.h1:
-        text = element_text(element)
-        if text:
-            if 10 <= len(text) <= 400 and not in_boilerplate(element) and not _site_name_like(text, meta):
-                return text
+    (``pattern``: LISTING_BOILERPLATE_RE on listing pages). Each element is judged once per page and pattern: the
+    finders ask about thousands of elements that share their ancestors."""
+    global _judged
+    root = element.getroottree().getroot()
+    if _judged[0] is not root:
+        _judged = (root, {})
+    cache = _judged[1]
+    chain = []
+    verdict = False
+    node = element
+    while node is not None:
+        known = cache.get((node, pattern))
+        if known is not None:
+            verdict = known
             break
-    if meta.get("title"):
-        return clean_text(meta["title"])
-    if meta.get("html_title"):
-        parts = re.split(r"\s+[|–-]\s+", meta["html_title"])
-        return clean_text(max(parts, key=len))
-    return None
+        if _marked(node, pattern):
+            verdict = True
+            chain.append(node)
+            break
+        chain.append(node)
+        node = node.getparent()
+    for seen in chain:  # every element walked has the answer of the first one found marked (or of the cache)
+        cache[(seen, pattern)] = verdict
+    return verdict
 
 
 def _in_card(element) -> bool:
@@ -235,8 +222,7 @@ def lead_after_title(sel: Selector, title_at, body) -> str | None:
     return None
 
 
-def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: str = "", body=None,
-              title_at=None) -> str | None:
+def find_lead(sel: Selector, selector: str | None, meta: dict, body=None, title_at=None) -> str | None:
     if selector:
         return clean_text(" ".join(select(sel, selector).xpath(".//text()").getall()))
     candidates = lead_candidates(sel, meta, body)
@@ -247,9 +233,11 @@ def find_lead(sel: Selector, selector: str | None, meta: dict, body_text_hint: s
         return emphasised
     description = clean_text(meta.get("description"))
     if description and len(description) >= 60:
-        # Portals often put a site-wide slogan in <meta description>: keep it only if the page text has it.
+        # Portals often put a site-wide slogan in <meta description>: keep it only if the page text has it (the
+        # page's whole text is read only here, when no sapo element was found).
         probe = normalize_for_compare(description.rstrip(". …"))[:60]
-        if probe and probe in normalize_for_compare(body_text_hint, cleaned=True):  # the hint is clean_text output
+        page_text = sel.xpath("string(//body)").get() or ""
+        if probe and probe in normalize_for_compare(page_text):
             return description
     return None
 

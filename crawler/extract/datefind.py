@@ -56,9 +56,8 @@ def _date_near(sel: Selector, title_at, zones: list) -> str | None:
     """The date printed next to the headline: the nearest short text with a date among the elements just
     before it (a table cell "(26.07.2019 14:14)" above a notice's headline) or just after it (the usual date
     line under a title), outside related boxes; after it wins a tie."""
-    order = [e for e in sel.root.iter() if isinstance(e.tag, str)]
-    position = {id(e): i for i, e in enumerate(order)}
-    start = position.get(id(title_at))
+    index = page_index(sel)
+    order, start = index.order, index.order_position.get(title_at)
     if start is None:
         return None
     end = start + sum(1 for e in title_at.iterdescendants() if isinstance(e.tag, str))

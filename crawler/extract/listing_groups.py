@@ -91,3 +91,15 @@ def _describe(shape) -> str:
     (host, depth, route, extension, query), last = shape
     path = "/".join(["…"] * (depth - 1 - len(route)) + list(route) + [last or "…"])
     return f"/{path}" + (f"?{'&'.join(query)}" if query else "")
+
+
+def shape_table(links: list[tuple], limit: int = 8) -> list[tuple[str, int, int]]:
+    """(shape, distinct URLs, average anchor text) of the page's largest same-shape groups: what
+    ``links --explain`` shows."""
+    groups: dict = defaultdict(dict)
+    for _, link, text in links:
+        coarse, last = url_shape(link)
+        groups[(coarse, last)].setdefault(link, text)
+    ranked = sorted(groups.items(), key=lambda kv: -len(kv[1]))[:limit]
+    return [(_describe(shape), len(members), round(sum(len(t) for t in members.values()) / len(members)))
+            for shape, members in ranked]

@@ -32,7 +32,7 @@ class PageIndex:
         self.times: list = []  # <time datetime=...>
         self.breadcrumbs: list = []
         self.dateish: list = []  # inside <body>
-        self._root, self._position = root, None
+        self._root, self._position, self._order, self._order_position = root, None, None, None
         body = root.find("body") if root.tag == "html" else None
         in_body = body is None
         for element in root.iter():
@@ -67,6 +67,20 @@ class PageIndex:
                 marker = f"{classes} {element.get('id') or ''}"
                 if marker != " " and _DATEISH.search(marker):
                     self.dateish.append(element)
+
+    @property
+    def order(self) -> list:
+        """The page's elements (no comments) in document order (listed once, when first asked)."""
+        if self._order is None:
+            self._order = [e for e in self._root.iter() if isinstance(e.tag, str)]
+            self._order_position = {e: i for i, e in enumerate(self._order)}
+        return self._order
+
+    @property
+    def order_position(self) -> dict:
+        """Element -> its index in ``order``."""
+        _ = self.order
+        return self._order_position
 
     @property
     def position(self) -> dict:

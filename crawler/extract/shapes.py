@@ -31,6 +31,8 @@ def _segment_shape(segment: str) -> str:
     match = _EXTENSION.search(segment)
     if match:
         extension, segment = match.group(0).lower(), segment[:match.start()]
+    if segment.isdigit():
+        return f"9{extension}"
     prefix = ""
     if _LEADING_ID.match(segment):
         prefix, segment = "9-", _LEADING_ID.sub("", segment)

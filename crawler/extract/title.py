@@ -37,6 +37,7 @@ class TitleChoice:
     method: str
     fallbacks: list[str] = field(default_factory=list)  # why better-trusted candidates were refused
     alternatives: list[list[str]] = field(default_factory=list)  # [method, text] of the runners-up
+    element: object | None = None  # the element that shows it, when the method found one
 
 
 def folded_words(text: str | None) -> list[str]:
@@ -87,10 +88,13 @@ def site_names(sel: Selector, meta: dict, url: str) -> set[str]:
     if len(parts) > 1:
         names.add(parts[-1])  # "Headline - Site name": the last part names the site
     host = (urlsplit(url).hostname or "").lower()
-    for a in sel.root.iter("a"):
-        href = (a.get("href") or "").strip()
-        target = urlsplit(href)
-        if href in ("/", "./", "#top") or (target.hostname or "").lower() == host and target.path in ("", "/"):
+    home = {"", "/", ".", "./", "#top", "/index.html", "/default.aspx", "/trang-chu"}
+    for scheme in ("http", "https"):
+        for name in (host, host.removeprefix("www."), "www." + host.removeprefix("www.")):
+            home.update((f"{scheme}://{name}", f"//{name}"))
+    for href in sel.root.xpath("//a/@href"):
+        if href.strip().rstrip("/").lower() in home and href.strip():
+            a = href.getparent()
             names.add(element_text(a) or a.get("title") or "")
             names.update(img.get("alt") or "" for img in a.iter("img"))
     return {n for n in (normalize_for_compare(x).replace(" ", "") for x in names) if len(n) >= 6}
@@ -140,8 +144,8 @@ def _heading_above_body(sel: Selector, body, names: set[str]):
 
     if body is None:
         return None
-    order = [e for e in sel.root.iter() if isinstance(e.tag, str)]
-    start = next((i for i, e in enumerate(order) if e is body), None)
+    index = page_index(sel)
+    order, start = index.order, index.order_position.get(body)
     if start is None:
         return None
     zones = related_zones(sel.root)
@@ -155,15 +159,15 @@ def _heading_above_body(sel: Selector, body, names: set[str]):
             if not _headline_text(text) or normalize_for_compare(text).replace(" ", "") in names \
                     or _site_name_like(text, {}) or in_boilerplate(element) or in_related_zone(element, zones):
                 continue
-            return text
+            return text, element
     return None
 
 
-def _heading_candidates(sel: Selector, meta: dict, body=None, names=frozenset()):
+def _heading_candidates(sel: Selector, meta: dict, body=None, names=frozenset(), passed=()):
     """(text, method) of the usual title places, in order of trust."""
     stated = [t for t in (normalize_for_compare(meta.get("html_title")), normalize_for_compare(meta.get("title"))) if t]
     index = page_index(sel)
-    best = None
+    best, best_at = None, None
     # The visible title is usually the longest heading-like element that <title> (or og:title) starts with.
     for element in index.title_like:  # h1-h3 and elements with "title" or "tieu-de" in their class
         text = element_text(element)
@@ -171,24 +175,25 @@ def _heading_candidates(sel: Selector, meta: dict, body=None, names=frozenset())
             continue
         norm = normalize_for_compare(text)
         if any(t.startswith(norm) for t in stated) and (best is None or len(text) > len(best)):
-            best = text
+            best, best_at = text, element
     if best:
-        yield best, "heading=page-title"
+        yield best, "heading=page-title", best_at
     for element in index.h1:  # the article's own first <h1> (SEO titles differ from every heading)
         text = element_text(element)
         if text and 10 <= len(text) <= 400 and not in_boilerplate(element):
-            yield text, "h1"
+            yield text, "h1", element
             break
     if meta.get("title"):
-        yield clean_text(meta["title"]), "og:title"
-    above = _heading_above_body(sel, body, names)
-    if above:
-        yield above, "heading-above-body"
+        yield clean_text(meta["title"]), "og:title", None
+    if not passed:  # the nearest headline above the body: looked for only when the usual places gave nothing
+        above = _heading_above_body(sel, body, names)
+        if above:
+            yield above[0], "heading-above-body", above[1]
     if meta.get("html_title"):
-        yield clean_text(max(_TITLE_SPLIT.split(meta["html_title"]), key=len)), "html-title"
+        yield clean_text(max(_TITLE_SPLIT.split(meta["html_title"]), key=len)), "html-title", None
 
 
-def _slug_match(sel: Selector, slug: list[str]) -> tuple[str, float] | None:
+def _slug_match(sel: Selector, slug: list[str]) -> tuple[str, float, object] | None:
     """The page's short text element (outside menus and sidebars) that best agrees with the URL's words: most of
     the slug's words (recall, at least AGREES), and few others (precision: a box holding the headline and its
     sapo agrees as much as the headline alone, but says more)."""
@@ -206,7 +211,7 @@ def _slug_match(sel: Selector, slug: list[str]) -> tuple[str, float] | None:
         precision = sum(1 for w in words if w in slug) / len(words)
         score = 2 * recall * precision / (recall + precision)
         if (best is None or score > best[1]) and not in_boilerplate(element):
-            best = (text, score)
+            best = (text, score, element)
     return best
 
 
@@ -221,7 +226,10 @@ def choose_title(sel: Selector, selector: str | None, meta: dict, url: str, body
     og = meta.get("title")
     fallbacks: list[str] = []
     passed: list[tuple[str, str]] = []
-    for text, method in _heading_candidates(sel, meta, body, names):
+    elements: dict[str, object] = {}
+    for text, method, element in _heading_candidates(sel, meta, body, names, passed):
+        if len(passed) >= 3:
+            break  # the title and two runners-up (for a title the site repeats): the rest need not be computed
         if not text or any(text == t for t, _ in passed):
             continue
         compact = normalize_for_compare(text).replace(" ", "")
@@ -232,16 +240,18 @@ def choose_title(sel: Selector, selector: str | None, meta: dict, url: str, body
             fallbacks.append(f"title: {method} {text[:60]!r} shares nothing with the URL's words")
             continue
         passed.append((text, method))
+        elements.setdefault(text, element)
     if slug and not any(slug_agreement(t, slug) >= AGREES for t, _ in passed):
         found = _slug_match(sel, slug)
         if found and (not passed or found[1] > slug_agreement(passed[0][0], slug) + 0.3):
             if passed:
                 fallbacks.append(f"title: {passed[0][1]} {passed[0][0][:60]!r} agrees less with the URL's words")
             passed.insert(0, (found[0], "slug-match"))
+            elements[found[0]] = found[2]
     if not passed:
         return TitleChoice(None, "none", fallbacks)
     (title, method), rest = passed[0], passed[1:]
-    return TitleChoice(title, method, fallbacks, [[m, t] for t, m in rest[:2]])
+    return TitleChoice(title, method, fallbacks, [[m, t] for t, m in rest[:2]], elements.get(title))
 
 
 def title_element(sel: Selector, title: str | None):

@@ -13,7 +13,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleItem
 from crawler.signals import suspicious_page
-from crawler.monitor.verdicts import verdict
+from crawler.monitor.verdicts import drop_reasons, verdict
 from crawler.stats import Duplicate, Stat, Unchanged
 from crawler.store.runs import record_run
 
@@ -40,6 +40,12 @@ def run_row(stats: dict, site: str, spider: str, run_id: str, started_at: str, q
         "unchanged": count(Stat.DROPPED_UNCHANGED), "dropped": count(Stat.DROPPED_INVALID),
         "removed": count(Stat.REMOVED), "blocked": count(Stat.BLOCKED),
         "errors": json.dumps(errors, sort_keys=True), "http_status": json.dumps(grouped("downloader/response_status_count/"), sort_keys=True),
+        # extraction health: article pages read, articles that passed validation, why the others were dropped, and
+        # the fallbacks taken by field (body, title, listing)
+        "article_pages": count(Stat.ARTICLES_EXTRACTED),
+        "extracted": max(0, count(Stat.ARTICLES_EXTRACTED) - count(Stat.DROPPED_INVALID)),
+        "drop_reasons": json.dumps(drop_reasons(stats), sort_keys=True),
+        "fallbacks": json.dumps(grouped(Stat.FALLBACK_PREFIX), sort_keys=True),
         **quality, "monitor_status": None, "monitor_failures": None,
         **dict(zip(("verdict", "verdict_reason"), verdict(stats))),  # monitors refine it (RecordMonitorResults)
     }

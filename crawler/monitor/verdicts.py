@@ -8,7 +8,8 @@ Used by the ``crawlall`` summary, ``scrapy crawl``'s exit status, ``crawl_runs``
 - ``unreachable``: nothing answered (connection refused or reset, DNS, timeouts), or robots.txt could not be
   read so nothing may be fetched;
 - ``blocked``: block or challenge pages instead of content, or robots.txt forbids the start pages;
-- ``broken``: pages answered, but listings without article links, or articles missing their fields;
+- ``broken``: pages answered, but listings without article links (every listing, or a start URL's first page),
+  or most article pages could not be read (no body, no title: dropped as invalid), or articles missing fields;
 - ``failed``: the run could not start or did not finish, its listings answered errors, or its errors or HTTP
   statuses went beyond the monitors' thresholds.
 
@@ -61,6 +62,27 @@ def _listed(stats: dict) -> int:
     return int(stats.get(Stat.LISTING_PAGES) or 0) + int(stats.get(Stat.LISTING_NOT_MODIFIED) or 0)
 
 
+# Article pages that answered but gave no valid article: at this share of the run's article pages (and at least
+# UNREADABLE_MIN of them, or all of them), the site's pages are not being read.
+UNREADABLE_SHARE, UNREADABLE_MIN = 0.5, 3
+
+
+def drop_reasons(stats: dict) -> dict[str, int]:
+    """Invalid articles by the field that failed ({"body_text": 6, "title": 1})."""
+    prefix = Stat.invalid_field("")
+    return {k[len(prefix):]: int(v) for k, v in stats.items() if k.startswith(prefix) and k != prefix}
+
+
+def unreadable_articles(stats: dict) -> str | None:
+    """The reason when most article pages of the run answered but could not be read, else None."""
+    pages = int(stats.get(Stat.ARTICLES_EXTRACTED) or 0)
+    dropped = int(stats.get(Stat.DROPPED_INVALID) or 0)
+    if not pages or dropped < UNREADABLE_SHARE * pages or (dropped < UNREADABLE_MIN and dropped < pages):
+        return None
+    why = ", ".join(f"{field} {n}" for field, n in sorted(drop_reasons(stats).items(), key=lambda kv: -kv[1]))
+    return f"{dropped} of {pages} article pages answered but could not be read" + (f" (missing or invalid: {why})" if why else "")
+
+
 def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str, str]:
     """(word, reason) for one run from its stats and its failed monitors ("<monitor name>: <reason>")."""
     failures = list(monitor_failures or [])
@@ -91,6 +113,13 @@ def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str
     broken = [f for f in failures if _named(f, BROKEN_MONITORS)]
     if stats.get(Stat.LISTING_NO_LINKS) and not stats.get(Stat.LISTING_WITH_LINKS):
         return "broken", f"{stats[Stat.LISTING_NO_LINKS]} listing pages without article links (redesign or moved section?)"
+    unreadable = unreadable_articles(stats)
+    if unreadable:
+        return "broken", unreadable
+    if stats.get(Stat.LISTING_START_NO_LINKS):
+        return "broken", (f"listing {stats.get(Stat.LISTING_START_NO_LINKS_URL)} answered with no article link"
+                          + (f" ({stats[Stat.LISTING_START_NO_LINKS]} such start pages)"
+                             if int(stats[Stat.LISTING_START_NO_LINKS]) > 1 else ""))
     if broken:
         return "broken", broken[0]
     serious = [f for f in failures if not _named(f, (QUIET_MONITOR, BLOCK_MONITOR))]
