@@ -217,10 +217,16 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
             stats.inc_value(Stat.BROWSER_REMEMBERED)
             if self.settings.get("CCHC_DB"):
                 remember_browser(self.settings.get("CCHC_DB"), self.site_key, response.url)
+        stats.inc_value(Stat.listing_method(links.method))
+        if links.method == "url-shape":
+            stats.inc_value(Stat.fallback("listing"))
         if links.articles:
             stats.inc_value(Stat.LISTING_WITH_LINKS)
         else:
             stats.inc_value(Stat.LISTING_NO_LINKS)
+            if page == 1 and response.request.method == "GET":  # a start page, not one deep in a pager
+                stats.inc_value(Stat.LISTING_START_NO_LINKS)
+                stats.set_value(Stat.LISTING_START_NO_LINKS_URL, response.url)
             self.listing_trouble = True
             self.crawler.signals.send_catch_log(suspicious_page, response=response, reason="listing without article links")
             self.logger.warning("no article links found on listing page %s", response.url)

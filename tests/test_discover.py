@@ -54,6 +54,20 @@ def test_feeds_and_cms_on_real_homepages():
 
 
 @needs_shared
+def test_feeds_linked_only_as_an_rss_icon_or_a_plain_page():
+    """Issue 29: baocantho.com.vn links each section's feed as an icon (<a href="/rss/cate/thoi-su/"><span
+    class="sprite rss"></span></a>), other portals as a page "rssMain.html": both are feeds; danang.gov.vn's
+    articles under /rss/-/asset_publisher/ still are not."""
+    feeds = find_feeds(page("baocantho.com.vn/listing-thoi-su.html"), "https://baocantho.com.vn/thoi-su/")
+    assert [(f.url, f.why) for f in feeds] == [("https://baocantho.com.vn/rss/cate/thoi-su/", "RSS icon link")]
+    synthetic = Selector(text="<html><body><div class='footer'><a href='/rssMain.html'>Đăng ký nhận tin</a>"
+                              "<a href='/tin-tuc/rss-la-gi-12345.html'>RSS là gì? Hướng dẫn đọc tin qua RSS</a>"
+                              "<a href='/Lists/Feeds'><img src='/images/icon_rss.gif' alt=''></a></div></body></html>")
+    assert [f.url for f in find_feeds(synthetic, "https://sotc.example.gov.vn/")] == [
+        "https://sotc.example.gov.vn/rssMain.html", "https://sotc.example.gov.vn/Lists/Feeds"]
+
+
+@needs_shared
 def test_discover_command_offline_on_a_saved_homepage():
     result = subprocess.run([sys.executable, "-m", "crawler", "discover", "http://demo.hatinh.gov.vn/", "--html",
                              str(REAL / "demo.hatinh.gov.vn/home-2018-01.html")], cwd=ROOT, capture_output=True,

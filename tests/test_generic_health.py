@@ -127,3 +127,27 @@ def test_a_title_the_site_gives_every_page_gives_way():
             assert "is the title of 3 pages" in item["extraction"]["fallbacks"][-1] or n == 3
     assert titles == ["THÔNG BÁO", "THÔNG BÁO", "Kiểm tra cải cách hành chính đợt 2", "Kiểm tra cải cách hành chính đợt 3"]
     assert stats.counts[Stat.fallback("title")] == 2
+
+
+def test_links_and_extract_explain_say_which_method_and_why():
+    """`links --explain` on the real 2017 homepage of baocaobang.vn (a seed newspaper, .bcb article URLs that no
+    main-list rule knows) names the URL-shape fallback; `extract --explain` shows the title checks."""
+    import subprocess
+    import sys
+
+    real = ROOT.parent / "shared" / "real-pages"
+    result = subprocess.run([sys.executable, "-m", "crawler", "links", str(real / "baocaobang.vn/home-20171105-edited.html"),
+                             "--url", "http://www.baocaobang.vn/", "--explain"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    head = result.stdout.splitlines()[0]
+    assert head.startswith("== links: ") and head.endswith("by url-shape"), head
+    assert int(head.split()[2]) >= 60
+    assert "check: the main-list finder found 0 links; fallback:" in result.stdout and ".bcb" in result.stdout
+    page = ROOT / "tests/fixtures/generic/stc.daknong.gov.vn/article-bao-cao-cchc-6-thang-2019.html"
+    url = "https://stc.daknong.gov.vn/bao-cao-ket-qua-thuc-hien-cong-tac-cai-cach-hanh-chinh-6-thang-dau-nam-2019"
+    result = subprocess.run([sys.executable, "-m", "crawler", "extract", str(page), "--url", url, "--generic", "--explain"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "check: title: html-title 'Sở Tài chính tỉnh ĐắkNông' is the site's name" in result.stdout
+    assert "from near-title: '(26.07.2019 14:14)'" in result.stdout

@@ -79,7 +79,7 @@ def find_feeds(sel: Selector, url: str, domains: tuple[str, ...] = ()) -> list[F
         text = clean_text(a.xpath("string()").get()) or clean_text(a.attrib.get("title")) or ""
         if not href.startswith(("http://", "https://")) or not domain_matches(host_of(href), domains):
             continue
-        if _FEED_PATH.search(urlsplit(href).path) or (_FEED_TEXT.search(text) and len(text) <= 40):
+        if _FEED_PATH.search(urlsplit(href).path) or (_FEED_TEXT.search(text) and len(text) <= 20):
             found.setdefault(href, FeedLink(href, text, "feed link"))
         elif len(text) <= 40 and _rss_icon(a.root):
             found.setdefault(href, FeedLink(href, text, "RSS icon link"))
