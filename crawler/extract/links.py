@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.extract.content import LISTING_BOILERPLATE_RE, element_text, in_boilerplate, select
+from crawler.extract.content import LISTING_BOILERPLATE_RE, in_boilerplate, select
 from crawler.registry import domain_matches, host_of
 from crawler.extract.documents import DOCUMENT_EXT, is_document_url  # noqa: F401 - part of this module's API
 from crawler.extract.listing_dates import listing_dates
