@@ -183,11 +183,8 @@ def measure_queries(db: str) -> None:
     from crawler.store.search import register_search_functions
     from crawler.web.browse import canned_queries
 
-    from crawler.store.compact import register_store_functions
-
     con = sqlite3.connect(db)
     register_search_functions(con)  # the browser's own search functions
-    register_store_functions(con)
     queries = QUERIES + [strip_diacritics(q) for q in QUERIES]
     # A phrase none of whose occurrences exist costs FTS5 a pass over every position list of its words: the
     # synthetic articles are sentences of the fixtures, so some typical phrases ("hồ sơ điện tử") match nothing.
@@ -201,7 +198,7 @@ def measure_queries(db: str) -> None:
     # as-typed check only for words typed with diacritics, as there
     def box(q: str) -> str:
         typed = (" and (cchc_as_typed(:q, 'phrase', title, lead) or cchc_as_typed(:q, 'phrase', title, lead, "
-                 "(select cchc_text(b.body_z) from articles b where b.id = cchc_articles.id)))") if strip_diacritics(q) != q else ""
+                 "(select b.body_text from articles b where b.id = cchc_articles.id)))") if strip_diacritics(q) != q else ""
         return (f"select * from cchc_articles where id in (select rowid from articles_fts where articles_fts match "
                 f"cchc_fts(:q, 'phrase') order by rowid desc limit {NEWEST_MATCHES}){typed} order by published desc limit 51")
 

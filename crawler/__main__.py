@@ -266,7 +266,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("import", help="load a JSON Lines file of articles (a backfill, another machine's crawl) fast")
     p.add_argument("file", help="one article item per line, e.g. from `scrapy crawl SITE -O items.jsonl`")
     p.add_argument("db", nargs="?", default=os.environ.get("CCHC_DB", "output/cchc.db"))
-    p.add_argument("--workers", type=int, help="processes that parse and compress (default: one per core but one)")
+    p.add_argument("--workers", type=int, help="processes that parse, hash and sign lines (default: one per core but one)")
     p.set_defaults(func=_import)
     p = sub.add_parser("cron", help="install, show or remove the nightly crontab entry")
     p.add_argument("action", choices=["install", "show", "remove"])

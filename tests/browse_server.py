@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store.compact import register_store_functions
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -39,7 +38,6 @@ def http_get(url: str):
 def db_rows(db, query: str, params=()) -> list[tuple]:
     """The rows of ``query`` on the database file ``db``, read directly (not through the server)."""
     con = sqlite3.connect(db)
-    register_store_functions(con)  # cchc_text(body_z): the stored bodies are compressed
     try:
         return con.execute(query, params).fetchall()
     finally:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from browse_server import browse_db, browse_site, chromium  # noqa: F401 (session fixtures of the browsing tests)
-from crawler.store.compact import register_store_functions
 from crawler.testing.fixture_server import FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +49,6 @@ def crawl_stats(result: subprocess.CompletedProcess) -> dict:
 def rows(db: Path, sql: str, params=()) -> list[dict]:
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
-    register_store_functions(con)  # cchc_text(body_z): the stored bodies are compressed
     try:
         return [dict(r) for r in con.execute(sql, params)]
     finally:

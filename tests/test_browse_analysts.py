@@ -11,7 +11,6 @@ from urllib.parse import urljoin
 
 import pytest
 
-from crawler.store.compact import register_store_functions
 
 from browse_server import ARTIFACTS, http_get
 from crawler.vi.topics import fold
@@ -29,7 +28,6 @@ def page(chromium):
 def query(db, sql, params=()):
     con = sqlite3.connect(db)
     con.create_function("folded", 1, fold)  # diacritic-free, case-folded, punctuation as spaces
-    register_store_functions(con)  # cchc_text(body_z)
     try:
         return con.execute(sql, params).fetchall()
     finally:
@@ -40,7 +38,7 @@ def ids_holding(db, phrase: str, view: str = "cchc_articles") -> set[int]:
     """Articles of `view` whose stored title, lead or body holds the phrase (diacritics and punctuation aside),
     read from the text itself."""
     pattern = re.compile(r"(?<!\w)" + re.escape(fold(phrase)) + r"(?!\w)")
-    rows = query(db, f"select a.id, a.title, a.lead, cchc_text(a.body_z) from articles a join {view} v on v.id = a.id")
+    rows = query(db, f"select a.id, a.title, a.lead, a.body_text from articles a join {view} v on v.id = a.id")
     return {i for i, *texts in rows if any(pattern.search(fold(t)) for t in texts if t)}
 
 
@@ -70,7 +68,7 @@ def test_phrase_search_finds_exactly_the_articles_holding_the_phrase(browse_site
 def test_typed_with_diacritics_means_those_words(browse_site, browse_db):
     # "một cửa" (one-stop) and not "một của" (one of): the index folds both to "mot cua".
     hits = http_get(f"{browse_site}/cchc/search.json?q=m%E1%BB%99t+c%E1%BB%ADa&_shape=array&_size=max")
-    texts = {i: " ".join(t or "" for t in rest) for i, *rest in query(browse_db, "select id, title, lead, cchc_text(body_z) from articles")}
+    texts = {i: " ".join(t or "" for t in rest) for i, *rest in query(browse_db, "select id, title, lead, body_text from articles")}
     assert hits and all("một cửa" in texts[h["id"]].casefold() for h in hits)
     unaccented = http_get(f"{browse_site}/cchc/search.json?q=mot+cua&_shape=array&_size=max")
     assert {h["id"] for h in hits} <= {h["id"] for h in unaccented}

@@ -96,7 +96,7 @@ def test_seed_articles_stored_with_their_dates(seed_db):
 
 def test_seed_articles_are_clean(seed_db):
     db = seed_db
-    by_url = {r["url"]: r for r in rows(db, "select u.url, a.*, cchc_text(a.body_z) as body_text, cchc_html(a.body_html_z, a.body_z) as body_html "
+    by_url = {r["url"]: r for r in rows(db, "select u.url, a.*, a.body_text, a.body_html "
                                             "from article_urls u join articles a on a.id = u.article_id")}
     for _, url, _ in SEEDS.values():
         article = by_url[url]

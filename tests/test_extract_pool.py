@@ -14,7 +14,6 @@ from scrapy.utils.test import get_crawler
 from conftest import ROOT, crawl_stats, rows, run_scrapy
 from crawler.extract import pool
 
-BODIES = {"body_text": "cchc_text(body_z) as body_text", "body_html": "cchc_html(body_html_z, body_z) as body_html"}
 COLUMNS = ("url", "title", "lead", "body_text", "body_html", "author", "published_at", "date_source", "topics",
            "relevance", "content_hash", "story_id", "images", "source_attribution")
 
@@ -24,7 +23,7 @@ def crawl(mirror, tmp_path, name, **env):
     result = run_scrapy(["crawl", "baodaknong", "-a", f"base_url={mirror.base_url('baodaknong.vn')}"], db, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     stats = {k: v for k, v in crawl_stats(result).items() if k.startswith("cchc/") and "time" not in k}
-    columns = ", ".join(BODIES.get(c, c) for c in COLUMNS)
+    columns = ", ".join(COLUMNS)
     stored = rows(db, f"select {columns} from articles order by url")
     # A story is named by its first stored article's id, which depends on the order the pages arrived in (workers
     # finish in any order): compared here as the articles it groups, by the first URL among them.

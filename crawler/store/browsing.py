@@ -18,13 +18,17 @@ from crawler.registry import registry
 from crawler.vi.topics import lexicon
 
 CCHC_RELEVANT = "(a.relevance >= 0.5 or a.from_cchc_section = 1)"
+# Between the topic labels of an article in the reading views and in exports ("Một cửa, một cửa liên thông" holds
+# a comma): plain words in Datasette's CSV and `python -m crawler export` alike.
+TOPIC_SEPARATOR = "; "
 # `published` is the expression of the index articles_cchc_published (crawler/store/schema.py): the view's
 # newest-first order walks that index.
-_COLUMNS = """a.id, a.title,
+_COLUMNS = f"""a.id, a.title,
        replace(substr(a.published_at_local, 1, 16), 'T', ' ') as published,
        a.published_month as month, a.province, a.province_before_2025 as former_province,
        coalesce(s.name, a.site) as source,
-       (select json_group_array(t.label_vi) from json_each(a.topics) j join topics t on t.key = j.value) as topics,
+       (select group_concat(label_vi, '{TOPIC_SEPARATOR}') from (select t.label_vi from json_each(a.topics) j
+          join topics t on t.key = j.value order by j.key)) as topics,
        a.lead, a.url"""
 VIEWS = {
     "cchc_articles": f"""create view cchc_articles as
@@ -34,9 +38,10 @@ where a.cchc = 1""",
     "all_articles": f"""create view all_articles as
 select {_COLUMNS}, round(a.relevance, 2) as relevance, a.status
 from articles a left join sites s on s.key = a.site""",
-    # The stored bodies, readable (crawler/store/compact.py; the functions are this project's own).
+    # The bodies beside the title (schema 4 stored them compressed and this view read them; kept for the queries
+    # written then: the bodies are plain columns of `articles` now).
     "article_bodies": """create view article_bodies as
-select id, url, title, lead, cchc_text(body_z) as body_text, cchc_html(body_html_z, body_z) as body_html
+select id, url, title, lead, body_text, body_html
 from articles""",
 }
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.store import browsing
-from crawler.store.compact import register_store_functions
 from crawler.store.schema import apply_migrations
 
 
@@ -99,7 +98,6 @@ def open_database(path: str) -> sqlite_utils.Database:
             # each page empty; 16 KB pages hold five rows: 8.1 -> 7.6 KB per article (bench/database.py). Only
             # takes effect before the first table; an existing file keeps its page size.
             db.execute("PRAGMA page_size = 16384")
-        register_store_functions(db.conn)
     except (OSError, sqlite3.Error) as exc:
         raise sqlite3.OperationalError(f"cannot open the database {path}: {exc}") from exc
     if size and size <= env_mb("CCHC_DB_CHECK_MAX_MB", 2048) * 1024 * 1024:
@@ -175,7 +173,6 @@ def connection(path: str | None):
     migrate(path)
     con = sqlite3.connect(path, timeout=10)
     con.row_factory = sqlite3.Row
-    register_store_functions(con)
     try:
         yield con
     finally:

@@ -2,7 +2,6 @@
 month, source site and a search, newest first, with the topic list as plain text for a spreadsheet."""
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ class ExportFilter:
             where.append("v.id in (select rowid from articles_fts where articles_fts match ?)")
             params.append(match or '""')
         clause = (" where " + " and ".join(where)) if where else ""
-        sql = (f"select v.*, cchc_text(a.body_z) as _body from {view} v join articles a on a.id = v.id{clause} "
+        sql = (f"select v.*, a.body_text as _body from {view} v join articles a on a.id = v.id{clause} "
                "order by v.published desc, v.id desc")
         return sql, params
 
@@ -58,7 +57,6 @@ def export_rows(db_path: str, spec: ExportFilter) -> tuple[list[str], Iterator[d
                     body = record.pop("_body")
                     if spec.search and not matches_as_typed(spec.search, spec.mode, record["title"], record["lead"], body):
                         continue
-                    record["topics"] = ", ".join(json.loads(record["topics"] or "[]"))
                     yield record
             except sqlite3.OperationalError as exc:
                 raise ValueError(f"cannot export: {exc}") from exc
