@@ -14,7 +14,6 @@ crawler package, which ``bin/setup`` installs into the same .venv.
 - ``render_cell``: in the reading views and saved queries, a title links to its article page, a URL shows
   as its host, a topic list as words, a snippet's matches highlighted (``«...»`` in the data, so a CSV
   stays plain text), a lead clamped to three lines. The data (JSON, CSV) is never changed.
-- ``prepare_jinja2_environment``: the article page's filters (local time, site names).
 - ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese.
 """
 from __future__ import annotations
@@ -132,23 +131,6 @@ def _csv_bom(app):
         await app(scope, receive, send_with_bom)
 
     return add_bom
-
-
-def site_name(key) -> str:
-    from crawler.registry import registry
-
-    site = registry().get(str(key)) if key else None
-    return site.name if site else (key or "")
-
-
-@hookimpl
-def prepare_jinja2_environment(env):
-    """Filters for crawler/web/templates/row.html: ``local_time`` (a stored UTC time in Vietnam's time) and
-    ``site_name`` (a registry key as the site's name)."""
-    from crawler.vi.dates import local_display
-
-    env.filters["local_time"] = lambda value: local_display(value) or ""
-    env.filters["site_name"] = site_name
 
 
 @hookimpl
