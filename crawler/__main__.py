@@ -136,6 +136,8 @@ def _import(args) -> int:
 
     from crawler.store.bulk import BulkImporter
 
+    if os.path.isdir(args.file):
+        raise IsADirectoryError(21, "is a folder", args.file)
     if not os.path.isfile(args.file):
         raise FileNotFoundError(2, "no such file", args.file)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
@@ -276,11 +278,24 @@ def main(argv=None) -> int:
     p.add_argument("--mailto", help="address cron mails a failing night's summary to (sets MAILTO in the crontab)")
     p.set_defaults(func=_cron)
     args = parser.parse_args(argv)
+    import sqlite3
+
+    # Bad input is one line, never a traceback: a folder or a missing file where a file was expected, a file that
+    # is not an SQLite database, a database that cannot be read or written.
     try:
         return args.func(args)
+    except IsADirectoryError as exc:
+        print(f"error: {exc.filename} is a folder, not a file", file=sys.stderr)
+        return 2
     except FileNotFoundError as exc:
         print(f"error: {exc.filename}: no such file", file=sys.stderr)
         return 2
+    except sqlite3.DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -45,7 +45,13 @@ def integrity_problems(conn) -> list[str]:
     return [] if found == ["ok"] else found
 
 
+NOT_A_DATABASE = "file is not a database"  # SQLite's word for a file whose first page is not an SQLite header
+
+
 def damaged_message(path: str, problems: list[str]) -> str:
+    if problems == [NOT_A_DATABASE]:  # another kind of file given by mistake, or a database whose header is damaged
+        return (f"{path} is not an SQLite database, or its first page is damaged: nothing was written to it. If it is "
+                f"the crawler's database, restore it from a backup, or try: sqlite3 {path} .recover | sqlite3 recovered.db")
     return (f"the database {path} is damaged ({'; '.join(problems)[:300]}): nothing was written to it. Restore it "
             f"from a backup, or recover what is readable with: sqlite3 {path} .recover | sqlite3 recovered.db")
 

@@ -41,6 +41,19 @@ class ExportFilter:
         return sql, params
 
 
+def filter_choices(db_path: str) -> dict[str, list[str]]:
+    """What ``--province`` and ``--site`` may name: the provinces of the registry and of the stored articles
+    (current and former), and the site keys."""
+    with connection(db_path) as con:
+        if con is None:
+            raise FileNotFoundError(2, "no such file", db_path)
+        provinces = [r[0] for r in con.execute(
+            "select province from sites union select former_province from sites union select province from articles "
+            "union select province_before_2025 from articles") if r[0]]
+        sites = [r[0] for r in con.execute("select key from sites union select site from articles") if r[0]]
+    return {"provinces": sorted(provinces), "sites": sorted(sites)}
+
+
 def export_rows(db_path: str, spec: ExportFilter) -> tuple[list[str], Iterator[dict]]:
     """The column names and the rows (a generator: a whole database never sits in memory)."""
     sql, params = spec.sql()
