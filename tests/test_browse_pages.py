@@ -79,6 +79,9 @@ def test_provinces_over_time_by_default_cover_every_cchc_article(browse_site, br
     assert shades[0] <= {"rgba(0, 0, 0, 0)"} and alpha  # zeros unshaded, counts shaded ...
     assert [alpha[n] for n in sorted(alpha)] == sorted(alpha.values())  # ... darker for more
     assert page.locator("input[name=from]").input_value() == first and page.locator("input[name=to]").input_value() == last
+    widths = page.evaluate("""() => { const w = document.querySelector('.table-wrapper');
+        return [document.documentElement.scrollWidth, w.scrollWidth, w.clientWidth]; }""")
+    assert widths[0] <= WIDTH and widths[1] <= widths[2], widths  # the whole table in the window, every year seen
     page.screenshot(path=str(ARTIFACTS / "provinces-over-time.png"), full_page=True)
 
 
