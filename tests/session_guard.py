@@ -33,11 +33,20 @@ def _parent(entry: Path) -> int:
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
 
 
+def _ancestors() -> set[int]:
+    """This process and those above it (bin/test's shell, `time`, a CI runner that set the marker itself)."""
+    found, pid = set(), os.getpid()
+    while pid > 1 and pid not in found:
+        found.add(pid)
+        pid = _parent(Path("/proc", str(pid)))
+    return found
+
+
 def session_processes(marker: str) -> list[str]:
     """pid and command line of every other process whose environment carries this session's marker."""
-    found, needle = [], f"{SESSION_VARIABLE}={marker}".encode()
+    found, needle, ours = [], f"{SESSION_VARIABLE}={marker}".encode(), _ancestors()
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+        if not entry.name.isdigit() or int(entry.name) in ours:
             continue
         try:
             if needle in (entry / "environ").read_bytes().split(b"\0"):

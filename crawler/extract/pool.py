@@ -33,6 +33,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.extract import extract_article
 from crawler.stats import Stat
+from crawler.worker_lifetime import exit_with
 
 logger = logging.getLogger(__name__)
 _pool: ProcessPoolExecutor | None = None
@@ -114,7 +115,8 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
         shutdown()
         context = multiprocessing.get_context("forkserver")  # never fork the reactor's threads
         context.set_forkserver_preload(["crawler.extract"])
-        _pool, _size = ProcessPoolExecutor(max_workers=size, mp_context=context), size
+        _pool, _size = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=exit_with,
+                                           initargs=(os.getpid(),)), size  # a killed crawl leaves no worker
         atexit.unregister(shutdown)  # registered once, whichever pool is current at exit
         atexit.register(shutdown)
     return _pool

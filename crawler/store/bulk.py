@@ -23,6 +23,7 @@ import contextlib
 import json
 import logging
 import multiprocessing
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values,
 from crawler.store.schema import BROWSE_INDEXES
 from crawler.store.syndication import (MAX_CANDIDATES, THRESHOLD, decode_signature, signatures_of, similarity,
                                        stored_signature)
+from crawler.worker_lifetime import exit_with
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany
@@ -247,7 +249,7 @@ class BulkImporter:
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=exit_with, initargs=(os.getpid(),)) as pool:
             pending = deque(pool.submit(prepare, chunk) for chunk in islice(chunks, 2 * self.workers))
             while pending:
                 started = time.perf_counter()
