@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -40,6 +41,7 @@ def leaves_nothing_behind():
     pool.shutdown(wait=True)  # the workers of crawls run in this process (they would stop when it exits)
     left = leftover_processes(MARKER)
     written = sorted(checkout_state(ROOT) - before)
+    shutil.rmtree(SCRATCH, ignore_errors=True)
     assert not left and not written, (f"processes left running: {left}; " if left else "") + (
         f"written into the checkout: {written}" if written else "")
 
