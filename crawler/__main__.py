@@ -142,6 +142,8 @@ def _import(args) -> int:
 
     from crawler.store.bulk import BulkImporter
 
+    if os.path.isdir(args.file):
+        raise IsADirectoryError(21, "is a folder", args.file)
     if not os.path.isfile(args.file):
         raise FileNotFoundError(2, "no such file", args.file)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
@@ -273,7 +275,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("import", help="load a JSON Lines file of articles (a backfill, another machine's crawl) fast")
     p.add_argument("file", help="one article item per line, e.g. from `scrapy crawl SITE -O items.jsonl`")
     p.add_argument("db", nargs="?", default=os.environ.get("CCHC_DB", "output/cchc.db"))
-    p.add_argument("--workers", type=int, help="processes that parse and compress (default: one per core but one)")
+    p.add_argument("--workers", type=int, help="processes that parse, hash and sign lines (default: one per core but one)")
     p.set_defaults(func=_import)
     p = sub.add_parser("cron", help="install, show or remove the nightly crontab entry")
     p.add_argument("action", choices=["install", "show", "remove"])
@@ -283,11 +285,24 @@ def main(argv=None) -> int:
     p.add_argument("--mailto", help="address cron mails a failing night's summary to (sets MAILTO in the crontab)")
     p.set_defaults(func=_cron)
     args = parser.parse_args(argv)
+    import sqlite3
+
+    # Bad input is one line, never a traceback: a folder or a missing file where a file was expected, a file that
+    # is not an SQLite database, a database that cannot be read or written.
     try:
         return args.func(args)
+    except IsADirectoryError as exc:
+        print(f"error: {exc.filename} is a folder, not a file", file=sys.stderr)
+        return 2
     except FileNotFoundError as exc:
         print(f"error: {exc.filename}: no such file", file=sys.stderr)
         return 2
+    except sqlite3.DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -44,6 +44,17 @@ def _split(value) -> list[str]:
     return list(value)
 
 
+# The -a options every spider takes (ArticleSpider.__init__); an unknown one is ignored with a warning, since
+# Scrapy would silently set it as an attribute ("-a max_page=2" did nothing). Names starting with "_" are left to
+# the tools that pass them (scrapyd's _job).
+SPIDER_ARGUMENTS = ("start_urls", "base_url", "max_pages", "cchc_section", "js")
+
+
+def unknown_arguments_said(names) -> str:
+    return (f"unknown -a option{'s' if len(names) > 1 else ''} {', '.join(sorted(names))} "
+            f"(known: {', '.join(sorted(SPIDER_ARGUMENTS))})")
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -59,7 +70,10 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
     distributed = False  # True in a worker of a distributed crawl (CCHC_REDIS_URL)
 
     def __init__(self, *args, start_urls=None, base_url=None, max_pages=None, cchc_section=None, js=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        self.unknown_arguments = sorted(k for k in kwargs if not k.startswith("_"))
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k not in self.unknown_arguments})
+        if self.unknown_arguments:
+            self.logger.warning("%s: ignored %s", self.name, unknown_arguments_said(self.unknown_arguments))
         # A start URL may be a listing page, a feed or a sitemap (told apart by the response); a registry site
         # also starts from its feeds and sitemaps.
         urls = _split(start_urls) or (list(dict.fromkeys(self.site.start_urls + self.site.feeds + self.site.sitemaps))

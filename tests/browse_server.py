@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -16,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store.compact import register_store_functions
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
+# Screenshots for a person to look at after a run: in the system's temporary folder, never in the checkout.
+ARTIFACTS = Path(tempfile.gettempdir()) / "cchc-test-screenshots"
 CHROMIUM = os.environ.get("CCHC_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -39,7 +40,6 @@ def http_get(url: str):
 def db_rows(db, query: str, params=()) -> list[tuple]:
     """The rows of ``query`` on the database file ``db``, read directly (not through the server)."""
     con = sqlite3.connect(db)
-    register_store_functions(con)  # cchc_text(body_z): the stored bodies are compressed
     try:
         return con.execute(query, params).fetchall()
     finally:
@@ -90,7 +90,7 @@ def chromium():
         pytest.fail(f"{CHROMIUM} is missing: bin/setup installs Debian's chromium (or set CCHC_CHROMIUM)")
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(exist_ok=True, parents=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

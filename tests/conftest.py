@@ -1,21 +1,49 @@
-"""Shared test fixtures: the local mirror of every fixture site, and running the real `scrapy` command."""
+"""Shared test fixtures: the local mirror of every fixture site, and running the real `scrapy` command; the
+session's guard: no file left in the checkout, no process left running (tests/session_guard.py)."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
 
-from browse_server import browse_db, browse_site, chromium  # noqa: F401 (session fixtures of the browsing tests)
-from crawler.store.compact import register_store_functions
-from crawler.testing.fixture_server import FixtureServer
+# Before anything imports crawler.settings or starts a process: every process of the session is marked, and
+# what a crawl writes beside its database or into output/ by default goes to a temporary folder.
+from session_guard import SESSION_VARIABLE, checkout_state, leftover_processes  # noqa: E402
+
+MARKER = os.environ.setdefault(SESSION_VARIABLE, uuid.uuid4().hex)
+SCRATCH = Path(tempfile.mkdtemp(prefix="cchc-tests-"))
+os.environ.setdefault("CCHC_FAILED_PAGES_DIR", str(SCRATCH / "failed-pages"))
+os.environ.setdefault("CCHC_DB", str(SCRATCH / "default.db"))  # a test that forgets to choose never writes output/
+
+from browse_server import browse_db, browse_site, chromium  # noqa: E402,F401 (session fixtures of the browsing tests)
+from crawler.testing.fixture_server import FixtureServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = ROOT / "tests" / "fixtures" / "sites"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def leaves_nothing_behind():
+    """Issue 34, item 8: after the whole session (its servers stopped first: this fixture is set up first and torn
+    down last), the checkout holds no new file and no process of the session is running."""
+    before = checkout_state(ROOT)
+    yield
+    from crawler.extract import pool
+
+    pool.shutdown(wait=True)  # the workers of crawls run in this process (they would stop when it exits)
+    left = leftover_processes(MARKER)
+    written = sorted(checkout_state(ROOT) - before)
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    assert not left and not written, (f"processes left running: {left}; " if left else "") + (
+        f"written into the checkout: {written}" if written else "")
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +78,6 @@ def crawl_stats(result: subprocess.CompletedProcess) -> dict:
 def rows(db: Path, sql: str, params=()) -> list[dict]:
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
-    register_store_functions(con)  # cchc_text(body_z): the stored bodies are compressed
     try:
         return [dict(r) for r in con.execute(sql, params)]
     finally:

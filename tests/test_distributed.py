@@ -39,7 +39,7 @@ def page_hits(mirror):
 
 
 def articles(db):
-    return rows(db, "select url, content_hash, title, published_at, cchc_text(body_z) as body_text, topics from articles order by url")
+    return rows(db, "select url, content_hash, title, published_at, body_text, topics from articles order by url")
 
 
 def test_two_workers_fetch_every_url_once_and_store_every_article_once(fresh_redis, tmp_path):

@@ -19,6 +19,7 @@ from parsel import Selector
 
 from conftest import ROOT, crawl_stats, rows, run_scrapy
 from faults import FaultServer, ok, send
+from plain_sqlite import SQLITE3_CLI, unreadable_with_plain_sqlite, unreadable_with_sqlite3_shell
 from crawler.extract.links import find_article_links
 from crawler.monitor.health import print_health
 from crawler.store.incremental import KnownArticles
@@ -141,6 +142,13 @@ def test_every_earlier_schema_migrates_before_it_is_read(source, tmp_path):
     titles = {r["title"] for r in rows(db, "select title from articles")}
     assert {"Cải cách hành chính bài 1", "Bài mới"} <= titles
     assert rows(db, "select status from articles where title = 'Bài mới'")[0]["status"] == "active"
+    # today's schema, readable by any SQLite client (issue 34): the old bodies as text, found by the index
+    assert unreadable_with_plain_sqlite(db) == []
+    if SQLITE3_CLI:
+        assert unreadable_with_sqlite3_shell(db) == []
+    old = rows(db, "select body_text from articles where title = 'Cải cách hành chính bài 1'")[0]["body_text"]
+    assert old == "Nội dung cải cách thủ tục hành chính số 1. " * 20
+    assert rows(db, "select count(*) as n from articles_fts where articles_fts match '\"thu tuc hanh chinh so 1\"'")[0]["n"] == 1
 
 
 def test_crawl_into_the_first_schema(tmp_path):

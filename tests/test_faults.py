@@ -73,7 +73,7 @@ def fault_run(tmp_path_factory):
                              "-s", f"CCHC_FAILED_PAGES_DIR={tmp / 'failed'}"], db, timeout=300)
     outcome = {"result": result, "stats": crawl_stats(result), "hits": dict(server.hits), "db": db, "tmp": tmp,
                "table": table}
-    stored = {r["url"].replace(SITE, ""): r for r in rows(db, "select a.*, cchc_text(a.body_z) as body_text, cchc_html(a.body_html_z, a.body_z) as body_html from articles a")}
+    stored = {r["url"].replace(SITE, ""): r for r in rows(db, "select a.*, a.body_text, a.body_html from articles a")}
     outcome["stored"] = stored
     print("\nfault outcomes:")
     for path, (_, expected) in table.items():
@@ -168,7 +168,7 @@ def check_consistent(db):
     con = sqlite3.connect(db)
     try:
         assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
-        assert con.execute("select count(*) from articles where title is null or body_z is null "
+        assert con.execute("select count(*) from articles where title is null or body_text is null "
                            "or content_hash is null").fetchone()[0] == 0
         articles = con.execute("select count(*) from articles").fetchone()[0]
         assert con.execute("select count(*) from articles_fts").fetchone()[0] == articles

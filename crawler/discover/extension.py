@@ -87,7 +87,8 @@ class FirstRunDiscovery:
 
 def on_guesses(db_path: str | None, keys) -> list[str]:
     """The registry sites among ``keys`` that still run on unverified start URLs alone: no feed or sitemap in the
-    registry, and nothing (feed, sitemap, section) found by a first-run discovery."""
+    registry, nothing (feed, sitemap, section) found by a first-run discovery, and no selectors of their own (a
+    tuned site's listings and articles are read by selectors its fixtures check: tests/test_tuned_sites.py)."""
     from crawler.registry import registry
 
     sites = registry()
@@ -96,4 +97,14 @@ def on_guesses(db_path: str | None, keys) -> list[str]:
     def helped(key):
         row = found.get(key)
         return bool(row and (row["feeds"] or row["sitemaps"] or row["cchc_sections"] or row["news_sections"]))
-    return [k for k in keys if runs_on_guesses(sites.get(k)) and not helped(k)]
+    return [k for k in keys if runs_on_guesses(sites.get(k)) and not sites[k].parsers and not helped(k)]
+
+
+def guesses_said(guessing: list[str], shown: int | None = None) -> str:
+    """The sentence ``health`` and the run summary print; ``shown``: name that many, on a line of their own, and
+    say how many more (the run summary stays a few short lines with 70 sites on guesses)."""
+    said = f"{len(guessing)} of them run on guesses (unverified start URLs; no feed, sitemap or section found yet)"
+    if shown is None or len(guessing) <= shown:
+        return f"{said}: {', '.join(guessing)}"
+    return (f"{said}:\n  {', '.join(guessing[:shown])} and {len(guessing) - shown} more "
+            f"(`python -m crawler health` lists them)")

@@ -33,6 +33,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.extract import extract_article
 from crawler.stats import Stat
+from crawler.worker_lifetime import exit_with
 
 logger = logging.getLogger(__name__)
 _pool: ProcessPoolExecutor | None = None
@@ -100,22 +101,24 @@ def prepare_page(url: str, body: bytes, encoding: str, site, now: str, listing_d
     return dict(item), stats.counts
 
 
-def _shutdown() -> None:
+def shutdown(wait: bool = False) -> None:
+    """Stop the workers (at exit; a test session calls it before checking that nothing is left running)."""
     global _pool
     if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool.shutdown(wait=wait, cancel_futures=True)
         _pool = None
 
 
 def _get_pool(size: int) -> ProcessPoolExecutor:
     global _pool, _size
     if _pool is None or _size != size:
-        _shutdown()
+        shutdown()
         context = multiprocessing.get_context("forkserver")  # never fork the reactor's threads
         context.set_forkserver_preload(["crawler.extract"])
-        _pool, _size = ProcessPoolExecutor(max_workers=size, mp_context=context), size
-        atexit.unregister(_shutdown)  # registered once, whichever pool is current at exit
-        atexit.register(_shutdown)
+        _pool, _size = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=exit_with,
+                                           initargs=(os.getpid(),)), size  # a killed crawl leaves no worker
+        atexit.unregister(shutdown)  # registered once, whichever pool is current at exit
+        atexit.register(shutdown)
     return _pool
 
 
@@ -160,7 +163,7 @@ async def extract_beside(crawler, response, site, *, now: datetime, listing_date
         logger.warning("an extraction worker died; %s is extracted in the crawl's process%s", response.url,
                        "" if _lost < MAX_LOST else " (and every page after it: the workers keep dying; a script "
                        "that crawls in its own process needs an `if __name__ == \"__main__\":` guard)")
-        _shutdown()
+        shutdown()
         return _here(response, site, now, listing_date, feed_date, generic, cchc_section)
     for key, count in counts.items():
         crawler.stats.inc_value(key, count)

@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crawler.discover.extension import on_guesses
+from crawler.discover.extension import guesses_said, on_guesses
 from crawler.registry import registry
 from crawler.store.database import check_file, damaged_message, migrate
 from crawler.store.runs import runs_by_site
@@ -79,6 +79,5 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
     print(f"\n{len(rows) - never} sites crawled, {failing} failing, {never} never run", file=out)
     guessing = on_guesses(db_path, [r["site"] for r in rows if r["status"] != "never run"])
     if guessing:
-        print(f"{len(guessing)} of them run on guesses (unverified start URLs; no feed, sitemap or section found "
-              f"yet): {', '.join(guessing)}", file=out)
+        print(guesses_said(guessing), file=out)
     return 1 if failing else 0

@@ -27,6 +27,7 @@ from spidermon.contrib.scrapy.monitors import (
 from spidermon.core.actions import Action
 from spidermon.exceptions import SkipAction
 
+from crawler import settings as project_settings
 from crawler.registry import registry
 from crawler.store.runs import body_length_history, newest_publication_dates, record_monitor_result
 from crawler.monitor.verdicts import verdict
@@ -110,7 +111,7 @@ class SaveSuspiciousPages(Action):
         keeper = getattr(self.data.crawler, "suspicious_pages", None)
         if keeper is None or not keeper.pages:
             raise SkipAction("no suspicious page kept")
-        root = Path(self.data.crawler.settings.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages"))
+        root = Path(self.data.crawler.settings.get("CCHC_FAILED_PAGES_DIR") or project_settings.CCHC_FAILED_PAGES_DIR)
         folder = root / _site(self.data) / str(self.data.stats.get(Stat.RUN_ID))
         folder.mkdir(parents=True, exist_ok=True)
         rows = []

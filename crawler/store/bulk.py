@@ -6,7 +6,7 @@ Same outcome as the nightly writer (crawler/store/articles.py): one row per dist
 the same content recorded in ``article_urls``, a known URL with new content updated in place with its old
 version kept, near-duplicates grouped into stories. What makes it fast:
 
-- lines are parsed, compressed and hashed in worker processes (crawler/store/import_lines.py), the database
+- lines are parsed, hashed and signed in worker processes (crawler/store/import_lines.py), the database
   is written by this one;
 - the secondary indexes are dropped while loading and built once at the end (a sorted build, not a million
   random inserts); the unique indexes (content hash, URL) stay: they are the dedup decision;
@@ -23,6 +23,7 @@ import contextlib
 import json
 import logging
 import multiprocessing
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values,
 from crawler.store.schema import BROWSE_INDEXES
 from crawler.store.syndication import (MAX_CANDIDATES, THRESHOLD, decode_signature, signatures_of, similarity,
                                        stored_signature)
+from crawler.worker_lifetime import exit_with
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany
@@ -91,7 +93,7 @@ class BulkImporter:
         # WAL checkpoints (each an fsync of the database file) every ~300 MB written instead of every 16 MB:
         # the crawl's default, a checkpoint per 1,000 pages, spent the loader's time waiting on the disk.
         self.conn.execute("PRAGMA wal_autocheckpoint = 20000")
-        # One core loads SQLite, the others parse and compress; on one core everything runs here.
+        # One core loads SQLite, the others parse, hash and sign; on one core everything runs here.
         self.workers = max(0, multiprocessing.cpu_count() - 1) if workers is None else max(0, workers)
         self.result = ImportResult()
         self._chunks = 0
@@ -170,13 +172,12 @@ class BulkImporter:
         if not fresh:
             return
         conn = self.conn
-        texts = [row.pop("_text") for row, _, _ in fresh]
         for row, _, _ in fresh:
             row.pop("_signature", None)
         columns = tuple(fresh[0][0])
         conn.executemany(f"insert into articles ({', '.join(f'[{c}]' for c in columns)}) "
                          f"values ({', '.join('?' * len(columns))})", [[r[c] for c in columns] for r, _, _ in fresh])
-        conn.executemany(FTS_INSERT, [fts_values(r["id"], r, text) for (r, _, _), text in zip(fresh, texts)])
+        conn.executemany(FTS_INSERT, [fts_values(r["id"], r) for r, _, _ in fresh])
         conn.executemany(TOPICS_INSERT, [(t, a, a) for r, _, _ in fresh for t, a in topic_rows(r["id"], r)])
         conn.executemany("insert into article_minhash (article_id, signature) values (?, ?)",
                          [(r["id"], stored_signature(v)) for r, _, v in fresh if v is not None])
@@ -248,7 +249,7 @@ class BulkImporter:
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=exit_with, initargs=(os.getpid(),)) as pool:
             pending = deque(pool.submit(prepare, chunk) for chunk in islice(chunks, 2 * self.workers))
             while pending:
                 started = time.perf_counter()

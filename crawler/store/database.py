@@ -16,7 +16,6 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.store import browsing
-from crawler.store.compact import register_store_functions
 from crawler.store.schema import apply_migrations
 
 
@@ -46,7 +45,13 @@ def integrity_problems(conn) -> list[str]:
     return [] if found == ["ok"] else found
 
 
+NOT_A_DATABASE = "file is not a database"  # SQLite's word for a file whose first page is not an SQLite header
+
+
 def damaged_message(path: str, problems: list[str]) -> str:
+    if problems == [NOT_A_DATABASE]:  # another kind of file given by mistake, or a database whose header is damaged
+        return (f"{path} is not an SQLite database, or its first page is damaged: nothing was written to it. If it is "
+                f"the crawler's database, restore it from a backup, or try: sqlite3 {path} .recover | sqlite3 recovered.db")
     return (f"the database {path} is damaged ({'; '.join(problems)[:300]}): nothing was written to it. Restore it "
             f"from a backup, or recover what is readable with: sqlite3 {path} .recover | sqlite3 recovered.db")
 
@@ -95,11 +100,12 @@ def open_database(path: str) -> sqlite_utils.Database:
         db = sqlite_utils.Database(path)
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
         if not size:
-            # A new file: 16 KB pages. An article row is ~3 KB (bodies compressed), so 4 KB pages left a quarter of
-            # each page empty; 16 KB pages hold five rows: 8.1 -> 7.6 KB per article (bench/database.py). Only
-            # takes effect before the first table; an existing file keeps its page size.
-            db.execute("PRAGMA page_size = 16384")
-        register_store_functions(db.conn)
+            # A new file: 4 KB pages (SQLite's default, said here because it matters). With the bodies as plain text
+            # a row is ~10 KB: on 16 KB pages a leaf holds one such row and leaves 29% of the table empty (17.9 KB
+            # per article, bench/database.py); on 4 KB pages the row's tail goes to overflow pages that SQLite fills
+            # exactly, and the small columns, first in the row, stay in the leaf: 14.8 KB. (Schema 4's compressed
+            # 3 KB rows had 16 KB pages.) Only takes effect before the first table; a file keeps its page size.
+            db.execute("PRAGMA page_size = 4096")
     except (OSError, sqlite3.Error) as exc:
         raise sqlite3.OperationalError(f"cannot open the database {path}: {exc}") from exc
     if size and size <= env_mb("CCHC_DB_CHECK_MAX_MB", 2048) * 1024 * 1024:
@@ -175,7 +181,6 @@ def connection(path: str | None):
     migrate(path)
     con = sqlite3.connect(path, timeout=10)
     con.row_factory = sqlite3.Row
-    register_store_functions(con)
     try:
         yield con
     finally:

@@ -12,9 +12,9 @@ REQUIRED = ("url", "site", "title", "body_text")
 
 
 def prepare(numbered_lines: list[tuple[int, bytes]]) -> list[tuple[int, dict | None, str | None]]:
-    """Worker side: (line number, stored row or None, reason skipped). The row carries ``_text`` (plain body,
-    for the index), ``_keys`` (band keys) and ``_signature`` (encoded MinHash). Bytes that are not UTF-8 are
-    replaced (U+FFFD), as a crawl's text would be."""
+    """Worker side: (line number, stored row or None, reason skipped). The row carries ``_keys`` (band keys)
+    and ``_signature`` (encoded MinHash). Bytes that are not UTF-8 are replaced (U+FFFD), as a crawl's text
+    would be."""
     out = []
     for number, line in numbered_lines:
         if not line.strip():

@@ -4,8 +4,9 @@
 datasette-atom answered 500 for a query without rows (``max() arg is an empty sequence``) and for any row whose
 text holds a character XML 1.0 cannot carry (U+FFFF, a C0 control, a lone surrogate: "All strings must be XML
 compatible"), so one odd page broke every feed that matched it. Here an empty result is an empty, valid feed,
-and such characters are removed from every value. Loaded with ``datasette --plugins-dir`` by
-``python -m crawler browse``; self-contained (Datasette imports it by file path).
+and such characters are removed from every value. The feed of a saved search (a query with a ``q`` parameter)
+is titled by the words it follows (crawler/web/labels.py). Loaded with ``datasette --plugins-dir`` by
+``python -m crawler browse``.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from feedgen.feed import FeedGenerator
 
+from crawler.web.labels import search_feed_title
+
 REQUIRED_COLUMNS = {"atom_id", "atom_updated", "atom_title"}
 # Everything outside XML 1.0's Char production.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -23,6 +26,10 @@ _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 def xml_safe(value) -> str:
     return _NOT_XML.sub("", "" if value is None else str(value))
+
+
+def query_params(sql: str) -> set[str]:
+    return set(re.findall(r"(?<!:):(\w+)", sql or ""))
 
 
 def _updated(value):
@@ -48,6 +55,8 @@ def render_atom(datasette, request, sql, columns, rows, database, table, query_n
             title = xml_safe(datasette.metadata(database=database)["queries"][query_name]["title"])
         except (KeyError, TypeError):
             pass
+    if query_name and "q" in query_params(sql):  # a saved search: the feed says what it follows
+        title = xml_safe(search_feed_title(request.args.get("q")))
     feed.title(title)
     dates = [d for d in (_updated(row["atom_updated"]) for row in rows) if d is not None]
     feed.updated(max(dates) if dates else datetime.now(timezone.utc).replace(microsecond=0))

@@ -8,26 +8,23 @@ crawler package, which ``bin/setup`` installs into the same .venv.
   ``escape_fts`` (what its table search box uses, ``searchmode: escaped``) is replaced by the phrase form, so
   the search box of every table means the same as the saved searches. ``trylast``: pluggy calls later
   registrations first, so this runs after Datasette's default and its function wins.
-- ``cchc_text(body_z)`` / ``cchc_html(body_html_z, body_z)`` read the compressed bodies (crawler/store/compact.py);
-  on the ``articles`` table the two columns are shown as text and as the sanitized HTML they hold.
+- on the ``articles`` table, ``body_text`` is clamped and ``body_html`` shown as the (sanitized) HTML it holds.
 - ``filters_from_request``: the search box of the reading views and ``articles``: the phrase among the newest
   NEWEST_MATCHES matches (bounded at a million articles), words typed with diacritics kept as typed.
 - ``render_cell``: in the reading views and saved queries, a title links to its article page, a URL shows
   as its host, a topic list as words, a snippet's matches highlighted (``«...»`` in the data, so a CSV
   stays plain text), a lead clamped to three lines. The data (JSON, CSV) is never changed.
-- ``prepare_jinja2_environment``: the article page's filters (local time, site names).
 - ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese.
 """
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
-from crawler.store.compact import register_store_functions, unpack_html, unpack_text
+from crawler.store.browsing import TOPIC_SEPARATOR
 from crawler.store.search import register_search_functions, typed_with_diacritics
 
 READING_VIEWS = {"cchc_articles", "all_articles"}
@@ -37,7 +34,6 @@ BOM = b"\xef\xbb\xbf"
 @hookimpl(trylast=True)
 def prepare_connection(conn):
     register_search_functions(conn)
-    register_store_functions(conn)
 
 
 # The search box of these pages (Datasette's table search, done here instead: their metadata names no
@@ -71,7 +67,7 @@ def filters_from_request(request, database, table, datasette):
                      f"cchc_fts(:cchc_search, 'phrase') order by rowid desc limit {NEWEST_MATCHES})")
         if typed_with_diacritics(q):  # the index matched without diacritics: keep articles that hold them as typed
             where.append(f"(cchc_as_typed(:cchc_search, 'phrase', title, lead) or cchc_as_typed(:cchc_search, 'phrase', "
-                         f"title, lead, (select cchc_text(b.body_z) from articles b where b.id = [{table}].[{key}])))")
+                         f"title, lead, (select b.body_text from articles b where b.id = [{table}].[{key}])))")
         params["cchc_search"] = q
         said.append(f'search matches "{q}" (among the newest {NEWEST_MATCHES:,} matches)')
     context = {"supports_search": True, **({"search": q} if q is not None else {})}
@@ -89,21 +85,12 @@ def _highlight(value: str) -> Markup:
     return Markup(str(escape(value)).replace("«", "<mark>").replace("»", "</mark>"))
 
 
-def _body_cell(row, value, column):
-    """The compressed body columns of ``articles`` as the text and the (sanitized) HTML they hold."""
-    try:
-        if column == "body_z":
-            return Markup('<div class="cchc-body-text">') + escape(unpack_text(value)) + Markup("</div>")
-        body = row["body_z"] if "body_z" in _columns(row) else None
-        return Markup(unpack_html(value, body))
-    except Exception:  # noqa: BLE001 - a damaged blob shows as Datasette's binary cell, never an error page
-        return None
-
-
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if table == "articles" and column in ("body_z", "body_html_z") and isinstance(value, bytes):
-        return _body_cell(row, value, column)
+    if table == "articles" and column in ("body_text", "body_html") and isinstance(value, str):
+        # the whole body in a table cell made every row a page tall: three lines, the HTML as HTML
+        shown = Markup(value) if column == "body_html" else escape(value)  # body_html is sanitized when stored
+        return Markup('<div class="cchc-clamp">') + shown + Markup("</div>")
     if table not in READING_VIEWS and table is not None:
         return None  # other tables keep Datasette's cells; `table` is None in saved queries
     if value is None:
@@ -116,13 +103,8 @@ def render_cell(row, value, column, table, database, datasette):
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(host)}&nbsp;↗</a>')
     if column == "snippet" and isinstance(value, str):
         return _highlight(value)
-    if column == "topics" and isinstance(value, str) and value.startswith("["):
-        try:
-            labels = json.loads(value)
-        except ValueError:
-            return None
-        # An empty list renders as an empty cell (a falsy return would let Datasette show "[]").
-        return Markup("<span>" + " · ".join(str(escape(label)) for label in labels) + "</span>")
+    if column == "topics" and isinstance(value, str):  # "A; B" in the data (CSV), "A · B" on the page
+        return Markup("<span>" + " · ".join(str(escape(label)) for label in value.split(TOPIC_SEPARATOR)) + "</span>")
     if column == "lead" and table in READING_VIEWS and isinstance(value, str):
         return Markup(f'<div class="cchc-clamp">{escape(value)}</div>')
     return None
@@ -149,23 +131,6 @@ def _csv_bom(app):
         await app(scope, receive, send_with_bom)
 
     return add_bom
-
-
-def site_name(key) -> str:
-    from crawler.registry import registry
-
-    site = registry().get(str(key)) if key else None
-    return site.name if site else (key or "")
-
-
-@hookimpl
-def prepare_jinja2_environment(env):
-    """Filters for crawler/web/templates/row.html: ``local_time`` (a stored UTC time in Vietnam's time) and
-    ``site_name`` (a registry key as the site's name)."""
-    from crawler.vi.dates import local_display
-
-    env.filters["local_time"] = lambda value: local_display(value) or ""
-    env.filters["site_name"] = site_name
 
 
 @hookimpl
