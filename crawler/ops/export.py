@@ -1,12 +1,15 @@
 """``python -m crawler export [DB]``: the articles an analyst filters in the browser, as a file for a
 spreadsheet: CSV in UTF-8 with a byte order mark (Excel then reads Vietnamese) or XLSX (openpyxl), the columns
-of the reading view (title as plain text, the original URL in its own column, topics as words, local time)."""
+of the reading view (title as plain text, the original URL in its own column, topics as words, local time).
+A cell a spreadsheet would run as a formula (a title that starts with "=") is written as text
+(crawler/ops/spreadsheet.py)."""
 from __future__ import annotations
 
 import csv
 import sys
 from pathlib import Path
 
+from crawler.ops.spreadsheet import csv_cell, runs_as_formula
 from crawler.store.exports import ExportFilter, export_rows
 
 
@@ -22,21 +25,35 @@ def write_csv(path: Path, columns: list[str], rows) -> int:
         writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow(row)
+            writer.writerow({name: csv_cell(value) for name, value in row.items()})
             count += 1
     return count
 
 
 def write_xlsx(path: Path, columns: list[str], rows) -> int:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)  # streams rows: a large export does not sit in memory
     sheet = book.create_sheet("CCHC")
     sheet.append(columns)
+
+    def cell(value):
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not runs_as_formula(value):
+            return value
+        # openpyxl makes any string that starts with "=" a formula: a string cell instead, with Excel's quote
+        # prefix so that editing the cell does not turn it into one either.
+        text = WriteOnlyCell(sheet, value)
+        text.data_type, text.quotePrefix = "s", True
+        return text
+
     count = 0
     for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in (row[c] for c in columns)])
+        sheet.append([cell(row[c]) for c in columns])
         count += 1
     book.save(path)
     return count

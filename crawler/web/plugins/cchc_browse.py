@@ -16,7 +16,8 @@ crawler package, which ``bin/setup`` installs into the same .venv.
   as its host, a topic list as words, a snippet's matches highlighted (``«...»`` in the data, so a CSV
   stays plain text), a lead clamped to three lines. The data (JSON, CSV) is never changed.
 - ``prepare_jinja2_environment``: the article page's filters (local time, site names).
-- ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese.
+- ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese, and its
+  cells that a spreadsheet would run as formulas start with an apostrophe (the pages show the text as it is).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
+from crawler.ops.spreadsheet import CsvCellGuard
 from crawler.store.compact import register_store_functions, unpack_html, unpack_text
 from crawler.store.search import register_search_functions, typed_with_diacritics
 
@@ -128,27 +130,38 @@ def render_cell(row, value, column, table, database, datasette):
     return None
 
 
-def _csv_bom(app):
-    async def add_bom(scope, receive, send):
+def _csv_for_spreadsheets(app):
+    """Every CSV download (Datasette's .csv, streamed or not) starts with a UTF-8 byte order mark, so Excel reads
+    Vietnamese, and its cells that a spreadsheet would run as formulas start with an apostrophe
+    (crawler/ops/spreadsheet.py). Only the 200 answers with a CSV body: the HTML debug view (?_trace=1) and
+    errors pass as they are."""
+    async def wrapped(scope, receive, send):
         if scope.get("type") != "http" or not scope.get("path", "").endswith(".csv"):
             return await app(scope, receive, send)
-        state = {"ok": False, "first": True}
+        state = {"guard": None, "first": True}
 
-        async def send_with_bom(message):
+        async def send_guarded(message):
             if message["type"] == "http.response.start":
-                state["ok"] = message.get("status") == 200
-                if state["ok"]:  # the length grows by the BOM; Datasette streams CSV without one anyway
-                    message = dict(message, headers=[(k, v) for k, v in message.get("headers", [])
-                                                     if k.lower() != b"content-length"])
-            elif message["type"] == "http.response.body" and state["first"]:
-                state["first"] = False
-                if state["ok"]:
-                    message = dict(message, body=BOM + message.get("body", b""))
+                headers = message.get("headers", [])
+                kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if message.get("status") == 200 and kind.startswith((b"text/plain", b"text/csv")):
+                    state["guard"] = CsvCellGuard()
+                    # the length changes (the BOM, apostrophes); Datasette streams CSV without one anyway
+                    message = dict(message, headers=[(k, v) for k, v in headers if k.lower() != b"content-length"])
+            elif message["type"] == "http.response.body" and state["guard"] is not None:
+                guard = state["guard"]
+                body = guard.feed(message.get("body", b""))
+                if not message.get("more_body", False):
+                    body += guard.close()
+                if state["first"]:
+                    state["first"] = False
+                    body = BOM + body
+                message = dict(message, body=body)
             await send(message)
 
-        await app(scope, receive, send_with_bom)
+        await app(scope, receive, send_guarded)
 
-    return add_bom
+    return wrapped
 
 
 def site_name(key) -> str:
@@ -170,4 +183,4 @@ def prepare_jinja2_environment(env):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return _csv_bom
+    return _csv_for_spreadsheets

