@@ -118,3 +118,18 @@ def test_datasette_pages_show_the_text_as_it_is(site):
     page = http_get(site + "/cchc/cchc_articles")
     assert "=HYPERLINK(&#34;http://x/leak?&#34;&amp;A2" in page or "=HYPERLINK(&quot;http://x/leak?&quot;&amp;A2" in page
     assert "&#39;=HYPERLINK" not in page and "'=HYPERLINK" not in page
+
+
+# -- item 10: a POST is refused -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", "/cchc", "/cchc/articles", "/cchc/articles/1", "/cchc/cchc_articles",
+                                  "/cchc/search", "/cchc.json", "/-/versions.json", "/cchc/articles.csv",
+                                  "/-/dashboards/cchc-overview", "/cchc/search_feed.atom"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_writes_are_refused_never_a_server_error(site, path, method):
+    request = urllib.request.Request(site + path, data=b"a=1", method=method,
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=30)
+    assert error.value.code == 405, (path, error.value.code, error.value.read()[:300])
+    assert error.value.headers["Allow"] == "GET, HEAD"
+    assert http_get(site + "/-/versions.json")  # the server is still up

@@ -17,7 +17,8 @@ crawler package, which ``bin/setup`` installs into the same .venv.
   stays plain text), a lead clamped to three lines. The data (JSON, CSV) is never changed.
 - ``prepare_jinja2_environment``: the article page's filters (local time, site names).
 - ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese, and its
-  cells that a spreadsheet would run as formulas start with an apostrophe (the pages show the text as it is).
+  cells that a spreadsheet would run as formulas start with an apostrophe (the pages show the text as it is);
+  a request with another method than GET or HEAD is answered 405.
 """
 from __future__ import annotations
 
@@ -181,6 +182,25 @@ def prepare_jinja2_environment(env):
     env.filters["site_name"] = site_name
 
 
+READ_METHODS = ("GET", "HEAD")
+
+
+def _read_only(app):
+    """Any other method than GET or HEAD is answered 405 with ``Allow: GET, HEAD``. The database is browsed
+    read-only and nothing here takes a form, but Datasette 0.65 answered a POST to a table, a saved query or an
+    export with a 500 (its views have no post handler to refuse it)."""
+    async def wrapped(scope, receive, send):
+        if scope.get("type") != "http" or scope.get("method", "GET") in READ_METHODS:
+            return await app(scope, receive, send)
+        body = b"405: this site is read-only (GET and HEAD only)\n"
+        await send({"type": "http.response.start", "status": 405,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    return _csv_for_spreadsheets
+    return lambda app: _read_only(_csv_for_spreadsheets(app))
