@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, rows
 from crawler.store.articles import ArticleStore
 from crawler.store.bulk import DEFERRED_INDEXES, BulkImporter
@@ -73,3 +75,27 @@ def test_bad_lines_are_counted_and_logged_never_fatal(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "crawler", "import", str(tmp_path / "none.jsonl"), str(db)],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_a_wrongly_typed_field_skips_its_line_only(tmp_path, workers):
+    """Issue 30 item 6: `"title": [...]` used to stop the whole import (AttributeError in a worker); now the line
+    is skipped, counted and reported with its number, and the rest of the file is loaded."""
+    good = items()[:2]
+    wrong = [dict(article("https://a.gov.vn/list-title"), title=["Tiêu đề", "trong một danh sách"]),
+             dict(article("https://a.gov.vn/number-body"), body_text=12345),
+             dict(article("https://a.gov.vn/dict-tags"), tags={"a": 1}, content_hash=None),
+             dict(article("https://a.gov.vn/string-images"), images="anh.jpg")]
+    for line in wrong:
+        line.pop("content_hash", None)
+    source, db = tmp_path / "items.jsonl", tmp_path / "cchc.db"
+    write_jsonl(source, [good[0], *wrong, good[1]])
+    result = subprocess.run([sys.executable, "-m", "crawler", "import", str(source), str(db), "--workers", workers],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "2 new" in result.stdout and "4 skipped (4 wrong field)" in result.stdout, result.stdout
+    assert "line 2 skipped: wrong field (title: ['Tiêu đề', 'trong một danh sách'] is not of type 'string')" in result.stderr
+    for number, field in ((3, "body_text"), (4, "tags"), (5, "images")):
+        assert f"line {number} skipped: wrong field ({field}: " in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert [r["url"] for r in rows(db, "select url from articles order by id")] == [good[0]["url"], good[1]["url"]]

@@ -133,3 +133,46 @@ def test_writes_are_refused_never_a_server_error(site, path, method):
     assert error.value.code == 405, (path, error.value.code, error.value.read()[:300])
     assert error.value.headers["Allow"] == "GET, HEAD"
     assert http_get(site + "/-/versions.json")  # the server is still up
+
+
+# -- item 8: only http(s) links ---------------------------------------------------------------------------------
+def hrefs(page: str) -> list[str]:
+    import re
+
+    return re.findall(r"""(?:href|src)\s*=\s*["']?([^"' >]+)""", page, re.I)
+
+
+def test_a_javascript_url_is_never_a_link(site, db):
+    from browse_server import db_rows
+
+    article_id = db_rows(db, "select id from articles where url = ?", [EVIL_URL])[0][0]
+    pages = [http_get(f"{site}/cchc/articles/{article_id}"), http_get(site + "/cchc/cchc_articles"),
+             http_get(site + "/cchc/article_urls"), http_get(site + "/cchc/search_feed.atom"),
+             http_get(site + "/cchc/search?q=javascript")]
+    for page in pages:
+        bad = [h for h in hrefs(page) if h.lower().lstrip().startswith(("javascript:", "data:", "vbscript:"))]
+        assert not bad, bad
+    assert "Liên kết javascript trong địa chỉ bài" in pages[0]  # the article itself is shown
+    assert "Liên kết javascript trong địa chỉ bài" in pages[3]  # in the feed, without a link
+
+
+def test_import_skips_non_http_urls_and_sanitizes_the_body(tmp_path):
+    from browse_server import db_rows
+
+    good = article("https://a.gov.vn/ok", body_html='<p>Xem <a href="javascript:alert(1)">đây</a> '
+                                                    '<img src="data:image/png;base64,AAAA"> và <a href="https://a.gov.vn/x">kia</a></p>'
+                                                    '<script>alert(2)</script>')
+    bad = article("javascript:alert(1)//https://a.gov.vn/y", title="Một bài khác hoàn toàn về thủ tục",
+                  body="Một nội dung khác hoàn toàn, về thủ tục hành chính ở cấp xã.")
+    source = tmp_path / "items.jsonl"
+    source.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in (good, bad)), encoding="utf-8")
+    db = tmp_path / "cchc.db"
+    result = subprocess.run([sys.executable, "-m", "crawler", "import", str(source), str(db), "--workers", "0"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr  # a line was skipped
+    assert "line 2 skipped: wrong field (url: 'javascript:alert(1)//https://a.gov.vn/y' is not an http(s) URL)" \
+        in result.stderr, result.stderr
+    assert db_rows(db, "select url from articles") == [("https://a.gov.vn/ok",)]
+    html = db_rows(db, "select cchc_html(body_html_z, body_z) from articles")[0][0]
+    assert "javascript:" not in html and "data:" not in html and "<script" not in html
+    assert 'href="https://a.gov.vn/x"' in html

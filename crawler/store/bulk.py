@@ -13,8 +13,10 @@ version kept, near-duplicates grouped into stories. What makes it fast:
 - new articles go in with ``executemany`` per chunk; articles at a known URL or hash, and near-duplicates,
   take the writer's own path, row by row.
 
-A line that is not JSON, or not an article (no url, site, title or body_text), is skipped, logged with its line
-number and counted; it never stops the import. A MinHash signature in the item (``story_signature``, as a
+A line that is not JSON, not an article (no url, site, title or body_text), or has a field of the wrong type
+(a title that is a list) or a link that is not http(s) (``javascript:``, ``data:``), is skipped, logged with its line
+number and counted; it never stops the import. The body HTML is sanitized as the crawl's is
+(crawler/store/import_lines.py). A MinHash signature in the item (``story_signature``, as a
 distributed worker sends it) is used as is; otherwise it is computed (the slow part of an import without them).
 """
 from __future__ import annotations

@@ -29,6 +29,7 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
+from crawler.clean.render import sanitize_html
 from crawler.ops.spreadsheet import CsvCellGuard
 from crawler.store.compact import register_store_functions, unpack_html, unpack_text
 from crawler.store.search import register_search_functions, typed_with_diacritics
@@ -81,6 +82,13 @@ def filters_from_request(request, database, table, datasette):
     return FilterArguments(where, params, said, context)
 
 
+def web_url(value) -> str | None:
+    """``value`` if it is an absolute http(s) URL (the only links these pages show), else None."""
+    if not isinstance(value, str) or not value.strip().lower().startswith(("http://", "https://")):
+        return None
+    return value.strip()
+
+
 def _columns(row) -> set:
     try:
         return set(row.keys())
@@ -98,7 +106,9 @@ def _body_cell(row, value, column):
         if column == "body_z":
             return Markup('<div class="cchc-body-text">') + escape(unpack_text(value)) + Markup("</div>")
         body = row["body_z"] if "body_z" in _columns(row) else None
-        return Markup(unpack_html(value, body))
+        # Sanitized when stored (crawler/clean/render.py) and again here: a row written by an older version or
+        # another tool must not bring a script or a javascript: link into the page.
+        return Markup(sanitize_html(unpack_html(value, body)))
     except Exception:  # noqa: BLE001 - a damaged blob shows as Datasette's binary cell, never an error page
         return None
 
@@ -114,7 +124,7 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "title" and "id" in _columns(row) and row["id"] is not None:
         href = datasette.urls.row(database, "articles", str(row["id"]))
         return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
-    if column == "url" and isinstance(value, str) and value.startswith(("http://", "https://")):
+    if column == "url" and web_url(value):
         host = urlsplit(value).hostname or value
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(host)}&nbsp;↗</a>')
     if column == "snippet" and isinstance(value, str):
@@ -174,12 +184,13 @@ def site_name(key) -> str:
 
 @hookimpl
 def prepare_jinja2_environment(env):
-    """Filters for crawler/web/templates/row.html: ``local_time`` (a stored UTC time in Vietnam's time) and
-    ``site_name`` (a registry key as the site's name)."""
+    """Filters for crawler/web/templates/row.html: ``local_time`` (a stored UTC time in Vietnam's time),
+    ``site_name`` (a registry key as the site's name) and ``web_url`` (the URL if it is http(s), else None)."""
     from crawler.vi.dates import local_display
 
     env.filters["local_time"] = lambda value: local_display(value) or ""
     env.filters["site_name"] = site_name
+    env.filters["web_url"] = web_url
 
 
 READ_METHODS = ("GET", "HEAD")
