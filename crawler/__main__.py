@@ -134,12 +134,24 @@ def _export(args) -> int:
 def _import(args) -> int:
     import logging
 
+    import sqlite3
+
     from crawler.store.bulk import BulkImporter
+    from crawler.store.indexes import ImportRunning
 
     if not os.path.isfile(args.file):
         raise FileNotFoundError(2, "no such file", args.file)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    result = BulkImporter(args.db, workers=args.workers).run(args.file)
+    try:
+        result = BulkImporter(args.db, workers=args.workers).run(args.file)
+    except ImportRunning as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # a full disk, a read-only file: what was committed stays, indexes come back
+        print(f"import stopped: cannot write to the database {args.db}: {exc}. What was committed is kept (run the "
+              "import again: stored articles count as already stored); the next open of the database builds the "
+              "dropped indexes again.", file=sys.stderr)
+        return 1
     skipped = sum(result.skipped.values())
     print(f"{result.lines:,} lines in {result.seconds:.1f} s ({result.rate:,.0f}/s): {result.inserted:,} new, "
           f"{result.updated:,} updated, {result.duplicates:,} already stored (URL recorded), {skipped:,} skipped"

@@ -61,7 +61,7 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
         if problems:
             print(f"FAILING: {damaged_message(db_path, problems)}", file=sys.stderr)
             return 1
-        migrate(db_path)
+        index_note = migrate(db_path)  # also builds indexes an interrupted import left dropped, and says so
     except sqlite3.Error as exc:
         print(f"FAILING: cannot read the database {db_path}: {exc}", file=sys.stderr)
         return 1
@@ -81,4 +81,6 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
     if guessing:
         print(f"{len(guessing)} of them run on guesses (unverified start URLs; no feed, sitemap or section found "
               f"yet): {', '.join(guessing)}", file=out)
+    if index_note:
+        print(f"note: {index_note}", file=out)
     return 1 if failing else 0

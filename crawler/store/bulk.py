@@ -36,26 +36,14 @@ import numpy as np
 from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
 from crawler.store.database import immediate, now_iso, refresh_statistics
 from crawler.store.import_lines import prepare
+from crawler.store.indexes import DEFERRED_INDEXES, build, import_lock
 from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, topic_rows
-from crawler.store.schema import BROWSE_INDEXES
 from crawler.store.syndication import (MAX_CANDIDATES, THRESHOLD, decode_signature, signatures_of, similarity,
                                        stored_signature)
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany
 COMMIT_EVERY = 20  # chunks per transaction (_chunk_transaction)
-# Built after loading: the non-unique indexes of the tables the import fills, except the story index, which the
-# writer's path reads for every near-duplicate (the first source of its story).
-DEFERRED_INDEXES = {
-    "idx_articles_published_at": "articles (published_at)", "idx_articles_site": "articles (site)",
-    "idx_articles_province": "articles (province)",
-    "idx_articles_published_month": "articles (published_month)", "idx_articles_status": "articles (status)",
-    "idx_article_urls_article_id": "article_urls (article_id)", "idx_article_urls_site": "article_urls (site)",
-    **{name: f"articles ({columns})" for name, columns in BROWSE_INDEXES.items()},
-    "article_topics_cchc_topic": "article_topics (cchc, topic)",
-}
-
-
 @dataclass
 class ImportResult:
     lines: int = 0
@@ -238,8 +226,7 @@ class BulkImporter:
 
     def build_deferred_indexes(self) -> None:
         with immediate(self.store.db):
-            for name, target in DEFERRED_INDEXES.items():
-                self.conn.execute(f"create index if not exists [{name}] on {target}")
+            build(self.conn, DEFERRED_INDEXES)
             self.conn.execute("insert into articles_fts (articles_fts) values ('optimize')")
         refresh_statistics(self.store.db, full=True)  # the planner's view of the new rows
 
@@ -267,6 +254,12 @@ class BulkImporter:
         self.result.loading += time.perf_counter() - started
 
     def run(self, path: str | Path) -> ImportResult:
+        """Load the file. The import lock (crawler/store/indexes.py) is held while the deferred indexes are dropped:
+        if this process dies, the next open of the database builds them again."""
+        with import_lock(self.store.path):
+            return self._run(path)
+
+    def _run(self, path: str | Path) -> ImportResult:
         started = time.perf_counter()
         self.drop_deferred_indexes()
         try:
