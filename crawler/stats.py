@@ -40,6 +40,10 @@ class Stat:
     BLOCKED = "cchc/blocked"  # block or challenge pages served with HTTP 200
     GONE_UNLISTED = "cchc/gone/unlisted"  # a known article that left its listing
     RETRY_AFTER = "cchc/retry_after"  # waits a 429/503 Retry-After asked for
+    # robots.txt answered 200 with a web page (a portal's homepage for any path) or binary content: read as no
+    # rules, as RFC 9309 says, but counted and named in the verdict's reason (crawler/fetch/robots.py)
+    ROBOTS_NOT_TEXT = "cchc/robots/not_robots_txt"
+    ROBOTS_NOT_TEXT_KIND = "cchc/robots/not_robots_txt/kind"  # "an HTML page" or "binary content"
     # Pipelines
     NEW = "cchc/new"
     UPDATED = "cchc/updated"

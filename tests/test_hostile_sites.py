@@ -5,7 +5,9 @@ injected resolver and robots.txt / homepages on 127.0.0.1 that name such URLs, a
 connection was attempted."""
 from __future__ import annotations
 
-from conftest import rows, run_scrapy
+import pytest
+
+from conftest import crawl_stats, rows, run_scrapy
 from faults import FaultServer, ok
 
 HOST = "loi.example.gov.vn"
@@ -50,3 +52,39 @@ def test_clean_url_folds_doubled_slashes_but_not_an_embedded_url():
     assert clean_url("https://bao.vn//tin//a.html?x=1//2") == "https://bao.vn/tin/a.html?x=1//2"
     assert clean_url("https://bao.vn/share/https://other.vn/a") == "https://bao.vn/share/https://other.vn/a"
     assert fingerprint_url("https://bao.vn/tin//a.html") == fingerprint_url("https://bao.vn/tin/a.html")
+
+
+# -- item 11: robots.txt that is a web page or binary ---------------------------------------------------------------
+HOMEPAGE = ("<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'><title>Cổng thông tin điện tử</title></head>"
+            "<body><nav><a href='/tin-tuc'>Tin tức</a></nav><p>Trang chủ</p></body></html>").encode()
+
+
+@pytest.mark.parametrize("kind, robots", [
+    ("an HTML page", ok(HOMEPAGE)),  # a portal answering its homepage for any path, with 200
+    ("an HTML page", ok(b"\n\n  " + HOMEPAGE.replace(b"<!DOCTYPE html>", b""), "text/plain")),  # mislabelled
+    ("binary content", ok(bytes(range(256)) * 8, "application/octet-stream")),
+    ("binary content", ok(b"\x89PNG\r\n\x1a\n" + bytes(500), "image/png")),
+])
+def test_robots_txt_that_is_a_web_page_is_counted_and_said(tmp_path, kind, robots):
+    routes = {"/robots.txt": robots, "/tin-tuc": ok(listing_page(["/tin/a-10001.html"])),
+              "/tin/a-10001.html": ok(article_page(1))}
+    with FaultServer(routes) as server:
+        result = run_scrapy(["crawl", "generic", "-a", f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url}",
+                             "-s", "CCHC_BROWSER_FALLBACK=0"], tmp_path / "cchc.db", timeout=120)
+        hits = dict(server.hits)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert hits.get("/tin/a-10001.html") == 1  # RFC 9309: read as no rules, everything allowed
+    assert crawl_stats(result)["cchc/robots/not_robots_txt"] == 1
+    reason = rows(tmp_path / "cchc.db", "select verdict, verdict_reason from crawl_runs")[0]
+    assert reason["verdict"] == "ok"
+    assert f"robots.txt answered {kind}, read as no rules" in reason["verdict_reason"], reason
+
+
+def test_a_plain_robots_txt_says_nothing(tmp_path):
+    routes = {"/robots.txt": ok(b"# robots.txt\nUser-agent: *\nDisallow: /admin\n", "text/plain"),
+              "/tin-tuc": ok(listing_page(["/tin/a-10001.html"])), "/tin/a-10001.html": ok(article_page(1))}
+    with FaultServer(routes) as server:
+        result = run_scrapy(["crawl", "generic", "-a", f"start_urls={SITE}/tin-tuc", "-a", f"base_url={server.base_url}",
+                             "-s", "CCHC_BROWSER_FALLBACK=0"], tmp_path / "cchc.db", timeout=120)
+    assert result.returncode == 0 and "cchc/robots/not_robots_txt" not in crawl_stats(result)
+    assert "robots.txt" not in rows(tmp_path / "cchc.db", "select verdict_reason from crawl_runs")[0]["verdict_reason"]

@@ -62,7 +62,16 @@ def _listed(stats: dict) -> int:
 
 
 def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str, str]:
-    """(word, reason) for one run from its stats and its failed monitors ("<monitor name>: <reason>")."""
+    """(word, reason) for one run from its stats and its failed monitors ("<monitor name>: <reason>"), with what
+    the reason must also say (a robots.txt that was a web page)."""
+    word, reason = _verdict(stats, monitor_failures)
+    if stats.get(Stat.ROBOTS_NOT_TEXT):
+        kind = stats.get(Stat.ROBOTS_NOT_TEXT_KIND) or "no text"
+        reason += f"; robots.txt answered {kind}, read as no rules"
+    return word, reason
+
+
+def _verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str, str]:
     failures = list(monitor_failures or [])
     if stats.get(Stat.START_ERROR):
         return "failed", f"could not start: {stats[Stat.START_ERROR]}"
