@@ -153,6 +153,11 @@ CCHC_FIRST_CRAWL_PAGES = _env_number("CCHC_FIRST_CRAWL_PAGES", 10, int)
 CCHC_DISCOVER = os.environ.get("CCHC_DISCOVER", "1") == "1"
 # Article pages taken from one feed or sitemap per run, newest first (a sitemap may list 50,000).
 CCHC_MAX_FEED_ARTICLES = _env_number("CCHC_MAX_FEED_ARTICLES", 200, int)
+# Child sitemaps read from one sitemap index, newest first by lastmod (or the month in their URL), and in a whole
+# run of a site (nested indexes included): an index may list 10,000 sitemaps, one per day for decades, and a
+# night's new articles are in the newest few. The rest are counted (cchc/sitemaps/left_out).
+CCHC_MAX_SITEMAPS_PER_INDEX = _env_number("CCHC_MAX_SITEMAPS_PER_INDEX", 50, int)
+CCHC_MAX_SITEMAPS = _env_number("CCHC_MAX_SITEMAPS", 100, int)
 # Known articles younger than this many days are downloaded again on every run (edits, take-downs).
 CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
 # Where a spider learns what the crawl already knows about its site (known and young article URLs, whether its

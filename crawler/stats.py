@@ -28,6 +28,7 @@ class Stat:
     FEED_ENTRIES = "cchc/feeds/entries"
     SITEMAPS = "cchc/sitemaps/read"
     SITEMAP_ENTRIES = "cchc/sitemaps/entries"
+    SITEMAPS_LEFT_OUT = "cchc/sitemaps/left_out"  # child sitemaps beyond the per-index or per-run cap
     FEED_INDEX = "cchc/feeds/index_pages"  # an HTML page listing feeds (/rss), where a feed was expected
     FEED_OR_SITEMAP_UNREADABLE = "cchc/feeds/unreadable"  # announced as one, but malformed or an HTML error page
     FEED_OR_SITEMAP_PROBLEMS = "cchc/feeds/problems"  # entries outside the site, future dates, recovered XML

@@ -88,3 +88,59 @@ def test_a_plain_robots_txt_says_nothing(tmp_path):
                              "-s", "CCHC_BROWSER_FALLBACK=0"], tmp_path / "cchc.db", timeout=120)
     assert result.returncode == 0 and "cchc/robots/not_robots_txt" not in crawl_stats(result)
     assert "robots.txt" not in rows(tmp_path / "cchc.db", "select verdict_reason from crawl_runs")[0]["verdict_reason"]
+
+
+# -- item 4: a sitemap index of 10,000 sitemaps ----------------------------------------------------------------------
+def sitemap_index(entries) -> bytes:
+    """``entries``: (loc, lastmod or None)."""
+    body = "".join(f"<sitemap><loc>{loc}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</sitemap>"
+                   for loc, lastmod in entries)
+    return f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</sitemapindex>'.encode()
+
+
+def urlset(urls) -> bytes:
+    body = "".join(f"<url><loc>{u}</loc><lastmod>2025-11-01</lastmod></url>" for u in urls)
+    return f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>'.encode()
+
+
+def test_a_sitemap_index_gives_its_newest_sitemaps_first_and_at_most_the_cap():
+    from datetime import datetime, timezone
+
+    from crawler.discover.routes import route
+
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    # 10,000 monthly-ish sitemaps listed oldest first, lastmod rising with the number; then three without lastmod
+    # whose URLs carry their month
+    entries = [(f"{SITE}/sitemap-{n}.xml", f"{2000 + n // 400}-{1 + n % 12:02d}-01") for n in range(10_000)]
+    entries += [(f"{SITE}/sitemap-news-2025-12.xml", None), (f"{SITE}/sitemap-2019-01.xml", None),
+                (f"{SITE}/sitemap-khac.xml", None)]
+    found = route(sitemap_index(entries), f"{SITE}/sitemap.xml", (HOST,), now, 200, max_sitemaps=50)
+    assert found.kind == "sitemapindex" and len(found.sitemaps) == 50 and found.sitemaps_left_out == 10_003 - 50
+    assert found.sitemaps[0] == f"{SITE}/sitemap-news-2025-12.xml"  # December 2025, from its URL
+    dates = [dict(entries)[u] for u in found.sitemaps[1:]]
+    assert dates == sorted(dates, reverse=True) and dates[0].startswith("2024")  # then by lastmod, newest first
+    assert f"{SITE}/sitemap-khac.xml" not in found.sitemaps  # no date at all: after every dated one
+
+
+def test_a_crawl_reads_at_most_the_capped_sitemaps(tmp_path):
+    """An index of 300 sitemaps, one of which is itself an index of 300: with 5 per index and 8 per run, the
+    crawl reads the five newest children of the first index, then three of the nested one, and counts the rest."""
+    routes = {"/robots.txt": ROBOTS_ALLOW}
+    top = [(f"/sm/{n}.xml", f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}") for n in range(299)]
+    top.append(("/sm/nested-index.xml", "2025-12-31"))  # the newest: read first, its own children capped too
+    routes["/sitemap.xml"] = ok(sitemap_index([(SITE + p, d) for p, d in top]), "application/xml")
+    routes["/sm/nested-index.xml"] = ok(sitemap_index([(f"{SITE}/sm/nested-{n}.xml", f"2025-06-{1 + n % 28:02d}")
+                                                       for n in range(300)]), "application/xml")
+    for n in range(300):
+        routes[f"/sm/{n}.xml"] = routes[f"/sm/nested-{n}.xml"] = ok(urlset([]), "application/xml")
+    with FaultServer(routes) as server:
+        result = run_scrapy(["crawl", "generic", "-a", f"start_urls={SITE}/sitemap.xml", "-a", f"base_url={server.base_url}",
+                             "-s", "CCHC_BROWSER_FALLBACK=0", "-s", "CCHC_MAX_SITEMAPS_PER_INDEX=5",
+                             "-s", "CCHC_MAX_SITEMAPS=8"], tmp_path / "cchc.db", timeout=180)
+        hits = dict(server.hits)
+    fetched = sorted(p for p in hits if p.startswith("/sm/"))
+    assert len(fetched) == 8, fetched
+    assert "/sm/nested-index.xml" in fetched and sum(p.startswith("/sm/nested-") for p in fetched) == 4
+    stats = crawl_stats(result)
+    assert stats["cchc/sitemaps/left_out"] == (300 - 5) + (300 - 3), stats
+    assert stats["cchc/sitemaps/read"] == 9  # the top index, the nested index and seven sitemaps
