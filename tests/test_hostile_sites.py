@@ -144,3 +144,191 @@ def test_a_crawl_reads_at_most_the_capped_sitemaps(tmp_path):
     stats = crawl_stats(result)
     assert stats["cchc/sitemaps/left_out"] == (300 - 5) + (300 - 3), stats
     assert stats["cchc/sitemaps/read"] == 9  # the top index, the nested index and seven sitemaps
+
+
+# -- item 1: discover requests only the site's own hosts --------------------------------------------------------
+INTERNAL = ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/sitemap.xml", "http://127.0.0.1:9/x.xml",
+            "http://[fd00::1]/x.xml", "http://0x7f000001/x.xml", "file:///etc/passwd", "http://localhost/x.xml"]
+BAD_MARKS = ("169.254", "10.0.0.5", "127.0.0.1:9/", "fd00", "0x7f000001", "file:", "localhost", "::ffff")
+
+
+def rss(base: str) -> bytes:
+    return (f"<rss version='2.0'><channel><title>Tin</title><item><title>Bài 1</title><link>{base}/tin/a-10001.html"
+            f"</link><pubDate>Mon, 01 Dec 2025 08:00:00 +0700</pubDate></item></channel></rss>").encode()
+
+
+def hostile_site(base: str, internal=INTERNAL) -> dict:
+    """A site at ``base`` whose homepage, robots.txt and sitemap index name internal addresses beside its own
+    feed and sitemap."""
+    links = "".join(f"<link rel='alternate' type='application/rss+xml' href='{u}' title='x'>" for u in internal)
+    home = (f"<html><head>{links}<link rel='alternate' type='application/rss+xml' href='{base}/rss/tin.rss'></head><body>"
+            f"<nav class='menu'><a href='http://10.0.0.5/cai-cach-hanh-chinh'>Cải cách hành chính</a>"
+            f"<a href='{base}/tin-tuc'>Tin tức</a><a href='http://169.254.169.254/rss'>RSS</a></nav></body></html>")
+    robots = "User-agent: *\nAllow: /\n" + "".join(f"Sitemap: {u}\n" for u in internal) + f"Sitemap: {base}/sitemap.xml\n"
+    return {"/": ok(home.encode()), "/robots.txt": ok(robots.encode(), "text/plain"),
+            "/sitemap.xml": ok(sitemap_index([(u, None) for u in internal] + [(f"{base}/sitemap-tin.xml", None)]),
+                               "application/xml"),
+            "/sitemap-tin.xml": ok(urlset([f"{base}/tin/a-10001.html"]), "application/xml"),
+            "/rss/tin.rss": ok(rss(base), "application/rss+xml")}
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """Every address this process connects to (it may only be the test's server on 127.0.0.1)."""
+    import socket
+
+    seen = []
+    connect = socket.socket.connect
+
+    def recording(sock, address):
+        seen.append(address[:2])
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", recording)
+    monkeypatch.setattr(socket.socket, "connect_ex", lambda sock, address: seen.append(address[:2]) or 111)
+    return seen
+
+
+def assert_clean(found, server) -> None:
+    entry = found.entry()
+    assert not [m for m in BAD_MARKS if m in entry], entry
+    assert [f["url"] for f in found.feeds] == [f"{server.base_url}/rss/tin.rss"]
+    assert [s["url"] for s in found.sitemaps] == [f"{server.base_url}/sitemap.xml", f"{server.base_url}/sitemap-tin.xml"]
+    assert [s["url"] for s in found.news_sections] == [f"{server.base_url}/tin-tuc"] and not found.cchc_sections
+
+
+def test_discover_requests_nothing_off_the_site(connections):
+    from crawler.discover.report import discover
+
+    with FaultServer({}) as server:
+        server.routes.update(hostile_site(server.base_url))
+        found, _, _ = discover(server.base_url + "/", resolver=lambda host, port: ["127.0.0.1"])
+        hits = dict(server.hits)
+    port = int(server.base_url.rsplit(":", 1)[1])
+    assert set(connections) == {("127.0.0.1", port)}, connections
+    assert_clean(found, server)
+    assert hits == {"/": 1, "/robots.txt": 1, "/sitemap.xml": 1, "/sitemap-tin.xml": 1, "/rss/tin.rss": 1}, hits
+    notes = "\n".join(found.notes)
+    assert all(u[:20] in notes for u in INTERNAL), notes  # each one said
+
+
+def test_discover_refuses_names_that_resolve_inside(connections):
+    """The site's own subdomains, resolved by an injected resolver to internal addresses, are not requested; the
+    URL given resolves to 127.0.0.1 (a local mirror) and is."""
+    from crawler.discover.report import discover
+
+    dns = {"cong.hatinh.gov.vn": ["127.0.0.1"], "noibo.hatinh.gov.vn": ["10.0.0.5"], "meta.hatinh.gov.vn": ["169.254.169.254"],
+           "v6.hatinh.gov.vn": ["fd00::1"], "mapped.hatinh.gov.vn": ["::ffff:127.0.0.1"],
+           "mixed.hatinh.gov.vn": ["203.113.131.1", "10.0.0.5"], "loop.hatinh.gov.vn": ["127.0.0.1"]}
+    asked = []
+
+    def resolver(host, port):
+        asked.append(host)
+        return dns[host]
+
+    with FaultServer({}) as server:
+        port = int(server.base_url.rsplit(":", 1)[1])
+        base = f"http://cong.hatinh.gov.vn:{port}"
+        inside = [f"http://{name}:{port}/sitemap.xml" for name in dns if name != "cong.hatinh.gov.vn"]
+        server.routes.update(hostile_site(base, inside))
+        found, _, _ = discover(base + "/", resolver=resolver)
+    assert set(connections) == {("127.0.0.1", port)}, connections
+    assert set(asked) == set(dns)  # each was looked up, and none but the site's own address was connected to
+    notes = "\n".join(found.notes)
+    for name, addresses in dns.items():
+        if name != "cong.hatinh.gov.vn":
+            assert f"{name} resolves to" in notes, notes
+    assert not [name for name in dns if name != "cong.hatinh.gov.vn" and name in found.entry()]
+
+
+def test_discover_follows_no_redirect_off_the_site(connections):
+    from crawler.discover.fetch import FetchError
+    from crawler.discover.report import discover
+    from faults import redirect
+
+    with FaultServer({"/robots.txt": ROBOTS_ALLOW, "/": redirect("http://169.254.169.254/latest/meta-data/iam/")}) as server:
+        with pytest.raises(FetchError, match="redirects to .*169.254.169.254.*not followed"):
+            discover(server.base_url + "/", resolver=lambda host, port: ["127.0.0.1"])
+        server.routes["/"] = redirect("http://127.0.0.1:9/")  # the same address, another port
+        with pytest.raises(FetchError, match="not the site's address"):
+            discover(server.base_url + "/", resolver=lambda host, port: ["127.0.0.1"])
+        server.routes["/"] = redirect("/trang-chu")  # on the site: followed
+        server.routes["/trang-chu"] = ok("<html><body><a href='/tin-tuc'>Tin tức</a></body></html>".encode())
+        found, _, _ = discover(server.base_url + "/", resolver=lambda host, port: ["127.0.0.1"])
+    assert found.news_sections and set(connections) == {("127.0.0.1", int(server.base_url.rsplit(":", 1)[1]))}
+
+
+def test_the_guard_keeps_to_the_sites_hosts():
+    from crawler.discover.guard import Guard, Refused
+
+    dns = {"tin.hanoi.gov.vn": ["203.113.131.1"], "noibo.hanoi.gov.vn": ["10.1.2.3"], "sotttt.hanoi.gov.vn": ["203.113.131.2"]}
+    guard = Guard("https://sotttt.hanoi.gov.vn/cai-cach-hanh-chinh", resolver=lambda host, port: dns[host])
+    assert guard.refusal("https://hanoi.gov.vn/sitemap.xml") is None and guard.refusal("http://tin.hanoi.gov.vn/rss") is None
+    for url in ("https://evil.vn/x", "ftp://sotttt.hanoi.gov.vn/x", "javascript:alert(1)", "http://203.113.131.2/x",
+                "https://hanoi.gov.vn.evil.vn/x", "http://[::1]/x"):
+        assert guard.refusal(url), url
+    assert guard.address("tin.hanoi.gov.vn", 443) == "203.113.131.1"
+    with pytest.raises(Refused, match="10.1.2.3"):
+        guard.address("noibo.hanoi.gov.vn", 443)
+    registry_guard = Guard("https://baohatinh.vn/", domains=("baohatinh.vn", "baohatinh.com.vn"))
+    assert registry_guard.refusal("https://www.baohatinh.com.vn/rss") is None
+    assert registry_guard.refusal("https://hatinh.gov.vn/rss")
+
+
+def test_discover_command_prints_no_internal_url(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    with FaultServer({}) as server:
+        server.routes.update(hostile_site(server.base_url))
+        result = subprocess.run([sys.executable, "-m", "crawler", "discover", server.base_url + "/"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    entry = result.stdout.split("registry entry (check it, then paste into crawler/sites.toml):\n", 1)[1]
+    assert not [m for m in BAD_MARKS if m in entry], entry
+    import tomllib
+
+    site = tomllib.loads(entry)["site"][0]
+    assert site["feeds"] == [f"{server.base_url}/rss/tin.rss"] and site["sitemaps"][0] == f"{server.base_url}/sitemap.xml"
+
+
+# -- item 5: a homepage of hundreds of MB ----------------------------------------------------------------------
+def endless_homepage(sent: list, megabytes: int = 300):
+    """A homepage that announces ``megabytes`` MB and sends them as long as they are read (``sent`` counts)."""
+    head = ("<html><head><link rel='alternate' type='application/rss+xml' href='/rss/tin.rss'></head><body>"
+            "<nav class='menu'><a href='/cai-cach-hanh-chinh'>Cải cách hành chính</a><a href='/tin-tuc'>Tin tức</a></nav>")
+    block = "".join(f"<div class='item'><a href='/tin/bai-{n}.html'>Tin số {n} trong ngày</a></div>" for n in range(500))
+
+    def behaviour(h, n):
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        h.send_header("Content-Length", str(megabytes * 1024 * 1024))
+        h.end_headers()
+        data = (head + block * 20).encode()
+        sent.append(0)
+        while sent[-1] < megabytes * 1024 * 1024:
+            h.wfile.write(data)
+            sent[-1] += len(data)
+    return behaviour
+
+
+def test_discover_on_a_huge_homepage_answers_with_what_it_read(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    sent: list[int] = []
+    script = ("import resource, sys; from crawler.__main__ import main; code = main(sys.argv[1:]); "
+              "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)")
+    with FaultServer({"/": endless_homepage(sent), "/robots.txt": ROBOTS_ALLOW}) as server:
+        result = subprocess.run([sys.executable, "-c", script, "discover", server.base_url + "/"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=200)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "larger than 5 MB: read the first part only" in result.stdout, result.stdout
+    assert "Cải cách hành chính" in result.stdout and "/cai-cach-hanh-chinh" in result.stdout  # found in that part
+    assert sent and sent[0] < 20 * 1024 * 1024, sent  # it stopped reading (the socket buffers hold a few MB more)
+    maxrss_mb = int(result.stderr.split("maxrss_kb", 1)[1].split()[0]) // 1024
+    assert maxrss_mb < 600, maxrss_mb
