@@ -197,19 +197,33 @@ def assert_clean(found, server) -> None:
     assert [s["url"] for s in found.news_sections] == [f"{server.base_url}/tin-tuc"] and not found.cchc_sections
 
 
-def test_discover_requests_nothing_off_the_site(connections):
+@pytest.fixture
+def internal_service():
+    """Something listening on another port of 127.0.0.1 (an internal service), answering a valid feed and sitemap
+    to anyone who asks: the hostile site names it."""
+    with FaultServer({}) as service:
+        service.routes.update({"/rss.xml": ok(rss(service.base_url), "application/rss+xml"),
+                               "/sitemap.xml": ok(urlset([service.base_url + "/bi-mat"]), "application/xml"),
+                               "/robots.txt": ROBOTS_ALLOW})
+        yield service
+
+
+def test_discover_requests_nothing_off_the_site(connections, internal_service):
     from crawler.discover.report import discover
 
+    internal = INTERNAL + [internal_service.base_url + "/rss.xml", internal_service.base_url + "/sitemap.xml"]
     with FaultServer({}) as server:
-        server.routes.update(hostile_site(server.base_url))
-        found, _, _ = discover(server.base_url + "/", resolver=lambda host, port: ["127.0.0.1"])
+        server.routes.update(hostile_site(server.base_url, internal))
+        found, _, _ = discover(server.base_url + "/")
         hits = dict(server.hits)
     port = int(server.base_url.rsplit(":", 1)[1])
+    assert not internal_service.hits, internal_service.hits
     assert set(connections) == {("127.0.0.1", port)}, connections
     assert_clean(found, server)
+    assert internal_service.base_url not in found.entry()
     assert hits == {"/": 1, "/robots.txt": 1, "/sitemap.xml": 1, "/sitemap-tin.xml": 1, "/rss/tin.rss": 1}, hits
     notes = "\n".join(found.notes)
-    assert all(u[:20] in notes for u in INTERNAL), notes  # each one said
+    assert all(u[:20] in notes for u in internal), notes  # each one said
 
 
 def test_discover_refuses_names_that_resolve_inside(connections):
@@ -248,13 +262,13 @@ def test_discover_follows_no_redirect_off_the_site(connections):
 
     with FaultServer({"/robots.txt": ROBOTS_ALLOW, "/": redirect("http://169.254.169.254/latest/meta-data/iam/")}) as server:
         with pytest.raises(FetchError, match="redirects to .*169.254.169.254.*not followed"):
-            discover(server.base_url + "/", resolver=lambda host, port: ["127.0.0.1"])
+            discover(server.base_url + "/")
         server.routes["/"] = redirect("http://127.0.0.1:9/")  # the same address, another port
         with pytest.raises(FetchError, match="not the site's address"):
-            discover(server.base_url + "/", resolver=lambda host, port: ["127.0.0.1"])
+            discover(server.base_url + "/")
         server.routes["/"] = redirect("/trang-chu")  # on the site: followed
         server.routes["/trang-chu"] = ok("<html><body><a href='/tin-tuc'>Tin tức</a></body></html>".encode())
-        found, _, _ = discover(server.base_url + "/", resolver=lambda host, port: ["127.0.0.1"])
+        found, _, _ = discover(server.base_url + "/")
     assert found.news_sections and set(connections) == {("127.0.0.1", int(server.base_url.rsplit(":", 1)[1]))}
 
 
@@ -275,21 +289,22 @@ def test_the_guard_keeps_to_the_sites_hosts():
     assert registry_guard.refusal("https://hatinh.gov.vn/rss")
 
 
-def test_discover_command_prints_no_internal_url(tmp_path):
+def test_discover_command_prints_no_internal_url(internal_service):
     import subprocess
     import sys
+    import tomllib
 
     from conftest import ROOT
 
+    internal = INTERNAL + [internal_service.base_url + "/rss.xml", internal_service.base_url + "/sitemap.xml"]
     with FaultServer({}) as server:
-        server.routes.update(hostile_site(server.base_url))
+        server.routes.update(hostile_site(server.base_url, internal))
         result = subprocess.run([sys.executable, "-m", "crawler", "discover", server.base_url + "/"], cwd=ROOT,
                                 capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+    assert not internal_service.hits, internal_service.hits
     entry = result.stdout.split("registry entry (check it, then paste into crawler/sites.toml):\n", 1)[1]
-    assert not [m for m in BAD_MARKS if m in entry], entry
-    import tomllib
-
+    assert not [m for m in BAD_MARKS if m in entry] and internal_service.base_url not in entry, entry
     site = tomllib.loads(entry)["site"][0]
     assert site["feeds"] == [f"{server.base_url}/rss/tin.rss"] and site["sitemaps"][0] == f"{server.base_url}/sitemap.xml"
 
