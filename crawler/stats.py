@@ -37,6 +37,10 @@ class Stat:
     # Article pages
     ARTICLES_EXTRACTED = "cchc/articles/extracted"
     EXTRACT_WORKER_LOST = "cchc/extract/worker_lost"  # a worker process died; its page was extracted in-process
+    # a worker gave no answer within CCHC_EXTRACT_TIMEOUT: the workers were stopped, the page sent to a fresh one
+    EXTRACT_TIMEOUT = "cchc/extract/timeout"
+    DROPPED_EXTRACT_TIMEOUT = "cchc/dropped/extract_timeout"  # ... and timed out there too: dropped
+    TIME_LIMIT_HOURS = "cchc/time_limit_hours"  # the run was closed at CCHC_RUN_MAX_HOURS (crawler/ops/time_limit.py)
     ARTICLES_FAILED = "cchc/articles/failed"
     BLOCKED = "cchc/blocked"  # block or challenge pages served with HTTP 200
     GONE_UNLISTED = "cchc/gone/unlisted"  # a known article that left its listing

@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import multiprocessing
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crawler.lifeline import end_with
 from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
 from crawler.store.database import immediate, now_iso, refresh_statistics
 from crawler.store.import_lines import prepare
@@ -43,6 +45,7 @@ from crawler.store.syndication import (MAX_CANDIDATES, THRESHOLD, decode_signatu
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany
+CHUNK_TIMEOUT = 600  # seconds a parse worker may take for one chunk (about one second of work)
 COMMIT_EVERY = 20  # chunks per transaction (_chunk_transaction)
 @dataclass
 class ImportResult:
@@ -232,20 +235,31 @@ class BulkImporter:
 
     def _load_in_workers(self, chunks) -> None:
         """Workers prepare the next chunks while this process loads one; at most two chunks per worker are in
-        flight, so a big file never sits in memory. A worker that dies raises BrokenProcessPool (no hang)."""
+        flight, so a big file never sits in memory. A worker that dies raises BrokenProcessPool (no hang); one that
+        gives no answer for CHUNK_TIMEOUT (stopped, stuck) is killed with its pool, and this process prepares the
+        rest itself. Workers end with this process (crawler/lifeline.py)."""
         from collections import deque
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, TimeoutError as NoAnswer
 
         ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
-            pending = deque(pool.submit(prepare, chunk) for chunk in islice(chunks, 2 * self.workers))
+        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=end_with, initargs=(os.getpid(),)) as pool:
+            pending = deque((pool.submit(prepare, c), c) for c in islice(chunks, 2 * self.workers))
             while pending:
                 started = time.perf_counter()
-                prepared = pending.popleft().result()
+                future, chunk = pending.popleft()
+                try:
+                    prepared = future.result(timeout=CHUNK_TIMEOUT)
+                except NoAnswer:
+                    logger.warning("a parse worker gave no answer for %d s: stopped; this process parses the rest", CHUNK_TIMEOUT)
+                    for process in list((getattr(pool, "_processes", None) or {}).values()):
+                        process.kill()
+                    for chunk in [chunk, *(c for _, c in pending), *chunks]:
+                        self._timed_load(prepare(chunk))
+                    return
                 self.result.waiting += time.perf_counter() - started
                 chunk = next(chunks, None)
                 if chunk is not None:
-                    pending.append(pool.submit(prepare, chunk))
+                    pending.append((pool.submit(prepare, chunk), chunk))
                 self._timed_load(prepared)
 
     def _timed_load(self, prepared) -> None:
