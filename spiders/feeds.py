@@ -46,8 +46,9 @@ class FeedRoutes:
         stats.inc_value(Stat.FEEDS if found.kind == "feed" else Stat.SITEMAPS)
         if found.sitemaps_left_out:
             stats.inc_value(Stat.SITEMAPS_LEFT_OUT, found.sitemaps_left_out)
-            self.logger.info("%s: the newest %d of its %d sitemaps read (CCHC_MAX_SITEMAPS_PER_INDEX, CCHC_MAX_SITEMAPS)",
-                             response.url, len(found.sitemaps), len(found.sitemaps) + found.sitemaps_left_out)
+            self.logger.info("%s: the newest %d of its %d sitemaps read (CCHC_MAX_SITEMAPS_PER_INDEX, "
+                             "CCHC_MAX_SITEMAPS)", response.url, len(found.sitemaps),
+                             len(found.sitemaps) + found.sitemaps_left_out)
         self._sitemaps_requested = getattr(self, "_sitemaps_requested", 0) + len(found.sitemaps)
         for url in found.sitemaps:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self._listing_failed, priority=LISTING_PRIORITY,

@@ -94,7 +94,8 @@ def _read(response, limit: int) -> Fetched:
         chunks.append(chunk)
         size += len(chunk)
     more = response.read(1)  # is there anything past the limit?
-    return Fetched(b"".join(chunks), f"larger than {limit // (1024 * 1024) or 1} MB: read the first part only" if more else "")
+    cut = f"larger than {limit // (1024 * 1024) or 1} MB: read the first part only" if more else ""
+    return Fetched(b"".join(chunks), cut)
 
 
 def _get(url: str, guard: Guard, limit: int) -> Fetched:

@@ -127,8 +127,9 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
     return _pool
 
 
-_stopped: set[int] = set()  # pools this process stopped itself: their broken futures are no lost worker
-_broken: set[int] = set()  # pools whose worker died (counted once in _lost, whatever pages it broke)
+# A pool carries two marks: STOPPED, this process stopped it itself (its broken futures are no lost worker);
+# BROKEN, a worker of it died (counted once in _lost, whatever pages that broke).
+STOPPED, BROKEN = "_cchc_stopped", "_cchc_broken"
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -137,9 +138,9 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     BrokenProcessPool and are sent to the next pool (``_in_worker``); the killed processes are reaped by the fork
     server."""
     global _pool
-    if id(pool) in _stopped:
+    if getattr(pool, STOPPED, False):
         return
-    _stopped.add(id(pool))
+    setattr(pool, STOPPED, True)
     for process in list((getattr(pool, "_processes", None) or {}).values()):  # concurrent.futures' own table
         with contextlib.suppress(Exception):
             process.kill()  # SIGKILL ends a stopped process too
@@ -156,23 +157,23 @@ async def _in_worker(size: int, args: tuple, timeout: float) -> tuple[dict, dict
     again; a worker that died raises BrokenProcessPool."""
     global _lost
     for attempt in range(3):
-        pool = _get_pool(size)
-        future = pool.submit(prepare_page, *args)
+        pool, future = _get_pool(size), None
         try:
+            future = pool.submit(prepare_page, *args)  # raises BrokenProcessPool when a worker died before
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
         except asyncio.CancelledError:
             # the pool cancelled the work (shut down meanwhile), not someone this coroutine: send it again
-            if future.cancelled() and not asyncio.current_task().cancelling() and attempt < 2:
+            if future is not None and future.cancelled() and not asyncio.current_task().cancelling() and attempt < 2:
                 continue
             raise
         except asyncio.TimeoutError:
             _stop_workers(pool)
             raise
         except BrokenProcessPool:
-            if id(pool) in _stopped and attempt < 2:
+            if getattr(pool, STOPPED, False) and attempt < 2:
                 continue
-            if id(pool) not in _broken:
-                _broken.add(id(pool))
+            if not getattr(pool, BROKEN, False):
+                setattr(pool, BROKEN, True)
                 _lost += 1
             if _pool is pool:
                 _shutdown()

@@ -250,7 +250,8 @@ class BulkImporter:
                 try:
                     prepared = future.result(timeout=CHUNK_TIMEOUT)
                 except NoAnswer:
-                    logger.warning("a parse worker gave no answer for %d s: stopped; this process parses the rest", CHUNK_TIMEOUT)
+                    logger.warning("a parse worker gave no answer for %d s: stopped; this process parses the rest",
+                                   CHUNK_TIMEOUT)
                     for process in list((getattr(pool, "_processes", None) or {}).values()):
                         process.kill()
                     for chunk in [chunk, *(c for _, c in pending), *chunks]:
