@@ -121,7 +121,8 @@ def test_a_page_that_hangs_every_worker_is_dropped_and_counted(monkeypatch):
     worker once, then dropped and counted; the crawl's process never extracts it itself (it could hang there
     as long, with the reactor)."""
     import asyncio
-    from concurrent.futures import Future, ThreadPoolExecutor
+    import threading
+    from concurrent.futures import Future
     from datetime import datetime, timezone
 
     from scrapy.http import HtmlResponse
@@ -144,8 +145,13 @@ def test_a_page_that_hangs_every_worker_is_dropped_and_counted(monkeypatch):
     crawler = get_crawler(settings_dict={"CCHC_EXTRACT_WORKERS": "2", "CCHC_EXTRACT_TIMEOUT": "0.2"})
     response = HtmlResponse(url="https://plo.vn/a-post1.html", body=b"<html><body><p>x</p></body></html>", encoding="utf-8")
     coroutine = pool.extract_beside(crawler, response, None, now=datetime.now(timezone.utc))
-    with ThreadPoolExecutor(1) as thread:
-        assert thread.submit(asyncio.run, coroutine).result() is None
+    result = {}
+    # its own event loop in a daemon thread, given 60 s: before the fix it waited forever
+    thread = threading.Thread(target=lambda: result.update(item=asyncio.run(coroutine)), daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the extraction still waits on a worker that never answers"
+    assert result["item"] is None
     assert Hung.submitted == 2
     assert crawler.stats.get_value("cchc/extract/timeout") == 1
     assert crawler.stats.get_value("cchc/dropped/extract_timeout") == 1
