@@ -138,6 +138,7 @@ def test_a_killed_worker_loses_nothing(fresh_redis, tmp_path):
     extra = {path: n - 1 for path, n in hits.items() if n > 1}
     assert all(n <= put_back[path] for path, n in extra.items()), (extra, put_back)
     assert put_back, "the killed worker held nothing in flight: the test did not kill it midway"
+    print(f"{sum(extra.values())} refetches, {sum(put_back.values())} requests put back from the killed worker")
 
 
 def test_without_redis_nothing_changes(monkeypatch):
