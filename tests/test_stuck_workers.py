@@ -158,11 +158,13 @@ def test_a_page_that_hangs_every_worker_is_dropped_and_counted(monkeypatch):
 
 
 def test_a_night_past_its_time_limit_closes_with_verdicts(tmp_path):
-    """Two sites too slow to finish within CCHC_RUN_MAX_HOURS (here 0.003 h, 11 s): crawlall closes both at the
-    limit, stores what it fetched, gives each a verdict that says so, frees the run lock and exits 1."""
+    """Two sites that cannot finish within CCHC_RUN_MAX_HOURS (here 0.005 h, 18 s: each has 2,000 articles on its
+    10 listing pages and answers each request after 0.3 s, 8 at a time, so it needs 75 s at the very least, and
+    longer on a loaded machine): crawlall closes both at the limit, stores what it fetched, gives each a verdict
+    that says so, frees the run lock and exits 1."""
     sites = tmp_path / "sites.toml"
     header = (ROOT / "crawler/sites.toml").read_text(encoding="utf-8").split("\n[[site]]\n")[0]
-    with SyntheticMirror(sites=2, articles=2000, delay=0.3, template="plo.vn") as mirror:
+    with SyntheticMirror(sites=2, articles=2000, per_page=200, delay=0.3, template="plo.vn") as mirror:
         entries = "".join(f'\n[[site]]\nkey = "cham_{n}"\nname = "Chậm {n}"\nprovince = "Hà Tĩnh"\nkind = "newspaper"\n'
                           f'domains = ["{host}"]\nstart_urls = ["{mirror.start_url(host)}"]\nverified = true\n'
                           for n, host in enumerate(mirror.hosts))
@@ -171,7 +173,7 @@ def test_a_night_past_its_time_limit_closes_with_verdicts(tmp_path):
         env = dict(os.environ, CCHC_DB=str(db), CCHC_SITES_FILE=str(sites), CCHC_PROGRESS_INTERVAL="0")
         started = time.monotonic()
         result = subprocess.run([SCRAPY, "crawlall", "-s", f"CCHC_MIRROR={mirror.mirror_setting()}",
-                                 "-s", "CCHC_RUN_MAX_HOURS=0.003", "-s", "CCHC_BROWSER_FALLBACK=0"], cwd=ROOT, env=env,
+                                 "-s", "CCHC_RUN_MAX_HOURS=0.005", "-s", "CCHC_BROWSER_FALLBACK=0"], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=400)
         took = time.monotonic() - started
         fetched = article_hits(mirror)
@@ -180,14 +182,14 @@ def test_a_night_past_its_time_limit_closes_with_verdicts(tmp_path):
     assert [r["site"] for r in runs] == ["cham_0", "cham_1"], runs
     for run in runs:
         assert run["finish_reason"] == "time_limit" and run["verdict"] == "failed", run
-        assert run["verdict_reason"].startswith("stopped at the run's time limit (CCHC_RUN_MAX_HOURS=0.003): "), run
+        assert run["verdict_reason"].startswith("stopped at the run's time limit (CCHC_RUN_MAX_HOURS=0.005): "), run
     assert "stopped at the run's time limit" in result.stdout  # the summary
     stored = rows(db, "select count(*) n from articles")[0]["n"]
     assert 0 < stored < 4000 and fetched < 4000  # what was fetched is stored; the night did not go on
     again = subprocess.run([SCRAPY, "crawlall", "--sites", "cham_0", "-s", "CCHC_MIRROR=http://127.0.0.1:9/{host}",
                             "-s", "RETRY_TIMES=0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert "another crawl is running" not in again.stderr  # the lock was freed
-    print(f"time limit 10.8 s: crawlall returned after {took:.0f} s")
+    print(f"time limit 18 s: crawlall returned after {took:.0f} s")
 
 
 # -- item 9: workers end with their parent -----------------------------------------------------------------------

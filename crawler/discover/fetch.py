@@ -110,11 +110,17 @@ def _get(url: str, guard: Guard, limit: int) -> Fetched:
         return _read(response, limit)
 
 
+_ROBOTS: dict[str, bytes | None] = {}  # robots.txt bodies by root, read once per process (discover, savefixture)
+
+
 def robots(root: str, guard: Guard | None = None) -> bytes | None:
-    """robots.txt of ``scheme://host`` (None when there is none: 4xx); a 5xx or no answer forbids everything."""
+    """robots.txt of ``scheme://host`` (None when there is none: 4xx); a 5xx or no answer forbids everything.
+    Read through the guard the first time; kept for the process (at most 64 roots)."""
     guard = guard or Guard(root)
-    cache = guard.robots
+    cache = _ROBOTS
     if root not in cache:
+        if len(cache) >= 64:
+            cache.clear()
         try:
             cache[root] = _get(root + "/robots.txt", guard, ROBOTS_BYTES).body
         except Refused as exc:

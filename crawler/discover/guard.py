@@ -80,7 +80,6 @@ class Guard:
         literal = _ip(self.host) is not None or self.host == "localhost"
         self.domains = tuple(domains) if domains else (self.host if literal else registrable_domain(self.host),)
         self.resolver = resolver or system_resolver
-        self.robots: dict[str, bytes | None] = {}  # robots.txt bodies read through this guard, by root
 
     def _given(self, host: str, port: int | None) -> bool:
         return (host, port) == (self.host, self.port)
