@@ -110,7 +110,8 @@ def _writer(args) -> int:
     if not settings.get("CCHC_REDIS_URL"):
         print("error: set CCHC_REDIS_URL (e.g. redis://127.0.0.1:6379/0)", file=sys.stderr)
         return 2
-    writer = Writer(settings.get("CCHC_REDIS_URL"), args.db or settings.get("CCHC_DB"), settings.get("CCHC_REDIS_PREFIX"))
+    writer = Writer(settings.get("CCHC_REDIS_URL"), args.db or settings.get("CCHC_DB"),
+                    settings.get("CCHC_REDIS_PREFIX"), run_ttl=settings.getint("CCHC_REDIS_RUN_TTL", 20 * 3600))
     status = writer.run(until_done=not args.forever, wait_workers=args.wait_workers)
     print(f"writer: {writer.summary()}")
     return status
@@ -140,14 +141,26 @@ def _export(args) -> int:
 def _import(args) -> int:
     import logging
 
+    import sqlite3
+
     from crawler.store.bulk import BulkImporter
+    from crawler.store.indexes import ImportRunning
 
     if os.path.isdir(args.file):
         raise IsADirectoryError(21, "is a folder", args.file)
     if not os.path.isfile(args.file):
         raise FileNotFoundError(2, "no such file", args.file)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    result = BulkImporter(args.db, workers=args.workers).run(args.file)
+    try:
+        result = BulkImporter(args.db, workers=args.workers).run(args.file)
+    except ImportRunning as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # a full disk, a read-only file: what was committed stays, indexes come back
+        print(f"import stopped: cannot write to the database {args.db}: {exc}. What was committed is kept (run the "
+              "import again: stored articles count as already stored); the next open of the database builds the "
+              "dropped indexes again.", file=sys.stderr)
+        return 1
     skipped = sum(result.skipped.values())
     print(f"{result.lines:,} lines in {result.seconds:.1f} s ({result.rate:,.0f}/s): {result.inserted:,} new, "
           f"{result.updated:,} updated, {result.duplicates:,} already stored (URL recorded), {skipped:,} skipped"

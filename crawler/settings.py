@@ -154,6 +154,11 @@ CCHC_FIRST_CRAWL_PAGES = _env_number("CCHC_FIRST_CRAWL_PAGES", 10, int)
 CCHC_DISCOVER = os.environ.get("CCHC_DISCOVER", "1") == "1"
 # Article pages taken from one feed or sitemap per run, newest first (a sitemap may list 50,000).
 CCHC_MAX_FEED_ARTICLES = _env_number("CCHC_MAX_FEED_ARTICLES", 200, int)
+# Child sitemaps read from one sitemap index, newest first by lastmod (or the month in their URL), and in a whole
+# run of a site (nested indexes included): an index may list 10,000 sitemaps, one per day for decades, and a
+# night's new articles are in the newest few. The rest are counted (cchc/sitemaps/left_out).
+CCHC_MAX_SITEMAPS_PER_INDEX = _env_number("CCHC_MAX_SITEMAPS_PER_INDEX", 50, int)
+CCHC_MAX_SITEMAPS = _env_number("CCHC_MAX_SITEMAPS", 100, int)
 # Known articles younger than this many days are downloaded again on every run (edits, take-downs).
 CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
 # Where a spider learns what the crawl already knows about its site (known and young article URLs, whether its
@@ -174,12 +179,17 @@ CCHC_EXTRACT_WORKERS = os.environ.get("CCHC_EXTRACT_WORKERS", "auto")
 # one worker extracting and the stages in the crawl's process (bench/throughput.py, 1,000 real-sized pages).
 # CCHC_EXTRACT_PIPELINES=0 keeps the stages in the crawl's process.
 CCHC_EXTRACT_PIPELINES = os.environ.get("CCHC_EXTRACT_PIPELINES", "1") != "0"
+# Seconds a page may wait for its extraction worker (queue and work): past it the workers are stopped (one is stuck:
+# stopped, or looping on a page), the page goes to a fresh worker, and a second timeout drops it (counted). A real
+# page takes 0.05-0.5 s; a crawlall of 74 sites queues at most a few dozen at once.
+CCHC_EXTRACT_TIMEOUT = _env_number("CCHC_EXTRACT_TIMEOUT", 120.0, float)
 
 EXTENSIONS = {
     "crawler.monitor.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)
     "crawler.monitor.extensions.CrawlRunsExtension": 100,
     "crawler.monitor.extensions.SuspiciousPagesExtension": 110,
     "crawler.monitor.extensions.ProgressExtension": 120,
+    "crawler.ops.time_limit.RunTimeLimit": 130,  # CCHC_RUN_MAX_HOURS
     "crawler.monitor.absence.VanishedArticlesExtension": 140,  # known articles that left their listing
     "crawler.discover.extension.FirstRunDiscovery": 150,  # feeds, sitemaps, sections of unverified sites
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
@@ -187,6 +197,11 @@ EXTENSIONS = {
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)
 # crawlall: a run lock held for longer than this (hours) is a hung run, and a run that finds it exits 1 instead of 0.
 CCHC_LOCK_MAX_HOURS = _env_number("CCHC_LOCK_MAX_HOURS", 20, float)
+# Hours a run (crawlall, scrapy crawl, a distributed worker) may take: then every spider still open is closed
+# cleanly (finish reason time_limit; its verdict says so), so a stuck night ends and frees the lock. A real night
+# (74 sites, one request at a time per site) takes an hour or two; 12 leaves room and still ends long before the
+# next night and before CCHC_LOCK_MAX_HOURS calls the run hung. 0 switches it off.
+CCHC_RUN_MAX_HOURS = _env_number("CCHC_RUN_MAX_HOURS", 12.0, float)
 CCHC_LOCK_FILE = os.environ.get("CCHC_LOCK_FILE", "")  # crawlall's run lock; default: the database path + ".lock"
 # crawlall's full log (tracebacks included), rotated at 10 MB, five kept; default: logs/crawl.log beside the
 # database. Its console shows only records at CCHC_LOG_LEVEL (environment; default CRITICAL for crawlall,

@@ -281,7 +281,8 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
             feed_date=tuple(feed_date) if feed_date else None, generic=self.generic_extraction,
             cchc_section=self.cchc_section,
         )
-        yield item
+        if item is not None:  # None: dropped after two extraction timeouts (counted)
+            yield item
 
     def _blocked(self, response) -> bool:
         reason = block_reason(response)

@@ -13,6 +13,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,11 +63,11 @@ def browse_db(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
-def browse_site(browse_db):
-    """`python -m crawler browse DB` on a free port of 127.0.0.1: its base URL."""
+@contextmanager
+def datasette_on(db):
+    """`python -m crawler browse DB` on a free port of 127.0.0.1, stopped afterwards: its base URL."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "crawler", "browse", str(browse_db), "--port", str(port)], cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", "crawler", "browse", str(db), "--port", str(port)], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -79,9 +80,18 @@ def browse_site(browse_db):
     else:
         server.kill()
         pytest.fail("datasette did not start: " + server.stdout.read()[-2000:])
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browse_site(browse_db):
+    """`python -m crawler browse DB` on the demo's database: its base URL."""
+    with datasette_on(browse_db) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

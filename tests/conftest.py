@@ -86,3 +86,72 @@ def rows(db: Path, sql: str, params=()) -> list[dict]:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# -- no process left behind (issue 30 item 9) -------------------------------------------------------------------
+# A test that kills a crawl or an import used to leave its extraction workers and multiprocessing's fork server
+# running. At the end of the session, any process of this checkout (its path in the command line) that was started
+# during the session and is no longer a descendant of pytest (its parent died: an orphan) fails the run, and is
+# ended, so that the machine is left as it was found.
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, int, str]]:
+    """pid -> (parent pid, start time in clock ticks since boot, command line) of the live processes."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if fields[0] not in ("Z", "X"):
+            table[int(entry.name)] = (int(fields[1]), int(fields[19]), command)
+    return table
+
+
+def _now_ticks() -> int:
+    return int(float(Path("/proc/uptime").read_text().split()[0]) * _TICKS)
+
+
+def pytest_sessionstart(session):
+    session.cchc_started_ticks = _now_ticks()
+
+
+def _leftovers(started: int) -> dict[int, str]:
+    table = _processes()
+    ours, queue = {os.getpid()}, [os.getpid()]
+    while queue:
+        parent = queue.pop()
+        kids = [pid for pid, (ppid, _, _) in table.items() if ppid == parent]
+        ours.update(kids)
+        queue += kids
+    return {pid: command for pid, (_, start, command) in table.items()
+            if start >= started and str(ROOT) in command and pid not in ours}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import signal
+    import time
+
+    started = getattr(session, "cchc_started_ticks", None)
+    if started is None or not Path("/proc/uptime").exists():
+        return
+    deadline = time.monotonic() + 15  # workers notice their parent's end at once; a fork server right after them
+    while (left := _leftovers(started)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    if not left:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"error: the tests left {len(left)} processes behind (ended now):", red=True)
+        for pid, command in sorted(left.items()):
+            reporter.write_line(f"  {pid} {command[:160]}")
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

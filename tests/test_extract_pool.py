@@ -95,7 +95,7 @@ def _alive(pid: int) -> bool:
 
 def test_a_killed_crawl_leaves_no_extraction_worker_behind():
     """Issue 34, item 8 (and every killed nightly crawl): the workers and their fork server end once the process
-    that owns the pool is killed; they used to wait on their queue for ever (crawler/worker_lifetime.py)."""
+    that owns the pool is killed; they used to wait on their queue for ever (crawler/lifeline.py)."""
     import signal
     import subprocess
     import sys

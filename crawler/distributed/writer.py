@@ -36,9 +36,10 @@ COLUMNS = {NEW: "new", UPDATED: "updated", DUPLICATE: "duplicates", UNCHANGED: "
 
 
 class Writer:
-    def __init__(self, redis_url: str, db_path: str, prefix: str = "cchc", batch: int = 500):
+    def __init__(self, redis_url: str, db_path: str, prefix: str = "cchc", batch: int = 500, run_ttl: int = 20 * 3600):
         ping_once(redis_url)
         self.server, self.keys, self.batch = connect(redis_url), Keys(prefix), batch
+        self.run_ttl = run_ttl  # CCHC_REDIS_RUN_TTL: how long the night's list of requests put back is kept
         self._trim = self.server.register_script(_TRIM)
         self.db_path = db_path
         self.store: ArticleStore | None = None
@@ -123,7 +124,9 @@ class Writer:
         """(queued requests, requests in flight at live workers, live workers), putting dead workers' work back."""
         queued = inflight = alive = 0
         for name in sorted(s.decode() for s in self.server.smembers(self.keys.spiders)):
-            _moved, live = requeue_dead(self.server, self.keys, name)
+            moved, live = requeue_dead(self.server, self.keys, name, self.run_ttl)
+            if moved:
+                logger.warning("%s: %d requests of a worker that is gone were put back into the queue", name, moved)
             queued += self.server.zcard(self.keys.requests(name))
             inflight += live
             alive += sum(1 for _ in self.server.scan_iter(match=self.keys.alive(name), count=500))

@@ -7,7 +7,11 @@ site's entry, which is what a worker receives; it sends back the item's fields. 
 crawler of the process (``crawlall``), started when the first article is extracted (a run with nothing new never
 starts it) from a fork server that has already imported the extraction code, and shut down when the process
 exits. A worker that dies is counted (``cchc/extract/worker_lost``), its page is extracted in the crawl's process
-instead, and the pool is started again; after three, extraction stays in the crawl's process. Workers import the
+instead, and the pool is started again; after three, extraction stays in the crawl's process. A worker that does not
+answer within ``CCHC_EXTRACT_TIMEOUT`` seconds (stopped, or looping on a page) no longer holds the crawl: the
+pool's workers are killed (``cchc/extract/timeout``), the page goes to a fresh worker, and a page that times out
+there too is dropped and counted (``cchc/dropped/extract_timeout``): extracting it in the crawl's process could
+block the reactor as long. Workers end with the crawl's process (crawler/lifeline.py). Workers import the
 crawl's main module like any multiprocessing child, so a script that runs a crawl in its own process needs the
 usual ``if __name__ == "__main__":`` guard.
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -32,8 +37,8 @@ from datetime import datetime
 from scrapy.http import HtmlResponse
 
 from crawler.extract import extract_article
+from crawler.lifeline import end_with
 from crawler.stats import Stat
-from crawler.worker_lifetime import exit_with
 
 logger = logging.getLogger(__name__)
 _pool: ProcessPoolExecutor | None = None
@@ -115,11 +120,66 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
         shutdown()
         context = multiprocessing.get_context("forkserver")  # never fork the reactor's threads
         context.set_forkserver_preload(["crawler.extract"])
-        _pool, _size = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=exit_with,
-                                           initargs=(os.getpid(),)), size  # a killed crawl leaves no worker
+        # end_with: a worker ends when this process does (crawler/lifeline.py), never outlives a killed crawl
+        _pool, _size = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=end_with,
+                                           initargs=(os.getpid(),)), size
         atexit.unregister(shutdown)  # registered once, whichever pool is current at exit
         atexit.register(shutdown)
     return _pool
+
+
+# A pool carries two marks: STOPPED, this process stopped it itself (its broken futures are no lost worker);
+# BROKEN, a worker of it died (counted once in _lost, whatever pages that broke).
+STOPPED, BROKEN = "_cchc_stopped", "_cchc_broken"
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's worker processes and forget the pool: one of them stopped answering (SIGSTOP, an endless
+    loop on a page) and cannot be told which. The futures of the other pages in flight then fail with
+    BrokenProcessPool and are sent to the next pool (``_in_worker``); the killed processes are reaped by the fork
+    server."""
+    global _pool
+    if getattr(pool, STOPPED, False):
+        return
+    setattr(pool, STOPPED, True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # concurrent.futures' own table
+        with contextlib.suppress(Exception):
+            process.kill()  # SIGKILL ends a stopped process too
+    # Not cancel_futures: a cancelled future would cancel the coroutine awaiting it (the page would be lost);
+    # the pool's manager fails every pending future with BrokenProcessPool once it sees its workers gone.
+    pool.shutdown(wait=False)
+    if _pool is pool:
+        _pool = None
+
+
+async def _in_worker(size: int, args: tuple, timeout: float) -> tuple[dict, dict]:
+    """(fields, stats) of ``prepare_page(*args)`` from a worker, within ``timeout`` seconds (asyncio.TimeoutError,
+    after stopping the pool's workers). A page whose pool this process stopped for another page's sake is sent
+    again; a worker that died raises BrokenProcessPool."""
+    global _lost
+    for attempt in range(3):
+        pool, future = _get_pool(size), None
+        try:
+            future = pool.submit(prepare_page, *args)  # raises BrokenProcessPool when a worker died before
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        except asyncio.CancelledError:
+            # the pool cancelled the work (shut down meanwhile), not someone this coroutine: send it again
+            if future is not None and future.cancelled() and not asyncio.current_task().cancelling() and attempt < 2:
+                continue
+            raise
+        except asyncio.TimeoutError:
+            _stop_workers(pool)
+            raise
+        except BrokenProcessPool:
+            if getattr(pool, STOPPED, False) and attempt < 2:
+                continue
+            if not getattr(pool, BROKEN, False):
+                setattr(pool, BROKEN, True)
+                _lost += 1
+            if _pool is pool:
+                shutdown()
+            raise
+    raise BrokenProcessPool("the extraction workers were stopped three times")
 
 
 def warm_up(crawler) -> None:
@@ -142,8 +202,8 @@ def _here(response, site, now, listing_date, feed_date, generic, cchc_section):
 async def extract_beside(crawler, response, site, *, now: datetime, listing_date=None, feed_date=None,
                          generic: bool = False, cchc_section: bool = False):
     """The article item of ``response``: from a worker process, prepared by the pure stages, when
-    CCHC_EXTRACT_WORKERS allows; else extracted here (the pipelines then do the rest)."""
-    global _lost
+    CCHC_EXTRACT_WORKERS allows; else extracted here (the pipelines then do the rest). None when the page was
+    dropped: its extraction took longer than CCHC_EXTRACT_TIMEOUT twice, in two fresh workers."""
     size = worker_count(crawler.settings.get("CCHC_EXTRACT_WORKERS")) if _lost < MAX_LOST else 0
     if size == 0:
         return _here(response, site, now, listing_date, feed_date, generic, cchc_section)
@@ -155,15 +215,24 @@ async def extract_beside(crawler, response, site, *, now: datetime, listing_date
         stages = crawler._cchc_pure_stages = pure_stages(crawler.settings) if wanted else ()
     args = (response.url, response.body, response.encoding, site, now.isoformat(), listing_date, feed_date, generic,
             cchc_section, stages)
+    timeout = crawler.settings.getfloat("CCHC_EXTRACT_TIMEOUT", 120)
     try:
-        fields, counts = await asyncio.wrap_future(_get_pool(size).submit(prepare_page, *args))
+        try:
+            fields, counts = await _in_worker(size, args, timeout)
+        except asyncio.TimeoutError:
+            crawler.stats.inc_value(Stat.EXTRACT_TIMEOUT)
+            logger.warning("no answer from the extraction worker for %s within %g s (CCHC_EXTRACT_TIMEOUT): the "
+                           "workers were stopped; the page goes to a fresh one", response.url, timeout)
+            fields, counts = await _in_worker(size, args, timeout)  # once more
+    except asyncio.TimeoutError:
+        crawler.stats.inc_value(Stat.DROPPED_EXTRACT_TIMEOUT)
+        logger.error("%s: extraction took more than %g s twice (CCHC_EXTRACT_TIMEOUT): dropped", response.url, timeout)
+        return None
     except BrokenProcessPool:
-        _lost += 1
         crawler.stats.inc_value(Stat.EXTRACT_WORKER_LOST)
         logger.warning("an extraction worker died; %s is extracted in the crawl's process%s", response.url,
                        "" if _lost < MAX_LOST else " (and every page after it: the workers keep dying; a script "
                        "that crawls in its own process needs an `if __name__ == \"__main__\":` guard)")
-        shutdown()
         return _here(response, site, now, listing_date, feed_date, generic, cchc_section)
     for key, count in counts.items():
         crawler.stats.inc_value(key, count)

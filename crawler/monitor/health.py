@@ -61,7 +61,7 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
         if problems:
             print(f"FAILING: {damaged_message(db_path, problems)}", file=sys.stderr)
             return 1
-        migrate(db_path)
+        index_note = migrate(db_path)  # also builds indexes an interrupted import left dropped, and says so
     except sqlite3.Error as exc:
         print(f"FAILING: cannot read the database {db_path}: {exc}", file=sys.stderr)
         return 1
@@ -80,4 +80,6 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
     guessing = on_guesses(db_path, [r["site"] for r in rows if r["status"] != "never run"])
     if guessing:
         print(guesses_said(guessing), file=out)
+    if index_note:
+        print(f"note: {index_note}", file=out)
     return 1 if failing else 0

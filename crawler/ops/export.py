@@ -4,7 +4,10 @@ of the reading view (title as plain text, the original URL in its own column, to
 
 The filters are checked against the database before anything is written: a province matches with or without
 diacritics ("Lam Dong" is "Lâm Đồng"), and a value that names nothing (a province or site the database does not
-know, a month such as 2025-13) is refused with the valid choices, instead of an empty file and "0 articles"."""
+know, a month such as 2025-13) is refused with the valid choices, instead of an empty file and "0 articles".
+
+A cell a spreadsheet would run as a formula (a title that starts with "=") is written as text
+(crawler/ops/spreadsheet.py)."""
 from __future__ import annotations
 
 import csv
@@ -13,6 +16,7 @@ import re
 import sys
 from pathlib import Path
 
+from crawler.ops.spreadsheet import csv_cell, runs_as_formula
 from crawler.store.exports import ExportFilter, export_rows, filter_choices
 from crawler.vi.text import strip_diacritics
 
@@ -64,7 +68,7 @@ def write_csv(path: Path, columns: list[str], rows) -> int:
         writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow(row)
+            writer.writerow({name: csv_cell(value) for name, value in row.items()})
             count += 1
     return count
 
@@ -93,6 +97,14 @@ def _xlsx_value(sheet, column: str, value, url):
     if column in LINKED and value and url:
         cell = WriteOnlyCell(sheet, value)
         cell.hyperlink, cell.style = url, "Hyperlink"
+        if runs_as_formula(value):
+            cell.data_type, cell.quotePrefix = "s", True
+        return cell
+    if runs_as_formula(value):
+        # openpyxl makes any string that starts with "=" a formula: a string cell instead, with Excel's quote
+        # prefix so that editing the cell does not turn it into one either.
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type, cell.quotePrefix = "s", True
         return cell
     return value
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.store import browsing
+from crawler.store.indexes import restore_dropped_indexes
 from crawler.store.schema import apply_migrations
 
 
@@ -121,6 +122,8 @@ def open_database(path: str) -> sqlite_utils.Database:
     with immediate(db):
         apply_migrations(db)
         browsing.refresh(db)  # label tables from the TOML files; the reading views when their SQL changed
+        # indexes an interrupted bulk import left dropped (crawler/store/indexes.py); the note is for `health`
+        _, db.cchc_index_note = restore_dropped_indexes(db.conn, path)
     return db
 
 
@@ -157,19 +160,23 @@ def immediate(db: sqlite_utils.Database):
 _MIGRATED: set[str] = set()
 
 
-def migrate(path: str | Path | None) -> None:
-    """Bring an existing database to today's schema (and check it is not damaged) before anything reads it:
-    every reader (known URLs, health, monitors, the run summary) calls this first. Once per file and process;
-    a missing file is left alone (the first write creates it)."""
+def migrate(path: str | Path | None) -> str:
+    """Bring an existing database to today's schema (and check it is not damaged, and build indexes an
+    interrupted import left dropped) before anything reads it: every reader (known URLs, health, monitors, the
+    run summary) calls this first. Once per file and process; a missing file is left alone (the first write
+    creates it). Returns what a person should know about the indexes (``health`` prints it), or ""."""
     if path:
         _refuse_folder(str(path))
     if not path or not Path(path).is_file():
-        return
+        return ""
     key = str(Path(path).resolve())
     if key in _MIGRATED:
-        return
-    open_database(str(path)).close()
+        return ""
+    db = open_database(str(path))
+    note = db.cchc_index_note
+    db.close()
     _MIGRATED.add(key)
+    return note
 
 
 @contextlib.contextmanager

@@ -1,7 +1,8 @@
-"""Fault injection for the reliability tests (tests/test_faults.py), outside the product: a test runs a crawl with
-``crawler.testing.faults.database_fault(kind)`` in its environment, which puts this folder on PYTHONPATH, so
-Python imports this module at start-up, before the crawler; it wraps ``open_database`` so that every connection
-the crawl opens refuses to write, as a full disk or a read-only file would."""
+"""Fault injection for the reliability tests (tests/test_faults.py, tests/test_bulk_import.py), outside the
+product: a test runs a crawl with ``crawler.testing.faults.database_fault(kind)`` in its environment, which puts
+this folder on PYTHONPATH, so Python imports this module at start-up, before the crawler; it wraps
+``open_database`` so that every connection the crawl opens refuses to write, as a full disk or a read-only file
+would. ``kill_after(target)`` makes the process SIGKILL itself at a known point of its work (below)."""
 import os
 
 _FAULT = os.environ.get("CCHC_TESTING_DB_FAULT")
@@ -33,3 +34,23 @@ if _FAULT:
         return db
 
     database.open_database = open_database
+
+# CCHC_TESTING_KILL_AFTER="module:Class.method": the process SIGKILLs itself when that method first returns, at a
+# known moment of its work (an import that has dropped its indexes and loaded a chunk), as `kill -9` would.
+_KILL_AFTER = os.environ.get("CCHC_TESTING_KILL_AFTER")
+
+if _KILL_AFTER:
+    import importlib
+    import signal
+
+    _module, _, _qualname = _KILL_AFTER.partition(":")
+    _owner_name, _, _method = _qualname.rpartition(".")
+    _owner = getattr(importlib.import_module(_module), _owner_name) if _owner_name else importlib.import_module(_module)
+    _original = getattr(_owner, _method)
+
+    def _then_die(*args, **kwargs):
+        result = _original(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+    setattr(_owner, _method, _then_die)

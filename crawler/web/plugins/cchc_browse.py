@@ -14,7 +14,9 @@ crawler package, which ``bin/setup`` installs into the same .venv.
 - ``render_cell``: in the reading views and saved queries, a title links to its article page, a URL shows
   as its host, a topic list as words, a snippet's matches highlighted (``«...»`` in the data, so a CSV
   stays plain text), a lead clamped to three lines. The data (JSON, CSV) is never changed.
-- ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese.
+- ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese, and its
+  cells that a spreadsheet would run as formulas start with an apostrophe (the pages show the text as it is);
+  a request with another method than GET or HEAD is answered 405.
 """
 from __future__ import annotations
 
@@ -24,8 +26,10 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
+from crawler.ops.spreadsheet import CsvCellGuard
 from crawler.store.browsing import TOPIC_SEPARATOR
 from crawler.store.search import register_search_functions, typed_with_diacritics
+from crawler.web.safety import sanitize_html, web_url
 
 READING_VIEWS = {"cchc_articles", "all_articles"}
 BOM = b"\xef\xbb\xbf"
@@ -88,8 +92,10 @@ def _highlight(value: str) -> Markup:
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     if table == "articles" and column in ("body_text", "body_html") and isinstance(value, str):
-        # the whole body in a table cell made every row a page tall: three lines, the HTML as HTML
-        shown = Markup(value) if column == "body_html" else escape(value)  # body_html is sanitized when stored
+        # the whole body in a table cell made every row a page tall: three lines, the HTML as HTML. Sanitized when
+        # stored (crawler/clean/render.py) and again here: a row written by an older version or another tool must
+        # not bring a script or a javascript: link into the page.
+        shown = Markup(sanitize_html(value)) if column == "body_html" else escape(value)
         return Markup('<div class="cchc-clamp">') + shown + Markup("</div>")
     if table not in READING_VIEWS and table is not None:
         return None  # other tables keep Datasette's cells; `table` is None in saved queries
@@ -98,7 +104,7 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "title" and "id" in _columns(row) and row["id"] is not None:
         href = datasette.urls.row(database, "articles", str(row["id"]))
         return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
-    if column == "url" and isinstance(value, str) and value.startswith(("http://", "https://")):
+    if column == "url" and web_url(value):
         host = urlsplit(value).hostname or value
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(host)}&nbsp;↗</a>')
     if column == "snippet" and isinstance(value, str):
@@ -110,29 +116,59 @@ def render_cell(row, value, column, table, database, datasette):
     return None
 
 
-def _csv_bom(app):
-    async def add_bom(scope, receive, send):
+def _csv_for_spreadsheets(app):
+    """Every CSV download (Datasette's .csv, streamed or not) starts with a UTF-8 byte order mark, so Excel reads
+    Vietnamese, and its cells that a spreadsheet would run as formulas start with an apostrophe
+    (crawler/ops/spreadsheet.py). Only the 200 answers with a CSV body: the HTML debug view (?_trace=1) and
+    errors pass as they are."""
+    async def wrapped(scope, receive, send):
         if scope.get("type") != "http" or not scope.get("path", "").endswith(".csv"):
             return await app(scope, receive, send)
-        state = {"ok": False, "first": True}
+        state = {"guard": None, "first": True}
 
-        async def send_with_bom(message):
+        async def send_guarded(message):
             if message["type"] == "http.response.start":
-                state["ok"] = message.get("status") == 200
-                if state["ok"]:  # the length grows by the BOM; Datasette streams CSV without one anyway
-                    message = dict(message, headers=[(k, v) for k, v in message.get("headers", [])
-                                                     if k.lower() != b"content-length"])
-            elif message["type"] == "http.response.body" and state["first"]:
-                state["first"] = False
-                if state["ok"]:
-                    message = dict(message, body=BOM + message.get("body", b""))
+                headers = message.get("headers", [])
+                kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if message.get("status") == 200 and kind.startswith((b"text/plain", b"text/csv")):
+                    state["guard"] = CsvCellGuard()
+                    # the length changes (the BOM, apostrophes); Datasette streams CSV without one anyway
+                    message = dict(message, headers=[(k, v) for k, v in headers if k.lower() != b"content-length"])
+            elif message["type"] == "http.response.body" and state["guard"] is not None:
+                guard = state["guard"]
+                body = guard.feed(message.get("body", b""))
+                if not message.get("more_body", False):
+                    body += guard.close()
+                if state["first"]:
+                    state["first"] = False
+                    body = BOM + body
+                message = dict(message, body=body)
             await send(message)
 
-        await app(scope, receive, send_with_bom)
+        await app(scope, receive, send_guarded)
 
-    return add_bom
+    return wrapped
+
+
+READ_METHODS = ("GET", "HEAD")
+
+
+def _read_only(app):
+    """Any other method than GET or HEAD is answered 405 with ``Allow: GET, HEAD``. The database is browsed
+    read-only and nothing here takes a form, but Datasette 0.65 answered a POST to a table, a saved query or an
+    export with a 500 (its views have no post handler to refuse it)."""
+    async def wrapped(scope, receive, send):
+        if scope.get("type") != "http" or scope.get("method", "GET") in READ_METHODS:
+            return await app(scope, receive, send)
+        body = b"405: this site is read-only (GET and HEAD only)\n"
+        await send({"type": "http.response.start", "status": 405,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
 
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return _csv_bom
+    return lambda app: _read_only(_csv_for_spreadsheets(app))

@@ -3,7 +3,8 @@
 - ``prepare_jinja2_environment``: filters: ``local_time`` (a stored UTC time in Vietnam's time), ``site_name`` (a
   registry key as the site's name), ``column_label`` (a saved query's column as people read it,
   crawler/web/labels.py), ``province_pivot`` and ``heat_cell`` (the shaded province-by-period table,
-  crawler/web/pivot.py).
+  crawler/web/pivot.py), ``web_url`` (the URL if it is http(s), else None) and ``sanitized`` (HTML through the
+  storing sanitizer again).
 - ``extra_template_vars``: table pages do not print their CREATE TABLE / VIEW statement (analysts read these
   pages; the SQL is one click away in the database's schema, ``/-/`` pages and any SQLite client); the saved
   searches get the address and title of their Atom feed; the article page gets its topics and the size of its
@@ -18,6 +19,7 @@ from datasette import hookimpl
 from crawler.store.browsing import ARTICLE_TOPIC_LABELS, STORY_SIZE
 from crawler.web.labels import column_label, search_feed_title
 from crawler.web.pivot import Cell, province_pivot, shade
+from crawler.web.safety import sanitize_html, web_url
 
 
 def site_name(key) -> str:
@@ -36,6 +38,8 @@ def prepare_jinja2_environment(env):
     env.filters["column_label"] = column_label
     env.filters["province_pivot"] = province_pivot
     env.filters["heat_cell"] = lambda count, largest: Cell(count, "", shade(count, largest))
+    env.filters["web_url"] = web_url  # only an http(s) URL becomes a link (an imported row may hold javascript:)
+    env.filters["sanitized"] = sanitize_html  # the body HTML, sanitized when stored and again when shown
 
 
 def _feed(datasette, database: str, request) -> dict:
