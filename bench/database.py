@@ -18,6 +18,8 @@ table search newest-first, and the facets of the Datasette article view; then th
 """
 from __future__ import annotations
 
+import sys
+
 import argparse
 import hashlib
 import os
@@ -39,8 +41,9 @@ from crawler.items import ArticleItem
 from crawler.registry import registry
 from crawler.stats import Stat
 from crawler.store.batch import BATCH_SIZE
-from crawler.testing.synthetic import PLACES, TOPICS, paragraph_pool
-from crawler.store.syndication import encode_signature, signature
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test harness (tests/harness)
+from harness.synthetic import PLACES, TOPICS, paragraph_pool
+from crawler.minhash import encode_signature, signature
 from crawler.vi.text import strip_diacritics
 from pipelines.deduplication import DeduplicationPipeline
 from pipelines.sqlite_writer import SQLiteWriterPipeline

@@ -1,6 +1,6 @@
 """Worker processes that end with the process that started them.
 
-The extraction workers (crawler/extract/pool.py) and the import's parse workers (crawler/store/bulk.py) are
+The extraction workers (crawler/prepare/pool.py) and the import's parse workers (crawler/store/bulk.py) are
 ``concurrent.futures`` pools on multiprocessing's fork server. When the crawl or the import was killed, nothing
 told its workers: each waits on a task queue whose write end it holds itself, so it waited forever, and every
 worker keeps the fork server alive (multiprocessing hands each one the server's "alive" pipe). Minutes after a

@@ -38,7 +38,7 @@ USER_AGENT = os.environ.get("CCHC_USER_AGENT", DEFAULT_USER_AGENT)
 CCHC_SOURCE_URL = os.environ.get("CCHC_SOURCE_URL", "")
 ROBOTSTXT_OBEY = True
 # Duplicate requests by URL with tracking parameters, http/https, www., default port and host case folded.
-REQUEST_FINGERPRINTER_CLASS = "crawler.fetch.urls.CanonicalRequestFingerprinter"
+REQUEST_FINGERPRINTER_CLASS = "crawler.urls.CanonicalRequestFingerprinter"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # Scrapy (2.19) starts CONCURRENT_ITEMS asyncio workers for the output of every response, whatever its size: with
@@ -118,14 +118,11 @@ RETRY_EXCEPTIONS = [
     "playwright._impl._errors.Error",
 ]
 
+# Only what needs the run's state or the database: an article arrives prepared (crawler/prepare: the spider reads
+# its page with extraction and the stages, in a worker or here; intake prepares another spider's items).
 ITEM_PIPELINES = {
     "pipelines.intake.ItemIntakePipeline": 50,  # items that are not ArticleItem (runspider, other spiders)
-    "pipelines.text_cleaning.TextCleaningPipeline": 100,
-    "pipelines.vietnamese_dates.VietnameseDatesPipeline": 200,
-    "pipelines.content_hash.ContentHashPipeline": 300,
-    "pipelines.topic_tagging.TopicTaggingPipeline": 350,
-    "pipelines.validation.ValidationPipeline": 400,
-    "pipelines.story_signature.StorySignaturePipeline": 450,
+    "pipelines.validation.ValidationPipeline": 400,  # drops (and counts) what the schema refuses
     "pipelines.repeated_titles.RepeatedTitlesPipeline": 460,  # a title a site gives every page (needs the run)
     "pipelines.deduplication.DeduplicationPipeline": 500,
     "pipelines.sqlite_writer.SQLiteWriterPipeline": 600,
@@ -171,14 +168,10 @@ CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 # politeness (one at a time, delays), so it is crawled like Scrapy's default (8 per domain). Live sites keep
 # CONCURRENT_REQUESTS_PER_DOMAIN = 1.
 CCHC_MIRROR_CONCURRENCY = _env_number("CCHC_MIRROR_CONCURRENCY", 8, int)
-# Article extraction in worker processes beside the reactor (crawler/extract/pool.py): "auto" = one per core (none
-# on a one-core machine), a number, or 0 to extract in the crawl's own process.
+# Article pages read (extraction and the preparation stages, crawler/prepare) in worker processes beside the reactor
+# (crawler/prepare/pool.py): "auto" = one per core (none on a one-core machine), a number, or 0 to read them in
+# the crawl's own process, which then only downloads, deduplicates and writes.
 CCHC_EXTRACT_WORKERS = os.environ.get("CCHC_EXTRACT_WORKERS", "auto")
-# The workers also run the pure pipeline stages (cleaning, dates, hash, topics, signature), so the crawl's process
-# only downloads, deduplicates and writes: on two cores, two workers doing both gave 137 pages/s against 126 with
-# one worker extracting and the stages in the crawl's process (bench/throughput.py, 1,000 real-sized pages).
-# CCHC_EXTRACT_PIPELINES=0 keeps the stages in the crawl's process.
-CCHC_EXTRACT_PIPELINES = os.environ.get("CCHC_EXTRACT_PIPELINES", "1") != "0"
 # Seconds a page may wait for its extraction worker (queue and work): past it the workers are stopped (one is stuck:
 # stopped, or looping on a page), the page goes to a fresh worker, and a second timeout drops it (counted). A real
 # page takes 0.05-0.5 s; a crawlall of 74 sites queues at most a few dozen at once.
@@ -210,6 +203,10 @@ CCHC_LOG_FILE = os.environ.get("CCHC_LOG_FILE", "")
 CCHC_LOG_FILE_LEVEL = os.environ.get("CCHC_LOG_FILE_LEVEL", "INFO")
 CCHC_KEEP_PAGES = 10  # suspicious pages kept per run, saved to CCHC_FAILED_PAGES_DIR when a monitor fails
 CCHC_FAILED_PAGES_DIR = os.environ.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages")
+# The saved pages of the sites (``<dir>/sites/<domain>/`` with MANIFEST.tsv, expected output in ``<dir>/expected``):
+# what `python -m crawler demo` serves and where `python -m crawler savefixture` adds a page. Relative to the working
+# directory: the checkout's own when run from it, as the README does.
+CCHC_FIXTURES_DIR = os.environ.get("CCHC_FIXTURES_DIR", "tests/fixtures")
 
 # Monitors (crawler/monitor/monitors.py), run when each spider closes.
 SPIDERMON_ENABLED = True

@@ -24,14 +24,11 @@ class StatsPipeline:
 class ArticlePipeline(StatsPipeline):
     """A pipeline of articles: an ``ArticleItem`` is handed to ``process_article`` through an ``ItemAdapter``;
     anything else (``ArticleGone``, the non-article items pipelines/intake.py lets through) passes untouched.
-    Article-like items of other spiders were made ArticleItem by the intake pipeline before they get here."""
-
-    # A pure stage is a function of the item alone (its stats are counters): an extraction worker may have run it
-    # already (crawler/extract/pool.py), which the item says with its working field `prepared`.
-    pure = False
+    Every ArticleItem that reaches the pipelines is prepared (crawler/prepare): read by the spider, or converted
+    and prepared by the intake pipeline."""
 
     def process_item(self, item):
-        if isinstance(item, ArticleItem) and not (self.pure and item.get("prepared")):
+        if isinstance(item, ArticleItem):
             self.process_article(ItemAdapter(item))
         return item
 

@@ -16,11 +16,11 @@ import scrapy
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
-from crawler.discover.routes import kind_of
+from crawler.formats import kind_of
 from crawler.fetch.blocks import block_reason
 from crawler.fetch.browser import browser_meta
 from crawler.extract import extract_links
-from crawler.extract.pool import extract_beside, warm_up
+from crawler.prepare.pool import read_beside, warm_up
 from crawler.store.incremental import remember_browser
 from crawler.items import ArticleGone
 from crawler.registry import Site, host_of
@@ -276,7 +276,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         if self._blocked(response):
             return
         self.crawler.stats.inc_value(Stat.ARTICLES_EXTRACTED)
-        item = await extract_beside(  # in a worker process when the machine has cores to spare
+        item = await read_beside(  # in a worker process when the machine has cores to spare
             self.crawler, response, self.site, now=datetime.now(timezone.utc), listing_date=listing_date,
             feed_date=tuple(feed_date) if feed_date else None, generic=self.generic_extraction,
             cchc_section=self.cchc_section,

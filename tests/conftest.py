@@ -24,7 +24,7 @@ os.environ.setdefault("CCHC_FAILED_PAGES_DIR", str(SCRATCH / "failed-pages"))
 os.environ.setdefault("CCHC_DB", str(SCRATCH / "default.db"))  # a test that forgets to choose never writes output/
 
 from browse_server import browse_db, browse_site, chromium  # noqa: E402,F401 (session fixtures of the browsing tests)
-from crawler.testing.fixture_server import FixtureServer  # noqa: E402
+from crawler.ops.saved_pages import FixtureServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = ROOT / "tests" / "fixtures" / "sites"
@@ -36,7 +36,7 @@ def leaves_nothing_behind():
     down last), the checkout holds no new file and no process of the session is running."""
     before = checkout_state(ROOT)
     yield
-    from crawler.extract import pool
+    from crawler.prepare import pool
 
     pool.shutdown(wait=True)  # the workers of crawls run in this process (they would stop when it exits)
     left = leftover_processes(MARKER)

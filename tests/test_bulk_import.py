@@ -110,7 +110,7 @@ def test_a_killed_import_leaves_no_index_dropped(tmp_path):
     """Issue 30 item 7: an import killed after its first chunk left the 13 secondary indexes dropped, and neither
     the next crawl nor `health` noticed. Now `health` (like any open of the database) builds them again and
     says so."""
-    from crawler.testing.faults import kill_after
+    from harness.faults import kill_after
 
     db, source = tmp_path / "cchc.db", tmp_path / "items.jsonl"
     ArticleStore(db).close()
@@ -130,7 +130,7 @@ def test_a_killed_import_leaves_no_index_dropped(tmp_path):
 
 
 def test_an_unwritable_database_stops_the_import_with_one_line(tmp_path):
-    from crawler.testing.faults import database_fault
+    from harness.faults import database_fault
 
     db, source = tmp_path / "cchc.db", tmp_path / "items.jsonl"
     ArticleStore(db).close()

@@ -10,11 +10,11 @@ import pytest
 from parsel import Selector
 
 from conftest import ROOT, SITES, crawl_stats, read_jsonl, rows, run_scrapy
-from crawler.testing.fixture_server import read_manifest
+from crawler.ops.saved_pages import read_manifest
 from crawler.extract import extract_links, response_from_file
 from crawler.registry import registry
 from crawler.web.browse import metadata
-from crawler.testing.fixtures import is_tuned
+from harness.fixtures import is_tuned
 
 TUNED = sorted(key for key, site in registry().items() if is_tuned(site))  # a site with fixtures is tuned
 SEEDS = {  # seed: (site, article URL, published_at the seed shows)

@@ -16,7 +16,7 @@ from conftest import ROOT, crawl_stats, rows, run_scrapy
 from crawler.discover.feeds import find_feeds, parse_feed
 from crawler.discover.sections import guess_cms, rank_sections
 from crawler.discover.sitemaps import parse_sitemap
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 
 REAL = ROOT.parent / "shared" / "real-pages"
 NOW = datetime(2025, 12, 2, 3, 0, tzinfo=timezone.utc)

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 
-from crawler.testing.local_redis import LocalRun, redis_server
-from crawler.testing.synthetic import SyntheticMirror
+from harness.local_redis import LocalRun, redis_server
+from harness.synthetic import SyntheticMirror
 from tests.conftest import rows, run_scrapy
 
 ARTICLES = 300  # 15 listing pages of 20

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import rows, run_scrapy
 from crawler.vi.encoding import best_encoding, vietnamese_score
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 from crawler.vi.text import clean_text
 from expected_fields import article_fixtures
 
@@ -61,12 +61,12 @@ def test_recorded_pages_with_decomposed_text_come_out_nfc(ident, path, url):
     from datetime import datetime, timezone
 
     from crawler.extract import extract_article, response_from_file
-    from crawler.processing import process_article
+    from crawler.prepare import prepare
 
     raw = path.read_text(encoding="utf-8")
     now = datetime(2026, 11, 1, tzinfo=timezone.utc)
     item = extract_article(response_from_file(str(path), url), now=now)
-    process_article(item, now)
+    prepare(item)
     for field in ("title", "lead", "body_text", "author", "category"):
         value = item[field] or ""
         assert value == unicodedata.normalize("NFC", value), field

@@ -1,5 +1,5 @@
-"""Extraction in worker processes (crawler/extract/pool.py) changes where the work runs, never what is stored or
-counted: the same fixture crawl with no worker, with a worker, and with the pure pipeline stages in the worker
+"""Reading articles in worker processes (crawler/prepare/pool.py) changes where the work runs, never what is stored
+or counted: the same fixture crawl with no worker and with workers (extraction and the preparation stages there)
 stores the same articles and counts the same stats."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from conftest import ROOT, crawl_stats, rows, run_scrapy
-from crawler.extract import pool
+from crawler.prepare import pool
 
 COLUMNS = ("url", "title", "lead", "body_text", "body_html", "author", "published_at", "date_source", "topics",
            "relevance", "content_hash", "story_id", "images", "source_attribution")
@@ -37,10 +37,10 @@ def crawl(mirror, tmp_path, name, **env):
 
 def test_workers_store_and_count_the_same(mirror, tmp_path):
     here, here_stats, _ = crawl(mirror, tmp_path, "here", CCHC_EXTRACT_WORKERS="0")
-    beside, beside_stats, log = crawl(mirror, tmp_path, "beside", CCHC_EXTRACT_WORKERS="1", CCHC_EXTRACT_PIPELINES="0")
-    prepared, prepared_stats, _ = crawl(mirror, tmp_path, "prepared", CCHC_EXTRACT_WORKERS="1", CCHC_EXTRACT_PIPELINES="1")
-    assert here and here == beside == prepared
-    assert here_stats == beside_stats == prepared_stats
+    beside, beside_stats, log = crawl(mirror, tmp_path, "beside", CCHC_EXTRACT_WORKERS="1")
+    two, two_stats, _ = crawl(mirror, tmp_path, "two", CCHC_EXTRACT_WORKERS="2")
+    assert here and here == beside == two
+    assert here_stats == beside_stats == two_stats
     assert here_stats.get("cchc/extract/worker_lost", 0) == 0 and "worker died" not in log
 
 
@@ -56,7 +56,7 @@ def test_a_lost_worker_falls_back_to_extraction_here(monkeypatch):
     crawler = get_crawler(settings_dict={"CCHC_EXTRACT_WORKERS": "1"})
     body = (ROOT / "tests/fixtures/sites/plo.vn/article-post874715.html").read_bytes()
     response = HtmlResponse(url="https://plo.vn/vu-an-post874715.html", body=body, encoding="utf-8")
-    coroutine = pool.extract_beside(crawler, response, None, now=datetime.now(timezone.utc), cchc_section=True)
+    coroutine = pool.read_beside(crawler, response, None, now=datetime.now(timezone.utc), cchc_section=True)
     with ThreadPoolExecutor(1) as thread:  # its own event loop, whatever loop an earlier test left in this thread
         item = thread.submit(asyncio.run, coroutine).result()
     assert item["title"] and item["from_cchc_section"] is True
@@ -77,7 +77,7 @@ def test_worker_count_rejects_nonsense():
 
 OWNER = """
 import os, sys, time
-from crawler.extract import pool
+from crawler.prepare import pool
 workers = pool._get_pool(2)
 pids = {f.result() for f in [workers.submit(os.getpid) for _ in range(20)]}
 print(" ".join(map(str, sorted(pids))), flush=True)

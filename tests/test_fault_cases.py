@@ -352,7 +352,7 @@ def test_url_variants_of_one_article_cost_one_fetch(tmp_path):
 
 
 def test_clean_url_keeps_what_selects_content():
-    from crawler.fetch.urls import clean_url, fingerprint_url
+    from crawler.urls import clean_url, fingerprint_url
 
     assert clean_url("HTTPS://Bao.VN:443/Tin/A-1.html?id=5&utm_campaign=x&zarsrc=30#c") == "https://bao.vn/Tin/A-1.html?id=5"
     assert clean_url("http://bao.vn:8080/a?page=2&source=rss") == "http://bao.vn:8080/a?page=2&source=rss"

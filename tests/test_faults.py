@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from crawler.testing.faults import database_fault
+from harness.faults import database_fault
 from conftest import ROOT, crawl_stats, rows, run_scrapy
 from faults import (FaultServer, article, ok, redirect, reset, send, slow, stall_mid_body, status_burst,
                     truncated)
@@ -212,7 +212,7 @@ def test_unwritable_database_fails_clearly_then_next_run_works(tmp_path, fault):
         setup = run_scrapy(args + ["-s", "CLOSESPIDER_ITEMCOUNT=5", "-s", "CONCURRENT_REQUESTS=1"], db)
         assert setup.returncode == 0, setup.stderr[-2000:]
         before = check_consistent(db)
-        broken = run_scrapy(args, db, env=database_fault(fault))  # crawler/testing/faults.py
+        broken = run_scrapy(args, db, env=database_fault(fault))  # tests/harness/faults.py
         assert broken.returncode == 1
         assert "cannot write to the database" in broken.stderr and "database_error" in broken.stderr
         assert check_consistent(db) == before < 30  # nothing half-written, nothing lost

@@ -47,7 +47,7 @@ def test_a_doubled_slash_is_fetched_once(tmp_path):
 
 
 def test_clean_url_folds_doubled_slashes_but_not_an_embedded_url():
-    from crawler.fetch.urls import clean_url, fingerprint_url
+    from crawler.urls import clean_url, fingerprint_url
 
     assert clean_url("https://bao.vn//tin//a.html?x=1//2") == "https://bao.vn/tin/a.html?x=1//2"
     assert clean_url("https://bao.vn/share/https://other.vn/a") == "https://bao.vn/share/https://other.vn/a"

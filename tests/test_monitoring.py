@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT, crawl_stats, rows, run_scrapy
 from crawler.vi.dates import LOCAL_TZ
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 
 HOST = "giamsat.example.gov.vn"
 SITE = f"https://{HOST}"

@@ -45,7 +45,7 @@ def db(tmp_path_factory):
              cchc(article("https://a.gov.vn/plain", title="Bài bình thường về cải cách hành chính",
                           body="Một bài bình thường, không có gì lạ, về cải cách hành chính của tỉnh."))]
     for item in items:
-        from crawler.processing import assign_content_hash
+        from crawler.prepare.stages import assign_content_hash
 
         assign_content_hash(item)
         assert store.classify(item["url"], item["content_hash"], item["site"]) == "new"

@@ -8,7 +8,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from crawler.processing import assign_content_hash
+from crawler.prepare.stages import assign_content_hash
 from crawler.store.articles import ArticleStore
 from pipelines.deduplication import DeduplicationPipeline
 from pipelines.sqlite_writer import SQLiteWriterPipeline

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, crawl_stats, rows
-from crawler.testing.synthetic import SyntheticMirror
+from harness.synthetic import SyntheticMirror
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 
@@ -128,7 +128,7 @@ def test_a_page_that_hangs_every_worker_is_dropped_and_counted(monkeypatch):
     from scrapy.http import HtmlResponse
     from scrapy.utils.test import get_crawler
 
-    from crawler.extract import pool
+    from crawler.prepare import pool
 
     class Hung:
         submitted = 0
@@ -144,7 +144,7 @@ def test_a_page_that_hangs_every_worker_is_dropped_and_counted(monkeypatch):
     monkeypatch.setattr(pool, "_here", lambda *args: pytest.fail("extracted in the crawl's process"))
     crawler = get_crawler(settings_dict={"CCHC_EXTRACT_WORKERS": "2", "CCHC_EXTRACT_TIMEOUT": "0.2"})
     response = HtmlResponse(url="https://plo.vn/a-post1.html", body=b"<html><body><p>x</p></body></html>", encoding="utf-8")
-    coroutine = pool.extract_beside(crawler, response, None, now=datetime.now(timezone.utc))
+    coroutine = pool.read_beside(crawler, response, None, now=datetime.now(timezone.utc))
     result = {}
     # its own event loop in a daemon thread, given 60 s: before the fix it waited forever
     thread = threading.Thread(target=lambda: result.update(item=asyncio.run(coroutine)), daemon=True)
@@ -212,7 +212,7 @@ def test_a_killed_crawl_leaves_no_worker_or_fork_server(tmp_path):
 
 
 def test_a_killed_import_leaves_no_parse_worker(tmp_path):
-    from crawler.testing.faults import kill_after
+    from harness.faults import kill_after
     from test_bulk_import import items, write_jsonl
 
     source = tmp_path / "items.jsonl"

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from crawler.discover.feeds import looks_like_feed, parse_feed
-from crawler.discover.sitemaps import looks_like_sitemap, parse_sitemap
+from crawler.discover.feeds import parse_feed
+from crawler.discover.sitemaps import parse_sitemap
+from crawler.formats import kind_of
 
 
 @dataclass
@@ -23,14 +24,6 @@ class Route:
     sitemaps_left_out: int = 0  # children beyond the cap
     problems: list[str] = field(default_factory=list)
     unreadable: bool = False  # announced as a feed or sitemap, but it is not one (an HTML error page)
-
-
-def kind_of(body: bytes) -> str:
-    if looks_like_feed(body):
-        return "feed"
-    if looks_like_sitemap(body):
-        return "sitemap"
-    return ""
 
 
 # A year and month in a sitemap's URL (sitemap-2025-11.xml, /2025/11/sitemap.xml, sitemap_202511.xml), day optional.

@@ -8,7 +8,7 @@ import uuid
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.fetch.urls import fingerprint_url
+from crawler.urls import fingerprint_url
 from crawler.distributed.keys import Keys, connect, worker_id
 from crawler.stats import Meta, Stat
 
@@ -76,7 +76,7 @@ class RunAwareDupeFilter(RFPDupeFilter):
                    settings.getint("CCHC_REDIS_RUN_TTL", 20 * 3600), settings.getbool("DUPEFILTER_DEBUG"))
 
     def request_fingerprint(self, request) -> str:
-        """scrapy-redis' fingerprint over crawler.fetch.urls.fingerprint_url (tracking parameters, http/https, www.
+        """scrapy-redis' fingerprint over crawler.urls.fingerprint_url (tracking parameters, http/https, www.
         folded), as in a single-process crawl."""
         return super().request_fingerprint(request.replace(url=fingerprint_url(request.url)))
 

@@ -12,7 +12,7 @@ from scrapy.http import TextResponse
 
 from crawler.vi.encoding import best_encoding, meta_charset
 from crawler.store.incremental import load_validators, save_validators
-from crawler.discover.sitemaps import is_sitemap_index
+from crawler.formats import is_sitemap_index
 from crawler.stats import Meta, Stat
 
 

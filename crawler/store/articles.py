@@ -17,7 +17,8 @@ from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE, Batch
 from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
 from crawler.store.rows import ROW_ERRORS, WriteResult, cchc_flag, index_text, stored_row, unindex
 from crawler.store.schema import VERSION_FIELDS
-from crawler.store.syndication import StoryIndex, band_keys, decode_signature, merge_recent, signature
+from crawler.minhash import band_keys, decode_signature, signature
+from crawler.store.syndication import StoryIndex, merge_recent
 
 logger = logging.getLogger(__name__)
 UNCHANGED, DUPLICATE, NEW, UPDATED = "unchanged", "duplicate", "new", "updated"  # ArticleStore.classify

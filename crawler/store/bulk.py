@@ -40,8 +40,8 @@ from crawler.store.database import immediate, now_iso, refresh_statistics
 from crawler.store.import_lines import prepare
 from crawler.store.indexes import DEFERRED_INDEXES, build, import_lock
 from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, topic_rows
-from crawler.store.syndication import (MAX_CANDIDATES, THRESHOLD, decode_signature, signatures_of, similarity,
-                                       stored_signature)
+from crawler.minhash import THRESHOLD, decode_signature, similarity
+from crawler.store.syndication import MAX_CANDIDATES, signatures_of, stored_signature
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany

@@ -10,9 +10,9 @@ from jsonschema import Draft202012Validator
 
 from crawler.clean.render import sanitize_html
 from crawler.items import article_schema
-from crawler.processing import assign_content_hash
+from crawler.prepare.stages import assign_content_hash
 from crawler.store.rows import stored_row
-from crawler.store.syndication import band_keys, decode_signature, encode_signature, signature
+from crawler.minhash import band_keys, decode_signature, encode_signature, signature
 
 REQUIRED = ("url", "site", "title", "body_text")
 LINK_FIELDS = ("url", "canonical_url")  # shown as links by the browser and the feed: http(s) only

@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 
 from crawler.items import ARTICLE_FIELDS, article_schema
 from crawler.store.compact import register_store_functions
-from crawler.store.syndication import band_keys, create_story_tables, read_signature, stored_signature
+from crawler.minhash import band_keys
+from crawler.store.syndication import create_story_tables, read_signature, stored_signature
 
 FTS_COLUMNS = ["title", "lead", "body_text", "search_extra"]
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"

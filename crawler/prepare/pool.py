@@ -1,9 +1,11 @@
-"""Extraction beside the reactor: article pages are extracted in worker processes when the machine has cores to
-spare, so downloading, deduplication and SQLite go on in the crawl's process meanwhile.
+"""Reading articles beside the reactor: article pages are read (extracted and prepared, crawler/prepare/article.py)
+in worker processes when the machine has cores to spare, so downloading, deduplication and SQLite go on in the
+crawl's process meanwhile.
 
 ``CCHC_EXTRACT_WORKERS``: ``auto`` (one worker per core but one, none on a one-core machine), a number, or 0 for
-extraction in the crawl's own process. Extraction is a pure function of the page (URL, bytes, encoding) and the
-site's entry, which is what a worker receives; it sends back the item's fields. The pool is shared by every
+reading in the crawl's own process. Reading is a pure function of the page (URL, bytes, encoding) and the site's
+entry, which is what a worker receives; it sends back the prepared item's fields and the stats the stages counted,
+which the crawl adds to its own: the item and the counts are the same with or without workers. The pool is shared by every
 crawler of the process (``crawlall``), started when the first article is extracted (a run with nothing new never
 starts it) from a fork server that has already imported the extraction code, and shut down when the process
 exits. A worker that dies is counted (``cchc/extract/worker_lost``), its page is extracted in the crawl's process
@@ -15,12 +17,6 @@ block the reactor as long. Workers end with the crawl's process (crawler/lifelin
 crawl's main module like any multiprocessing child, so a script that runs a crawl in its own process needs the
 usual ``if __name__ == "__main__":`` guard.
 
-With ``CCHC_EXTRACT_PIPELINES`` the worker also runs the item pipelines that are pure functions of the item
-(``pure = True``: cleaning, dates, content hash, topics, the MinHash signature), in the crawl's ITEM_PIPELINES
-order, and sends back the fields marked ``prepared`` (those stages then pass the item through) with the stats
-they counted, which the crawl adds to its own: the item and the counts are the same as without workers. Off by
-default: on two cores (one worker) the crawl's process then waits for its worker (bench/throughput.py: 65 pages/s
-against 90 with extraction alone); it is for machines with more cores.
 """
 from __future__ import annotations
 
@@ -36,8 +32,9 @@ from datetime import datetime
 
 from scrapy.http import HtmlResponse
 
-from crawler.extract import extract_article
 from crawler.lifeline import end_with
+from crawler.prepare.article import read_article
+from crawler.prepare.stages import Counts
 from crawler.stats import Stat
 
 logger = logging.getLogger(__name__)
@@ -58,51 +55,14 @@ def worker_count(value) -> int:
         raise ValueError(f"CCHC_EXTRACT_WORKERS={value!r}: 'auto' or a whole number of processes") from None
 
 
-class CountingStats:
-    """The stats a pure pipeline stage counts in a worker, to be added to the crawl's."""
-
-    def __init__(self):
-        self.counts: dict[str, int] = {}
-
-    def inc_value(self, key, count=1, start=0):
-        self.counts[key] = self.counts.get(key, start) + count
-
-
-_STAGES: dict[str, object] = {}
-
-
-def _stage(path: str):
-    if path not in _STAGES:
-        from scrapy.utils.misc import load_object
-
-        _STAGES[path] = load_object(path)
-    return _STAGES[path]
-
-
-def pure_stages(settings) -> tuple[str, ...]:
-    """The enabled pure item pipelines, in the order the crawl runs them (dotted paths, for the workers)."""
-    from scrapy.utils.conf import build_component_list
-    from scrapy.utils.misc import load_object
-
-    return tuple(p if isinstance(p, str) else f"{p.__module__}.{p.__qualname__}"
-                 for p in build_component_list(settings.getwithbase("ITEM_PIPELINES"))
-                 if getattr(load_object(p), "pure", False))
-
-
-def prepare_page(url: str, body: bytes, encoding: str, site, now: str, listing_date, feed_date, generic: bool,
-                 cchc_section: bool, stages: tuple[str, ...]) -> tuple[dict, dict]:
-    """In a worker: the page rebuilt as a response, extracted, through the pure stages; the item's fields as a
-    plain dict (picklable) and the stats the stages counted."""
-    from itemadapter import ItemAdapter
-
-    response = HtmlResponse(url=url, body=body, encoding=encoding)
-    item = extract_article(response, site, now=datetime.fromisoformat(now), listing_date=listing_date,
-                           feed_date=feed_date, generic=generic)
-    item["from_cchc_section"] = cchc_section
-    stats = CountingStats()
-    for path in stages:
-        _stage(path)(stats).process_article(ItemAdapter(item))
-    item["prepared"] = bool(stages)
+def read_page(url: str, body: bytes, encoding: str, site, now: str, listing_date, feed_date, generic: bool,
+              cchc_section: bool) -> tuple[dict, dict]:
+    """In a worker: the page rebuilt as a response and read; the item's fields as a plain dict (picklable) and the
+    stats the stages counted."""
+    stats = Counts()
+    item = read_article(HtmlResponse(url=url, body=body, encoding=encoding), site, now=datetime.fromisoformat(now),
+                        listing_date=listing_date, feed_date=feed_date, generic=generic, cchc_section=cchc_section,
+                        stats=stats)
     return dict(item), stats.counts
 
 
@@ -119,7 +79,7 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
     if _pool is None or _size != size:
         shutdown()
         context = multiprocessing.get_context("forkserver")  # never fork the reactor's threads
-        context.set_forkserver_preload(["crawler.extract"])
+        context.set_forkserver_preload(["crawler.prepare"])
         # end_with: a worker ends when this process does (crawler/lifeline.py), never outlives a killed crawl
         _pool, _size = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=end_with,
                                            initargs=(os.getpid(),)), size
@@ -153,14 +113,14 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 
 async def _in_worker(size: int, args: tuple, timeout: float) -> tuple[dict, dict]:
-    """(fields, stats) of ``prepare_page(*args)`` from a worker, within ``timeout`` seconds (asyncio.TimeoutError,
+    """(fields, stats) of ``read_page(*args)`` from a worker, within ``timeout`` seconds (asyncio.TimeoutError,
     after stopping the pool's workers). A page whose pool this process stopped for another page's sake is sent
     again; a worker that died raises BrokenProcessPool."""
     global _lost
     for attempt in range(3):
         pool, future = _get_pool(size), None
         try:
-            future = pool.submit(prepare_page, *args)  # raises BrokenProcessPool when a worker died before
+            future = pool.submit(read_page, *args)  # raises BrokenProcessPool when a worker died before
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
         except asyncio.CancelledError:
             # the pool cancelled the work (shut down meanwhile), not someone this coroutine: send it again
@@ -193,29 +153,24 @@ def warm_up(crawler) -> None:
             pool.submit(int)  # a worker process starts for each task it cannot give to an idle one
 
 
-def _here(response, site, now, listing_date, feed_date, generic, cchc_section):
-    item = extract_article(response, site, now=now, listing_date=listing_date, feed_date=feed_date, generic=generic)
-    item["from_cchc_section"] = cchc_section
-    return item
+def _here(crawler, response, site, now, listing_date, feed_date, generic, cchc_section):
+    return read_article(response, site, now=now, listing_date=listing_date, feed_date=feed_date, generic=generic,
+                        cchc_section=cchc_section, stats=crawler.stats)
 
 
-async def extract_beside(crawler, response, site, *, now: datetime, listing_date=None, feed_date=None,
-                         generic: bool = False, cchc_section: bool = False):
-    """The article item of ``response``: from a worker process, prepared by the pure stages, when
-    CCHC_EXTRACT_WORKERS allows; else extracted here (the pipelines then do the rest). None when the page was
-    dropped: its extraction took longer than CCHC_EXTRACT_TIMEOUT twice, in two fresh workers."""
+async def read_beside(crawler, response, site, *, now: datetime, listing_date=None, feed_date=None,
+                      generic: bool = False, cchc_section: bool = False):
+    """The prepared article item of ``response``: from a worker process when CCHC_EXTRACT_WORKERS allows, else read
+    here. None when the page was dropped: reading it took longer than CCHC_EXTRACT_TIMEOUT twice, in two fresh
+    workers."""
     size = worker_count(crawler.settings.get("CCHC_EXTRACT_WORKERS")) if _lost < MAX_LOST else 0
     if size == 0:
-        return _here(response, site, now, listing_date, feed_date, generic, cchc_section)
+        return _here(crawler, response, site, now, listing_date, feed_date, generic, cchc_section)
     from crawler.items import ArticleItem
 
-    stages = getattr(crawler, "_cchc_pure_stages", None)
-    if stages is None:
-        wanted = crawler.settings.getbool("CCHC_EXTRACT_PIPELINES")
-        stages = crawler._cchc_pure_stages = pure_stages(crawler.settings) if wanted else ()
     args = (response.url, response.body, response.encoding, site, now.isoformat(), listing_date, feed_date, generic,
-            cchc_section, stages)
-    timeout = crawler.settings.getfloat("CCHC_EXTRACT_TIMEOUT", 120)
+            cchc_section)
+    timeout = crawler.settings.getfloat("CCHC_EXTRACT_TIMEOUT")
     try:
         try:
             fields, counts = await _in_worker(size, args, timeout)
@@ -230,10 +185,10 @@ async def extract_beside(crawler, response, site, *, now: datetime, listing_date
         return None
     except BrokenProcessPool:
         crawler.stats.inc_value(Stat.EXTRACT_WORKER_LOST)
-        logger.warning("an extraction worker died; %s is extracted in the crawl's process%s", response.url,
+        logger.warning("an extraction worker died; %s is read in the crawl's process%s", response.url,
                        "" if _lost < MAX_LOST else " (and every page after it: the workers keep dying; a script "
                        "that crawls in its own process needs an `if __name__ == \"__main__\":` guard)")
-        return _here(response, site, now, listing_date, feed_date, generic, cchc_section)
+        return _here(crawler, response, site, now, listing_date, feed_date, generic, cchc_section)
     for key, count in counts.items():
         crawler.stats.inc_value(key, count)
     return ArticleItem(**fields)

@@ -1,5 +1,5 @@
 """Fault injection for the reliability tests (tests/test_faults.py, tests/test_bulk_import.py), outside the
-product: a test runs a crawl with ``crawler.testing.faults.database_fault(kind)`` in its environment, which puts
+product: a test runs a crawl with ``harness.faults.database_fault(kind)`` in its environment, which puts
 this folder on PYTHONPATH, so Python imports this module at start-up, before the crawler; it wraps
 ``open_database`` so that every connection the crawl opens refuses to write, as a full disk or a read-only file
 would. ``kill_after(target)`` makes the process SIGKILL itself at a known point of its work (below)."""
