@@ -161,7 +161,7 @@ CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
 # Where a spider learns what the crawl already knows about its site (known and young article URLs, whether its
 # listings need a browser): a function (crawler, spider) -> (KnownArticles, bool). The distributed add-on
 # replaces it with Redis (crawler/distributed/state.py).
-CCHC_CRAWL_STATE = "crawler.store.incremental.crawl_state_from_database"
+CCHC_CRAWL_STATE = "crawler.store.door.crawl_state_from_database"
 # A single mirror for every site, e.g. http://127.0.0.1:8000/{host} (the offline demo and tests use it).
 CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 # Requests in flight at once to a mirror on this machine (127.0.0.1, ::1): it needs none of a live site's
@@ -185,6 +185,7 @@ EXTENSIONS = {
     "crawler.ops.time_limit.RunTimeLimit": 130,  # CCHC_RUN_MAX_HOURS
     "crawler.monitor.absence.VanishedArticlesExtension": 140,  # known articles that left their listing
     "crawler.discover.extension.FirstRunDiscovery": 150,  # feeds, sitemaps, sections of unverified sites
+    "crawler.fetch.browser_memory.BrowserMemory": 160,  # sites whose listings need a browser, for the next runs
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)
@@ -197,8 +198,10 @@ CCHC_LOCK_MAX_HOURS = _env_number("CCHC_LOCK_MAX_HOURS", 20, float)
 CCHC_RUN_MAX_HOURS = _env_number("CCHC_RUN_MAX_HOURS", 12.0, float)
 CCHC_LOCK_FILE = os.environ.get("CCHC_LOCK_FILE", "")  # crawlall's run lock; default: the database path + ".lock"
 # crawlall's full log (tracebacks included), rotated at 10 MB, five kept; default: logs/crawl.log beside the
-# database. Its console shows only records at CCHC_LOG_LEVEL (environment; default CRITICAL for crawlall,
-# INFO for `scrapy crawl`, which reads it into LOG_LEVEL below).
+# database. Its console shows one line per site and records at CCHC_CRAWLALL_CONSOLE_LEVEL: the environment's
+# CCHC_LOG_LEVEL when set, else CRITICAL (the full log has the rest). `scrapy crawl` reads CCHC_LOG_LEVEL into
+# LOG_LEVEL below (INFO when unset): one variable, one default per command, both here.
+CCHC_CRAWLALL_CONSOLE_LEVEL = os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")
 CCHC_LOG_FILE = os.environ.get("CCHC_LOG_FILE", "")
 CCHC_LOG_FILE_LEVEL = os.environ.get("CCHC_LOG_FILE_LEVEL", "INFO")
 CCHC_KEEP_PAGES = 10  # suspicious pages kept per run, saved to CCHC_FAILED_PAGES_DIR when a monitor fails

@@ -22,10 +22,10 @@ class FeedRoutes:
         (CCHC_MAX_SITEMAPS_PER_INDEX per index, CCHC_MAX_SITEMAPS per run), the rest counted."""
         stats, now = self.crawler.stats, datetime.now(timezone.utc)
         # Child sitemaps: at most CCHC_MAX_SITEMAPS_PER_INDEX of an index, CCHC_MAX_SITEMAPS in the whole run.
-        budget = self.settings.getint("CCHC_MAX_SITEMAPS", 100) - getattr(self, "_sitemaps_requested", 0)
+        budget = self.settings.getint("CCHC_MAX_SITEMAPS") - getattr(self, "_sitemaps_requested", 0)
         found = route(response.body, response.url, tuple(self.allowed_domains), now,
-                      self.settings.getint("CCHC_MAX_FEED_ARTICLES", 200),
-                      max_sitemaps=min(self.settings.getint("CCHC_MAX_SITEMAPS_PER_INDEX", 50), budget))
+                      self.settings.getint("CCHC_MAX_FEED_ARTICLES"),
+                      max_sitemaps=min(self.settings.getint("CCHC_MAX_SITEMAPS_PER_INDEX"), budget))
         if found.problems:
             stats.inc_value(Stat.FEED_OR_SITEMAP_PROBLEMS, len(found.problems))
             self.logger.info("%s: %s", response.url, "; ".join(found.problems))
@@ -39,7 +39,7 @@ class FeedRoutes:
                 return
         if found.unreadable or not found.kind:  # e.g. an HTML error page where the registry names a feed
             stats.inc_value(Stat.FEED_OR_SITEMAP_UNREADABLE)
-            self.listing_trouble = True
+            self._listing_trouble(response.url, "unreadable feed or sitemap")
             self.logger.warning("%s is neither a feed nor a sitemap: %s", response.url, "; ".join(found.problems))
             return
         stats.inc_value(Stat.LISTING_PAGES)
@@ -56,7 +56,7 @@ class FeedRoutes:
         stats.inc_value(Stat.FEED_ENTRIES if found.kind == "feed" else Stat.SITEMAP_ENTRIES, len(found.articles))
         if found.kind != "sitemapindex":
             stats.inc_value(Stat.LISTING_WITH_LINKS if found.articles else Stat.LISTING_NO_LINKS)
-        recheck = self.settings.getfloat("CCHC_RECHECK_DAYS", 7)
+        recheck = self.settings.getfloat("CCHC_RECHECK_DAYS")
         for url, date, lastmod in found.articles:
             if needs_visit(url, lastmod, self.known.urls, self.known.recent, now, recheck):
                 yield self._article_request(url, None, feed_date=date)

@@ -22,7 +22,7 @@ from faults import FaultServer, ok, send
 from plain_sqlite import SQLITE3_CLI, unreadable_with_plain_sqlite, unreadable_with_sqlite3_shell
 from crawler.extract.links import find_article_links
 from crawler.monitor.health import print_health
-from crawler.store.incremental import KnownArticles
+from crawler.store import Store
 from crawler.store.articles import ArticleStore
 from crawler.store.database import DatabaseDamaged
 
@@ -130,11 +130,11 @@ def test_every_earlier_schema_migrates_before_it_is_read(source, tmp_path):
     """Case 3: a database written by each earlier schema (tests/fixtures/old-schemas, written by that commit's
     own code) is read for known URLs, checked by health and written to, in the order a crawl does it."""
     db = _old_database(source, tmp_path)
-    known = KnownArticles.load(str(db), "old_gov", recheck_days=3650)
+    store = Store(str(db))  # the crawl's store: migrates when it opens
+    known, _ = store.crawl_state("old_gov", recheck_days=3650)
     assert "https://old.example.gov.vn/tin/bai-1.html" in known.urls
     out = io.StringIO()
     assert print_health(str(db), out=out) == 0, out.getvalue()
-    store = ArticleStore(db)
     store.add({"url": "https://old.example.gov.vn/tin/moi.html", "site": "old_gov", "title": "Bài mới",
                "body_text": "Nội dung mới về cải cách hành chính. " * 20, "content_hash": "f" * 64,
                "published_at_local": "2024-04-01T08:00:00+07:00"})

@@ -15,7 +15,7 @@ def _browse(args) -> int:
 
 def _export(args) -> int:
     from crawler.ops.export import run_export
-    from crawler.store.exports import ExportFilter
+    from crawler.store import ExportFilter
 
     spec = ExportFilter(everything=args.all, province=args.province, month=args.month, site=args.site,
                         search=args.search, mode=args.mode)
@@ -27,8 +27,7 @@ def _import(args) -> int:
 
     import sqlite3
 
-    from crawler.store.bulk import BulkImporter
-    from crawler.store.indexes import ImportRunning
+    from crawler.store import BulkImporter, ImportRunning
 
     if os.path.isdir(args.file):
         raise IsADirectoryError(21, "is a folder", args.file)

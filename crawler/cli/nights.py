@@ -52,7 +52,7 @@ def _writer(args) -> int:
         print("error: set CCHC_REDIS_URL (e.g. redis://127.0.0.1:6379/0)", file=sys.stderr)
         return 2
     writer = Writer(settings.get("CCHC_REDIS_URL"), args.db or settings.get("CCHC_DB"),
-                    settings.get("CCHC_REDIS_PREFIX"), run_ttl=settings.getint("CCHC_REDIS_RUN_TTL", 20 * 3600))
+                    settings.get("CCHC_REDIS_PREFIX"), run_ttl=settings.getint("CCHC_REDIS_RUN_TTL"))
     status = writer.run(until_done=not args.forever, wait_workers=args.wait_workers)
     print(f"writer: {writer.summary()}")
     return status

@@ -24,7 +24,7 @@ class DistributedAddon:
         settings.set("SCHEDULER_QUEUE_KEY", keys.requests("%(spider)s"), over)
         settings.set("SCHEDULER_DUPEFILTER_KEY", keys.seen("%(spider)s"), over)
         # A worker takes few requests at a time per site, so that work stays in the shared queue for the others.
-        settings.set("CONCURRENT_REQUESTS", settings.getint("CCHC_REDIS_PREFETCH", 2), over)
+        settings.set("CONCURRENT_REQUESTS", settings.getint("CCHC_REDIS_PREFETCH"), over)
         settings.set("CCHC_DB", "", ABOVE_COMMAND_LINE)
         settings.set("CCHC_CRAWL_STATE", "crawler.distributed.state.crawl_state_from_redis", over)
         settings.set("SPIDERMON_ENABLED", False, over)  # per-site monitors judge whole runs, not a worker's share

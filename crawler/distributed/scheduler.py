@@ -73,7 +73,7 @@ class RunAwareDupeFilter(RFPDupeFilter):
         settings = spider.settings
         keys = Keys.from_settings(settings)
         return cls(connect(settings.get("CCHC_REDIS_URL")), keys.seen(spider.name), keys.seen_run(spider.name),
-                   settings.getint("CCHC_REDIS_RUN_TTL", 20 * 3600), settings.getbool("DUPEFILTER_DEBUG"))
+                   settings.getint("CCHC_REDIS_RUN_TTL"), settings.getbool("DUPEFILTER_DEBUG"))
 
     def request_fingerprint(self, request) -> str:
         """scrapy-redis' fingerprint over crawler.urls.fingerprint_url (tracking parameters, http/https, www.
@@ -145,7 +145,7 @@ class SharedScheduler(Scheduler):
         """Another live worker has requests in flight (they may queue more); dead workers' are put back first.
         Call after ``drop_own_inflight``."""
         moved, live = requeue_dead(self.server, self.keys, self.spider.name,
-                                   self.crawler.settings.getint("CCHC_REDIS_RUN_TTL", 20 * 3600))
+                                   self.crawler.settings.getint("CCHC_REDIS_RUN_TTL"))
         if moved:
             logger.warning("%d requests of a worker that is gone were put back into the queue", moved)
             self.crawler.stats.inc_value(Stat.DISTRIBUTED_REQUEUED, moved)

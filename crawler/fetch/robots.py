@@ -72,7 +72,7 @@ class RFC9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         self._received: dict[int, int] = {}
         # Decompressed size allowed for robots.txt: a gzip bomb ends the download as "unreachable".
-        self._maxsize = crawler.settings.getint("CCHC_ROBOTSTXT_MAXSIZE", 4 * 1024 * 1024)
+        self._maxsize = crawler.settings.getint("CCHC_ROBOTSTXT_MAXSIZE")
         crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
         crawler.signals.connect(self._headers_received, signal=signals.headers_received)
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from crawler.discover.extension import guesses_said, on_guesses
 from crawler.registry import registry
-from crawler.store.database import check_file, damaged_message, migrate
-from crawler.store.runs import runs_by_site
+from crawler.store import Store, check_file, damaged_message, migrate
 from crawler.monitor.verdicts import GOOD
 from crawler.vi.dates import local_display
 
@@ -25,7 +24,8 @@ def site_health(db_path: str, now: datetime | None = None) -> list[dict]:
     """Per site (every enabled registry site, plus any other site in the database): the last run and its
     verdict, the last successful run, articles new in the last run, days since the newest article."""
     now = now or datetime.now(timezone.utc)
-    runs, newest = runs_by_site(db_path)
+    with Store.opened(db_path) as store:
+        runs, newest = store.runs_by_site() if store is not None else ({}, {})
     sites = [s.key for s in registry().values() if s.enabled]
     sites += sorted(set(runs) - set(sites))
     report = []

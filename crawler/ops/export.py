@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from crawler.ops.spreadsheet import csv_cell, runs_as_formula
-from crawler.store.exports import ExportFilter, export_rows, filter_choices
+from crawler.store import ExportFilter, export_rows, filter_choices
 from crawler.vi.text import strip_diacritics
 
 MONTH = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")

@@ -28,9 +28,8 @@ from crawler.ops.lock import AlreadyRunning, RunLock
 from crawler.ops.startup import describe, finish_interrupted, stats_of, watch
 from crawler.monitor.verdicts import GOOD, download_errors, verdict
 from crawler.registry import registry
-from crawler.store.database import migrate
+from crawler.store import Store, migrate
 from crawler.discover.extension import guesses_said, on_guesses
-from crawler.store.runs import recorded_verdicts
 from crawler.stats import Stat
 
 logger = logging.getLogger("cchc.run")
@@ -107,7 +106,7 @@ def crawl(jobs: list[tuple[str, dict]], settings, report_sites: bool = False) ->
         receivers.append(closed)
         crawler.signals.connect(closed, signal=signals.spider_closed)
         watch(process.crawl(crawler, **kwargs), not_started)
-    _start_progress(crawlers, done, len(jobs), settings.getfloat("CCHC_PROGRESS_INTERVAL", 60))
+    _start_progress(crawlers, done, len(jobs), settings.getfloat("CCHC_PROGRESS_INTERVAL"))
     process.start()
     for crawler in crawlers:  # spiders a forced shutdown left open
         if finish_interrupted(crawler):
@@ -136,7 +135,9 @@ def site_verdicts(db: str | None, results: dict[str, dict]) -> dict[str, tuple[s
     from the crawler's stats when there is no row (no database, or the spider never started)."""
     recorded: dict[str, tuple[str, str]] = {}
     try:
-        recorded = recorded_verdicts(db, [stats.get(Stat.RUN_ID) for stats in results.values()])
+        with Store.opened(db) as store:
+            if store is not None:
+                recorded = store.recorded_verdicts([stats.get(Stat.RUN_ID) for stats in results.values()])
     except sqlite3.Error:
         pass
     return {name: recorded.get(stats.get(Stat.RUN_ID)) or verdict(stats) for name, stats in results.items()}
@@ -173,10 +174,12 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
 
     The terminal gets one line per site as it finishes and the summary; the full log (tracebacks included) goes
     to CCHC_LOG_FILE (default: logs/crawl.log beside the database, rotated at 10 MB, five kept), and the console
-    log only shows records at CCHC_LOG_LEVEL (default CRITICAL). ``cron``: nothing on the terminal unless a site
+    log only shows records at CCHC_CRAWLALL_CONSOLE_LEVEL (CCHC_LOG_LEVEL, default CRITICAL). ``cron``: nothing
+    on the terminal unless a site
     is not ok or quiet, then the summary (what cron mails)."""
-    console = os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")
-    settings = project_settings({"LOG_LEVEL": console, **(overrides or {})})
+    settings = project_settings(overrides)
+    if "LOG_LEVEL" not in (overrides or {}):
+        settings.set("LOG_LEVEL", settings.get("CCHC_CRAWLALL_CONSOLE_LEVEL"), priority="cmdline")
     if cron:
         settings.set("CCHC_PROGRESS_INTERVAL", 0, priority="cmdline")
     elif not os.environ.get("CCHC_USER_AGENT"):
@@ -192,14 +195,18 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
     if settings.get("CCHC_REDIS_URL"):
         return _run_worker(jobs, settings)
     db = settings.get("CCHC_DB")
-    lock = RunLock(settings.get("CCHC_LOCK_FILE") or f"{db or 'output/cchc.db'}.lock")
+    if not db:
+        print("crawlall: CCHC_DB is empty: crawlall stores into a database (or set CCHC_REDIS_URL for a worker)",
+              file=sys.stderr)
+        return 1
+    lock = RunLock(settings.get("CCHC_LOCK_FILE") or f"{db}.lock")
     try:
         lock.acquire()
     except OSError as exc:  # the database's folder is missing or not writable
         print(f"crawlall: cannot create the run lock {lock.path}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except AlreadyRunning as exc:
-        hours = settings.getfloat("CCHC_LOCK_MAX_HOURS", 20)
+        hours = settings.getfloat("CCHC_LOCK_MAX_HOURS")
         if exc.age_hours is not None and exc.age_hours > hours:  # a run older than a night is hung, not busy
             print(f"Not starting: {exc}, for {exc.age_hours:.0f} h (more than CCHC_LOCK_MAX_HOURS={hours:g}): that run "
                   f"seems hung; stop it (kill {exc.pid or '<pid>'}) and the next run takes over.", file=sys.stderr)
@@ -215,8 +222,8 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
     try:
         if lock.previous:
             print(f"Took over a stale lock ({lock.previous}): that run is no longer alive.", file=sys.stderr)
-        log_file = settings.get("CCHC_LOG_FILE") or str(Path(db or "output/cchc.db").parent / "logs" / "crawl.log")
-        add_rotating_log(log_file, settings.get("CCHC_LOG_FILE_LEVEL", "INFO"))
+        log_file = settings.get("CCHC_LOG_FILE") or str(Path(db).parent / "logs" / "crawl.log")
+        add_rotating_log(log_file, settings.get("CCHC_LOG_FILE_LEVEL"))
         results = crawl(jobs, settings, report_sites=not cron)
     finally:
         lock.release()

@@ -80,7 +80,7 @@ def check_database(settings) -> None:
     if path and not settings.get("CCHC_REDIS_URL"):
         from pathlib import Path
 
-        from crawler.store.database import migrate, open_database
+        from crawler.store import migrate, open_database
 
         if not Path(path).exists():
             open_database(path).close()  # the file the crawl's first write would create
@@ -100,9 +100,9 @@ def finish_interrupted(crawler) -> bool:
         return False
     stats.set_value("finish_reason", "shutdown_forced")
     from crawler.monitor.extensions import CrawlRunsExtension
-    from crawler.store.articles import ArticleStore
+    from crawler.store import Store
 
-    ArticleStore.flush_all()
+    Store.flush_all()
     for extension in getattr(extensions, "middlewares", ()):
         if isinstance(extension, CrawlRunsExtension):
             extension.spider_closed(spider, "shutdown_forced")

@@ -35,7 +35,7 @@ class RunTimeLimit:
 
     @classmethod
     def from_crawler(cls, crawler):
-        hours = crawler.settings.getfloat("CCHC_RUN_MAX_HOURS", 12)
+        hours = crawler.settings.getfloat("CCHC_RUN_MAX_HOURS")
         if hours <= 0:
             raise NotConfigured("CCHC_RUN_MAX_HOURS=0: no time limit")
         return cls(crawler, hours)

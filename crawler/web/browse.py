@@ -17,8 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from crawler.store.browsing import pivot_queries
-from crawler.store.database import migrate
+from crawler.store import migrate, pivot_queries
 
 
 METADATA_FILE = Path(__file__).with_name("datasette.yaml")

@@ -27,8 +27,7 @@ from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
 from crawler.ops.spreadsheet import CsvCellGuard
-from crawler.store.browsing import TOPIC_SEPARATOR
-from crawler.store.search import register_search_functions, typed_with_diacritics
+from crawler.store import TOPIC_SEPARATOR, register_search_functions, typed_with_diacritics
 from crawler.web.safety import sanitize_html, web_url
 
 READING_VIEWS = {"cchc_articles", "all_articles"}

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from datasette import hookimpl
 
-from crawler.store.browsing import ARTICLE_TOPIC_LABELS, STORY_SIZE
+from crawler.store import ARTICLE_TOPIC_LABELS, STORY_SIZE
 from crawler.web.labels import column_label, search_feed_title
 from crawler.web.pivot import Cell, province_pivot, shade
 from crawler.web.safety import sanitize_html, web_url

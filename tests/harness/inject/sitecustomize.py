@@ -33,7 +33,13 @@ if _FAULT:
             db.conn.set_authorizer(_no_room)
         return db
 
-    database.open_database = open_database
+    # importing crawler.store.database ran the package's front door (crawler/store/__init__.py), whose modules
+    # already hold the original by name: replace it there too
+    import sys
+
+    for _module in list(sys.modules.values()):
+        if getattr(_module, "open_database", None) is _open:
+            _module.open_database = open_database
 
 # CCHC_TESTING_KILL_AFTER="module:Class.method": the process SIGKILLs itself when that method first returns, at a
 # known moment of its work (an import that has dropped its indexes and loaded a chunk), as `kill -9` would.
