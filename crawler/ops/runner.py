@@ -175,8 +175,7 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
     The terminal gets one line per site as it finishes and the summary; the full log (tracebacks included) goes
     to CCHC_LOG_FILE (default: logs/crawl.log beside the database, rotated at 10 MB, five kept), and the console
     log only shows records at CCHC_CRAWLALL_CONSOLE_LEVEL (CCHC_LOG_LEVEL, default CRITICAL). ``cron``: nothing
-    on the terminal unless a site
-    is not ok or quiet, then the summary (what cron mails)."""
+    on the terminal unless a site is not ok or quiet, then the summary (what cron mails)."""
     settings = project_settings(overrides)
     if "LOG_LEVEL" not in (overrides or {}):
         settings.set("LOG_LEVEL", settings.get("CCHC_CRAWLALL_CONSOLE_LEVEL"), priority="cmdline")
