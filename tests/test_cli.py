@@ -76,6 +76,12 @@ def test_savefixture_adds_page_manifest_row_and_draft(fixture_tree, capsys):
     assert main(["savefixture", "baohatinh", str(page), "--url", "https://plo.vn/a-post1.html", "--origin", "x"]) == 2
     assert main(["savefixture", "baohatinh", str(page), "--url", url + "?x=1"]) == 2
     assert "say where the file came from" in capsys.readouterr().err
+    # a recorded page's origin must be traceable: a repository at a commit, a day, the shared manifest
+    assert main(["savefixture", "baohatinh", str(page), "--url", url + "?x=2", "--origin", "from a friend"]) == 2
+    assert "does not say where the page came from" in capsys.readouterr().err
+    assert main(["savefixture", "baohatinh", str(page), "--url", url + "?x=3",
+                 "--origin", "saved from the live site with Chrome on 2026-12-01"]) == 0
+    assert read_manifest(sites / "baohatinh.vn")[-1]["provenance"] == "recorded"
 
 
 def test_savefixture_fetches_a_url_politely(fixture_tree):

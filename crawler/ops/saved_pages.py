@@ -9,6 +9,7 @@ pages while it runs (a site that changes between two crawls).
 from __future__ import annotations
 
 import csv
+import re
 import hashlib
 import threading
 import time
@@ -21,6 +22,16 @@ from crawler.registry import host_of
 
 MANIFEST = "MANIFEST.tsv"
 MANIFEST_COLUMNS = ["url", "file", "provenance", "kind", "source"]
+# What a recorded page's source must name, so that anyone can trace it: the shared pages' manifest, the live
+# fetch of savefixture, a repository at a commit ("ewh-support/stc.daknong@1fe5c0e"), or the day a person saved
+# it from the live site ("saved from Chrome on 2026-12-01").
+_TRACEABLE = re.compile(r"shared/real-pages/MANIFEST\.tsv|^fetched https?://|[\w.-]+/[\w.-]+@[0-9a-f]{7,40}\b|"
+                        r"\b20\d\d-[01]\d-[0-3]\d\b")
+
+
+def untraceable(source: str) -> bool:
+    """A recorded page's ``source`` that does not say where the page came from (``_TRACEABLE``)."""
+    return not _TRACEABLE.search(source or "")
 
 
 def read_manifest(folder: Path) -> list[dict]:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from crawler.discover.fetch import FetchError
 from crawler.discover.fetch import fetch as polite_fetch
 from crawler.registry import Site, registry
-from crawler.ops.saved_pages import MANIFEST, MANIFEST_COLUMNS
+from crawler.ops.saved_pages import MANIFEST, MANIFEST_COLUMNS, untraceable
 from crawler.ops.fixture_pages import SITES, Page, summarize
 
 class SaveError(Exception):
@@ -37,8 +37,13 @@ def _file_name(url: str, kind: str, folder: Path) -> str:
     """``article-<id>.html`` (the id at the end of the URL's last part, else that part), unique in the folder."""
     tail = [p for p in urlsplit(url).path.split("/") if p]
     stem = re.sub(r"\.(html?|aspx|php)$", "", tail[-1] if tail else "index", flags=re.I)
-    ident = re.search(r"(post)?\d{4,}$", stem)  # /<slug>-post296110.html, /<cat>/<slug>/218305.htm
-    stem = ident.group(0) if ident else re.sub(r"[^A-Za-z0-9_-]+", "-", stem)[:60].strip("-") or "page"
+    # an id: /<slug>-post296110.html, /<cat>/<slug>/218305.htm, /tin/1523.aspx; not a year ending a slug (-nam-2022)
+    ident = re.search(r"(post)?\d{5,}$", stem) or re.fullmatch(r"\d{3,}", stem)
+    if ident:
+        stem = ident.group(0)
+    else:  # the slug, cut at a word boundary
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")
+        stem = (stem[:61].rsplit("-", 1)[0] if len(stem) > 60 else stem) or "page"
     name, n = f"{kind}-{stem}.html", 2
     while (folder / name).exists():
         name, n = f"{kind}-{stem}-{n}.html", n + 1
@@ -87,6 +92,10 @@ def save_fixture(key: str, source: str, url: str | None = None, kind: str = "art
     if not is_url and not origin:
         raise SaveError("say where the file came from (--origin 'shared/real-pages/MANIFEST.tsv: ...'), or what a "
                         "synthetic page is modelled on (--synthetic --origin '...')")
+    if not is_url and not synthetic and untraceable(origin):
+        raise SaveError(f"--origin {origin!r} does not say where the page came from: name a repository at a commit "
+                        "(owner/repo@1fe5c0e), the day you saved it (saved from the live site on 2026-12-01), or "
+                        "shared/real-pages/MANIFEST.tsv; a page written here is --synthetic")
     if not site.owns(url):
         raise SaveError(f"{url} is not on {key}'s domains ({', '.join(site.all_domains)})")
     if fetched:
