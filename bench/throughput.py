@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/throughput.py [--sites 4] [--articles 500] [--rounds 2]
     .venv/bin/python bench/throughput.py --memory [--articles 5000]     # RSS over a 20,000-page crawl
+    .venv/bin/python bench/throughput.py --before ../before              # + an earlier commit's full crawl
 
 The mirror (tests/harness/synthetic.py) serves ``sites`` x ``articles`` article pages (recorded pages of four CMS
 families with new titles, dates and bodies) and their listing pages on 127.0.0.1 with no delay. Each crawl
@@ -218,14 +219,21 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
             "cpu_others": marks["cpu_others"]}
 
 
+BEFORE: list[str] = []  # --before: a checkout of an earlier commit, crawled as "before" in the same rounds
+
+
 def run_child(mode: str, mirror, hosts, db: str, total: int) -> dict:
     """One crawl in a new process; with its CPU per page (the crawl's process and the processes it started, the
     extraction workers, from the first spider's opening to the last one's closing) and the mirror's (a thread of
     this process)."""
     own_cpu = cpu_seconds()
-    out = subprocess.run([sys.executable, __file__, "--child", mode, "--mirror", mirror.mirror_setting(),
+    script, env = __file__, None
+    if mode == "before":  # the full crawl of another checkout (--before), by that checkout's own bench
+        script, mode = str(Path(BEFORE[0]) / "bench" / "throughput.py"), "full"
+        env = {**os.environ, "PYTHONPATH": BEFORE[0]}
+    out = subprocess.run([sys.executable, script, "--child", mode, "--mirror", mirror.mirror_setting(),
                           "--hosts", ",".join(hosts), "--db", db, "--total", str(total)],
-                         capture_output=True, text=True, timeout=7200)
+                         capture_output=True, text=True, timeout=7200, env=env)
     if out.returncode != 0:
         raise SystemExit(f"{mode} crawl failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -245,6 +253,8 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="one full crawl, RSS sampled at 10 points")
     parser.add_argument("--only", choices=["bare", "peer", "full"], help="run one of the three (with BENCH_PROFILE=FILE: "
                         "a cProfile of its crawl process)")
+    parser.add_argument("--before", help="a checkout of an earlier commit (git worktree add ../before COMMIT): its full "
+                        "crawl runs in the same rounds, for a before/after of CPU per page")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--mirror", help=argparse.SUPPRESS)
     parser.add_argument("--hosts", help=argparse.SUPPRESS)
@@ -272,12 +282,15 @@ def main() -> None:
             first, last = r["samples"][0][1], r["samples"][-1][1]
             print(f"last / first sample: {last / first:.2f} (target: within 20%, i.e. <= 1.20)")
             return
-        results = {"bare": [], "peer": [], "full": []}
+        results = {"bare": [], "peer": [], "full": [], "before": []}
+        if args.before:
+            BEFORE.append(str(Path(args.before).resolve()))
+        modes = ("bare", "peer", "full") + (("before",) if args.before else ())
         for n in range(args.rounds):
-            for mode in ([args.only] if args.only else ("bare", "peer", "full")):
+            for mode in ([args.only] if args.only else modes):
                 r = run_child(mode, mirror, mirror.hosts, f"{tmp}/{mode}-{n}.db", total)
                 results[mode].append(r)
-                print(f"round {n + 1} {mode:<4}: {r['pages']} pages in {r['seconds']:.1f} s = {r['rate']:.1f} pages/s, "
+                print(f"round {n + 1} {mode:<6}: {r['pages']} pages in {r['seconds']:.1f} s = {r['rate']:.1f} pages/s, "
                       f"peak RSS {r['peak_rss_mb']:.0f} MB, CPU {r['cpu_ms']:.1f} ms a page "
                       f"({r['workers_cpu_ms']:.1f} of them in its extraction workers; + mirror {r['mirror_cpu_ms']:.1f})")
         if args.only:
@@ -293,12 +306,17 @@ def main() -> None:
         cores = os.cpu_count() or 1
         print(f"CPU per page (mean of the rounds; the crawl's processes while it crawls, + the mirror) and the "
               f"most that allows on {cores} CPUs:")
-        for mode in ("bare", "peer", "full"):
+        for mode in modes:
             crawl = sum(r["cpu_ms"] for r in results[mode]) / len(results[mode])
             served = sum(r["mirror_cpu_ms"] for r in results[mode]) / len(results[mode])
             ceiling = cores * 1000 / (crawl + served)
-            print(f"    {mode:<4}: {crawl:5.1f} + {served:.1f} ms -> at most {ceiling:6.1f} pages/s = "
+            print(f"    {mode:<6}: {crawl:5.1f} + {served:.1f} ms -> at most {ceiling:6.1f} pages/s = "
                   f"{ceiling / bare:.2f} x the bare spider's measured rate")
+        if args.before:
+            after_ms, before_ms, peer_ms = (sum(r["cpu_ms"] for r in results[m]) / len(results[m])
+                                            for m in ("full", "before", "peer"))
+            print(f"CPU per page, this checkout / {args.before}: {after_ms:.1f} / {before_ms:.1f} ms = "
+                  f"{after_ms / before_ms:.2f}; / the peer's {peer_ms:.1f} ms = {after_ms / peer_ms:.2f}")
 
 
 if __name__ == "__main__":

@@ -167,12 +167,14 @@ def _heading_candidates(sel: Selector, meta: dict, body=None, names=frozenset(),
     index = page_index(sel)
     best, best_at = None, None
     # The visible title is usually the longest heading-like element that <title> (or og:title) starts with.
+    longest = max(map(len, stated), default=0)
     for element in index.title_like:  # h1-h3 and elements with "title" or "tieu-de" in their class
         text = element_text(element)
-        if not 10 <= len(text) <= 400 or in_boilerplate(element):
+        # cheapest test first: a text far longer than <title> cannot start it (normalizing keeps lengths close)
+        if not 10 <= len(text) <= 400 or len(text) > 2 * longest or (best is not None and len(text) <= len(best)):
             continue
         norm = normalize_for_compare(text)
-        if any(t.startswith(norm) for t in stated) and (best is None or len(text) > len(best)):
+        if any(t.startswith(norm) for t in stated) and not in_boilerplate(element):
             best, best_at = text, element
     if best:
         yield best, "heading=page-title", best_at
