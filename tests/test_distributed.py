@@ -45,6 +45,24 @@ def articles(db):
     return rows(db, "select url, content_hash, title, published_at, body_text, topics from articles order by url")
 
 
+def refetches_put_back(hits, redis_url, log_dir, writer) -> tuple[Counter, dict]:
+    """Check that every page fetched more than once was put back as many times from a worker found dead: the killed
+    one, or under heavy load a live worker whose heartbeat came late (its pages are then fetched twice, never
+    lost). It used to compare the refetches with a guess of how many requests the victim held (4), which a loaded
+    machine exceeded ("11 refetches > 4"). (requests put back per page, refetches per page)."""
+    server = redis.Redis.from_url(redis_url)
+    put_back = Counter(mirrored(pickle.loads(data)["url"]) for data in server.lrange("cchc:generic:requeued", 0, -1))
+    extra = {path: n - 1 for path, n in hits.items() if n > 1}
+    unexplained = {path: (n, put_back[path]) for path, n in extra.items() if n > put_back[path]}
+    if unexplained:  # what the workers and the writer said, for the failure's message
+        said = [line for log in sorted(log_dir.glob("worker-*.log")) for line in log.read_text().splitlines()
+                if "put back" in line or any(path.rsplit("/", 1)[-1] in line for path in unexplained)]
+        said += [line for line in writer.stderr.splitlines() if "put back" in line]
+        raise AssertionError(f"refetched more often than put back (refetches, put back): {unexplained}\n"
+                             + "\n".join(line[:300] for line in said[-40:]))
+    return put_back, extra
+
+
 def test_two_workers_fetch_every_url_once_and_store_every_article_once(fresh_redis, tmp_path):
     with SyntheticMirror(sites=1, articles=ARTICLES, delay=0.005) as mirror:
         host = mirror.hosts[0]
@@ -60,7 +78,8 @@ def test_two_workers_fetch_every_url_once_and_store_every_article_once(fresh_red
         hits = page_hits(mirror)
     assert writer.returncode == 0, writer.stderr[-2000:]
     assert codes == [0, 0]
-    assert len(hits) == ARTICLES + 15 and set(hits.values()) == {1}, "a URL was fetched twice or not at all"
+    assert len(hits) == ARTICLES + 15, "a URL was not fetched"
+    refetches_put_back(hits, fresh_redis, tmp_path, writer)  # none, unless a heartbeat came late under load
     stored = articles(tmp_path / "dist.db")
     assert len(stored) == ARTICLES
     assert rows(tmp_path / "dist.db", "select count(*) as n from article_urls")[0]["n"] == ARTICLES
@@ -97,8 +116,8 @@ def test_next_night_fetches_listings_again_but_not_known_articles(fresh_redis, t
 
 def mirrored(url: str) -> str:
     """The mirror's path of a site URL (SyntheticMirror serves https://host/path at /host/path)."""
-    parts = urlsplit(url)
-    return f"/{parts.hostname}{parts.path}"
+    parts = urlsplit(url)  # the query too: listing pages differ only by it (?page=12)
+    return f"/{parts.hostname}{parts.path}" + (f"?{parts.query}" if parts.query else "")
 
 
 def test_a_killed_worker_loses_nothing(fresh_redis, tmp_path):
@@ -126,17 +145,10 @@ def test_a_killed_worker_loses_nothing(fresh_redis, tmp_path):
         hits = page_hits(mirror)
     assert victim.returncode == -signal.SIGKILL
     assert writer.returncode == 0, writer.stderr[-2000:]
-    assert len(articles(tmp_path / "dist.db")) == ARTICLES
+    stored = {row["url"] for row in articles(tmp_path / "dist.db")}
+    assert len(stored) == ARTICLES, [i for i in range(ARTICLES) if not any(f"-so-{i}-" in u for u in stored)]
     assert all(f"/{host}{mirror.article_path(0, i)}" in hits for i in range(ARTICLES))
-    # What this measures: a page is fetched a second time only because a worker found dead held it in flight (the
-    # killed one; under heavy load also a live worker whose heartbeat came late, whose pages are then fetched
-    # twice but never lost). It used to compare the refetches with a guess of how many requests the victim held
-    # (4), which a loaded machine exceeded ("11 refetches > 4"): how many a worker holds depends on how far its
-    # downloads ran ahead of its callbacks. Now each refetched page must be one of the requests put back.
-    server = redis.Redis.from_url(fresh_redis)
-    put_back = Counter(mirrored(pickle.loads(data)["url"]) for data in server.lrange("cchc:generic:requeued", 0, -1))
-    extra = {path: n - 1 for path, n in hits.items() if n > 1}
-    assert all(n <= put_back[path] for path, n in extra.items()), (extra, put_back)
+    put_back, extra = refetches_put_back(hits, fresh_redis, tmp_path, writer)
     assert put_back, "the killed worker held nothing in flight: the test did not kill it midway"
     print(f"{sum(extra.values())} refetches, {sum(put_back.values())} requests put back from the killed worker")
 
@@ -182,6 +194,28 @@ def test_take_and_trim_are_safe_to_repeat(fresh_redis):
     assert trim(keys=["items"], args=[2, b"a", b"b"]) == 1
     assert trim(keys=["items"], args=[2, b"a", b"b"]) == 0  # the re-sent call
     assert server.lrange("items", 0, -1) == [b"c"]
+
+
+def test_enqueue_marks_and_queues_in_one_step(fresh_redis):
+    """A worker killed between scrapy-redis' two calls (fingerprint seen, then request queued) lost the request: the
+    killed worker's listing page was put back, read again, and its article filtered as already seen (1 in 300 under
+    load). The fingerprint, the queue and the replaced in-flight entry now change in one script, and a re-sent call
+    queues nothing twice."""
+    from crawler.distributed.scheduler import _ENQUEUE
+
+    server = redis.Redis.from_url(fresh_redis)
+    server.hset("inflight", "old-token", b"0\nold request")
+    enqueue = server.register_script(_ENQUEUE)
+    keys = ["seen", "q", "inflight"]
+    assert enqueue(keys=keys, args=["fp-1", -10, b"article", 0, "old-token"]) == 1
+    assert server.smembers("seen") == {b"fp-1"} and server.zrange("q", 0, -1, withscores=True) == [(b"article", -10)]
+    assert server.hlen("inflight") == 0  # the retry or redirect replaced the request it came from
+    assert enqueue(keys=keys, args=["fp-1", -10, b"article", 0, ""]) == 0  # seen (or the re-sent call): not queued
+    assert server.zcard("q") == 1
+    assert enqueue(keys=["seen-run", "q", "inflight"], args=["fp-2", -100, b"listing", 60, ""]) == 1
+    assert 0 < server.ttl("seen-run") <= 60  # per-run fingerprints expire
+    assert enqueue(keys=["q", "q", "inflight"], args=["", -100, b"listing", 0, ""]) == 1  # dont_filter: no set
+    assert server.zcard("q") == 2 and not server.exists("seen-run-unfiltered")
 
 
 def test_a_stalled_redis_loses_nothing(fresh_redis, tmp_path):
