@@ -93,7 +93,7 @@ def _nfc(text: str) -> str:
 _NUMBER = re.compile(
     r"(?<![A-Z])S[O0]\s*[:;.]?\s*"                       # "Số:" (folded), OCR's "S0" and "Số." too
     r"(?P<no>[0-9A-Z|!\]\[(){}?]{0,6}?)\s*"              # the number, possibly OCR-damaged or blank
-    r"(?:/\s*(?P<year>[12][0-9]{3})\s*)?"                # a year in legal documents' numbers
+    r"(?:/\s*(?P<year>[12][0-9OQDILZSBG]{3})\s*)?"       # a year in legal documents' numbers
     r"(?P<sep>[/-])\s*"
     r"(?P<sym>[A-Z]{1,6}(?:\s?[-/]\s?[A-Z0-9]{1,10}){1,3})")
 # Letters OCR reads for digits in a number; only used when the token is otherwise digits.
@@ -127,7 +127,8 @@ def _find_number(lines: list[str], folded: list[str]) -> _Number | None:
             digits = _digits(match.group("no"), original[match.start("no"):match.end("no")])
             value = None
             if digits:
-                year = f"/{match.group('year')}" if match.group("year") else ""
+                year = _digits(match.group("year") or "")
+                year = f"/{year}" if year and len(year) == 4 else ""
                 value = f"{digits}{'-' if party else year + '/'}{symbol}"
             return _Number(index, match.start(), match.end(), value, code)
     return None
@@ -244,7 +245,7 @@ _VV = re.compile(r"(?<![A-Z])V\s*/\s*V\b")
 # Lines that begin a body, not a subject: "Căn cứ ...", "Thực hiện ...", "Kính gửi:", "I. ...", an authority
 # line in capitals ("GIÁM ĐỐC SỞ TÀI CHÍNH", "ỦY BAN NHÂN DÂN TỈNH") or a rule ("_____").
 _BODY_START = re.compile(r"^(CAN CU|THUC HIEN|KINH GUI|THEO DE NGHI|XET DE NGHI|TRONG |NGAY \d|PHAN |CHUONG |"
-                         r"DIEU \d|[IVX]+\s*[.\-/]|\d+\s*[.\-/)]|[-_=.*]{3,})")
+                         r"DIEU \d|[IVX]+\s*[.\-]\s|\d+\s*[.\-/)]|[-_=.*]{3,})")
 _AUTHORITY = re.compile(r"^(GIAM DOC|CHU TICH|UY BAN|BO TRUONG|THU TUONG|CHANH|TRUONG BAN|TONG CUC TRUONG|"
                         r"CUC TRUONG|HOI DONG|BAN THUONG VU|BAN CHAP HANH TRUNG|TINH UY|BAN CHI DAO)")
 
@@ -266,7 +267,7 @@ def _subject(lines: list[str], folded: list[str], type_at: int | None, number_at
         if start >= len(lines):
             return None
         first = lines[start]
-    kept = [_trim_noise(first)]
+    kept = [first if type_at is None else _trim_noise(first)]
     for index in range(start + 1, min(len(lines), start + 4)):
         line, fline = lines[index], folded[index].strip()
         if not line or _BODY_START.match(fline) or _AUTHORITY.match(fline) or _DATE.search(fline):

@@ -61,3 +61,14 @@ def _kill(process: subprocess.Popen) -> None:
         pass
     process.kill()
     process.communicate()
+
+
+def untable(text: str) -> str:
+    """antiword draws a table row as "|cell   |cell   |": the cells, tab-separated, without the padding."""
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|"):
+            line = "\t".join(cell.strip() for cell in stripped[1:-1].split("|"))
+        lines.append(line)
+    return "\n".join(lines)

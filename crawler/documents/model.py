@@ -6,7 +6,7 @@ only on the bytes (never on the URL they came from), which is what makes the sha
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # text_source / page source values.
 TEXT_LAYER = "text-layer"  # the PDF's own text
@@ -80,4 +80,5 @@ class PageRead:
     text: str = ""
     source: str = EMPTY
     reason: str | None = None            # why the page needs OCR ("no text layer", "signature stamp only" ...)
-    notes: list[str] = field(default_factory=list)
+    signer: str | None = None            # from a signature stamp on the page
+    signed: str | None = None            # the stamp's time, as written

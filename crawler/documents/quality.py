@@ -31,15 +31,14 @@ _TCVN3 = re.compile("[\u00a6-\u00a9\u00ab\u00ac\u00ae\u00b5-\u00b9\u00bd-\u00bf\
                     "\u00d8\u00dc\u00de\u00f8\u00fc\u00fe]")
 
 
-def strip_stamp(text: str) -> tuple[str, str | None]:
-    """The text without its signature stamps, and the first stamp's signer ("Sở Tài chính")."""
-    signer = None
+def strip_stamp(text: str) -> tuple[str, str | None, str | None]:
+    """The text without its signature stamps, the first stamp's signer ("Sở Tài chính") and its time as
+    written ("05.10.2018 10:32:07 +07:00")."""
     match = _STAMP.search(text)
     if not match:
-        return text, None
-    signer = _SIGNER_STOP.sub("", match.group("signer"))
-    signer = " ".join(signer.split()) or None
-    return _STAMP.sub("\n", text), signer
+        return text, None, None
+    signer = " ".join(_SIGNER_STOP.sub("", match.group("signer")).split()) or None
+    return _STAMP.sub("\n", text), signer, " ".join(match.group("when").split())
 
 
 def ocr_reason(text: str, has_graphics: bool) -> str | None:

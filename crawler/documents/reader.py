@@ -87,32 +87,30 @@ def _read_pdf(data: bytes, base: dict, limits: Limits, budget: OcrBudget | None,
         if count > limits.max_pages:
             return DocumentText(**base, pages=count,
                                 error=f"PDF has {count} pages, over the limit of {limits.max_pages}")
-        pages, signer = [], None
+        pages = []
         for index in range(count):
             page = document[index]
             try:
-                read = _text_layer(page)
+                pages.append(_text_layer(page))
             finally:
                 page.close()
-            if read.notes and signer is None:
-                signer = read.notes.pop()
-            pages.append(read)
         notes = _ocr(document, pages, limits, budget, tesseract)
         signed_at = pdf.first_signature_time(document)
     finally:
         document.close()
-    if signer is None:
-        signer = next((p.notes.pop() for p in pages if p.notes), None)
-    return _finish(base, pages, notes, signed_at, signer, limits)
+    stamped = next((p for p in pages if p.signer or p.signed), None)
+    if signed_at is None and stamped is not None and stamped.signed:
+        signed_at = _stamp_time(stamped.signed)
+    return _finish(base, pages, notes, signed_at, stamped.signer if stamped else None, limits)
 
 
 def _text_layer(page) -> PageRead:
-    text, signer = strip_stamp(pdf.page_text(page))
+    text, signer, signed = strip_stamp(pdf.page_text(page))
     letters = sum(1 for ch in text if ch.isalpha())
     reason = ocr_reason(text, has_graphics=letters < 40 and pdf.has_graphics(page))
     text = text.strip()
     source = MISSING if reason else (TEXT_LAYER if text else EMPTY)
-    return PageRead(text=text, source=source, reason=reason, notes=[signer] if signer else [])
+    return PageRead(text=text, source=source, reason=reason, signer=signer, signed=signed)
 
 
 def _ocr(document, pages: list[PageRead], limits: Limits, budget: OcrBudget | None,
@@ -150,9 +148,8 @@ def _ocr(document, pages: list[PageRead], limits: Limits, budget: OcrBudget | No
                 break
             continue
         done += 1
-        text, signer = strip_stamp(_tidy_ocr(text))
-        if signer:
-            page.notes.append(signer)
+        text, signer, signed = strip_stamp(_tidy_ocr(text))
+        page.signer, page.signed = page.signer or signer, page.signed or signed
         page.text, page.source, page.reason = text, OCR, None
     return notes
 
@@ -177,8 +174,6 @@ def _finish(base: dict, pages: list[PageRead], notes: list[str], signed_at: str 
     if cut:
         notes.append(cut)
     header = _header(texts)
-    if signed_at is None and signer is not None:
-        signed_at = _stamp_time(" ".join(texts))
     pending = tuple(i + 1 for i, p in enumerate(pages) if p.source == MISSING)
     error = None
     if not any(t.strip() for t in texts):
@@ -231,6 +226,8 @@ def _read_office(data: bytes, base: dict, kind: str, limits: Limits) -> Document
             text, pages, notes = result.text, result.pages, list(result.notes)
         else:  # doc, xls
             text = legacy.convert(kind, data, limits).replace("\r\n", "\n")
+            if kind == "doc":
+                text = legacy.untable(text)
             sheets = [s.strip("\n") for s in text.split("\f")]
             sheets = [s for s in sheets if s.strip()] or [""]
             text, pages = "\f".join(sheets), len(sheets)
