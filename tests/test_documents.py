@@ -366,3 +366,21 @@ def test_the_body_is_not_the_header():
     body = ("Căn cứ Luật Tiếp công dân ngày 25 tháng 11 năm 2013;\nThực hiện Quyết định số 09/2017/QĐ-UBND ngày "
             "27/3/2017 của UBND tỉnh báo cáo kết quả giải quyết khiếu nại.\nSố lượt tiếp công dân: 02 lượt.")
     assert parse_header(body) == type(parse_header(body))()
+
+
+# ---- which text layers need OCR ----------------------------------------------------------------------------------
+
+def test_which_layers_need_ocr():
+    from crawler.documents.quality import ocr_reason
+
+    vietnamese = "Thực hiện Kế hoạch số 3121/KH-STC ngày 28/12/2018 của Sở Tài chính về cải cách hành chính " * 2
+    assert ocr_reason(vietnamese, has_graphics=True) is None
+    folded = "Thuc hien Ke hoach so 3121/KH-STC ngay 28/12/2018 cua So Tai chinh ve cai cach hanh chinh " * 2
+    assert ocr_reason(folded, has_graphics=False) == "text layer without diacritics"
+    english = "The Department of Finance published its administrative reform plan for the year 2019 today. " * 2
+    assert ocr_reason(english, has_graphics=True) is None  # no diacritics, but not Vietnamese: left alone
+    tcvn3 = "KÕ ho¹ch tuyªn truyÒn c«ng t¸c c¶i c¸ch hµnh chÝnh cña Së Tµi chÝnh tØnh §¾k N«ng n¨m 2019 " * 2
+    assert ocr_reason(tcvn3, has_graphics=False) == "text layer in a legacy font encoding (TCVN3)"
+    assert ocr_reason("", has_graphics=False) is None  # a blank page: no OCR spent
+    assert ocr_reason("Trang 12", has_graphics=True) == "almost no text layer"  # a scan with its page number
+    assert ocr_reason("12", has_graphics=True) == "no text layer"

@@ -27,7 +27,7 @@ _COMMON = set(
     "kiem tra thanh tra y te tai chinh giao duc dao tao xay dung phat trien kinh te xa hoi".split())
 _WORD = re.compile(r"[^\W\d_]+")
 # Letters of TCVN3 (ABC) fonts that Unicode reads as Latin-1 punctuation and symbols: "¸ ¹ ¶ · ¾ ¿ ® ¦ §".
-_TCVN3 = re.compile("[\u00a6-\u00a9\u00ab\u00ac\u00ae\u00b5-\u00b9\u00bd-\u00bf\u00c6\u00c7\u00ce\u00d1\u00d7"
+_TCVN3 = re.compile("[\u00a6-\u00ac\u00ac\u00ae\u00b5-\u00b9\u00bd-\u00bf\u00c6\u00c7\u00ce\u00d1\u00d7"
                     "\u00d8\u00dc\u00de\u00f8\u00fc\u00fe]")
 
 
