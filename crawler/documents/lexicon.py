@@ -6,6 +6,9 @@ changes and an unknown one is kept as read.
 """
 from __future__ import annotations
 
+import functools
+import unicodedata
+
 # Document types of Decree 30/2020/NĐ-CP (Appendix III) and the Party's Guide 36-HD/VPTW, with the codes their
 # numbers carry ("3125/KH-STC", "13-NQ/TW"). Codes without their Đ are what OCR or ASCII filenames give.
 DOC_TYPES = {
@@ -84,3 +87,17 @@ def phrases() -> list[str]:
 
 def provinces() -> list[str]:
     return [p.strip() for p in PROVINCES.replace("\n", "").split("|") if p.strip()]
+
+
+def fold(text: str) -> str:
+    """Upper case without marks, one character for one ("Đắk Nông" -> "DAK NONG"), so spans map back."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in "đĐðÐ":
+        return "D"
+    base = unicodedata.normalize("NFD", ch)[0]
+    upper = base.upper()
+    return upper if len(upper) == 1 else base

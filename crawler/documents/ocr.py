@@ -15,23 +15,20 @@ import signal
 import subprocess
 from dataclasses import dataclass
 
-# The command, overridable for tests (a fake that hangs) and for installations outside PATH.
-TESSERACT_ENV = "CCHC_TESSERACT"
-
-
 class OcrError(Exception):
     """OCR of one page failed: the message is short and says why (it goes into DocumentText.notes)."""
 
 
 @dataclass(frozen=True)
 class Tesseract:
-    command: str = "tesseract"
+    command: str = "tesseract"          # a path for installations outside PATH (and a fake one in the tests)
     lang: str = "vie"
     timeout: float = 60.0
 
     @classmethod
     def default(cls, lang: str = "vie", timeout: float = 60.0) -> "Tesseract":
-        return cls(os.environ.get(TESSERACT_ENV) or "tesseract", lang, timeout)
+        """Tesseract on PATH; the crawl passes its own (the command from a setting) to read_document."""
+        return cls("tesseract", lang, timeout)
 
     def unavailable(self) -> str | None:
         """None when Tesseract and its language model are there, else the reason, for the result's notes."""

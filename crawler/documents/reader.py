@@ -24,7 +24,7 @@ def read_document(data: bytes, *, url: str | None = None, content_type: str | No
 
     ``url`` and ``content_type`` are hints only (the bytes decide what the file is); ``budget`` is the night's
     OCR budget shared by every document of a crawl; ``tesseract`` overrides the OCR command (tests, or a
-    Tesseract outside PATH; default: ``$CCHC_TESSERACT`` or ``tesseract``).
+    Tesseract outside PATH; default: ``tesseract`` on PATH, with ``limits.ocr_lang`` and ``limits.ocr_timeout``).
     """
     limits = limits or Limits()
     digest = hashlib.sha256(data).hexdigest()
