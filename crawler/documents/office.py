@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from lxml import etree
@@ -63,7 +64,8 @@ def _xml(archive: zipfile.ZipFile, name: str) -> etree._Element:
         return etree.fromstring(archive.read(name), _PARSER)
     except KeyError:
         raise OfficeError(f"not a complete document ({name} missing)") from None
-    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError,
+            NotImplementedError, zlib.error) as exc:
         raise OfficeError(f"corrupt document ({name}: {str(exc)[:80]})") from None
 
 

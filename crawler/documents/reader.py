@@ -33,7 +33,10 @@ def read_document(data: bytes, *, url: str | None = None, content_type: str | No
     if len(data) > limits.max_bytes:
         return DocumentText(claimed or sniff.UNKNOWN, sniff.KIND.get(claimed, "unknown"), **base,
                             error=f"file too large ({len(data)} bytes, over the limit of {limits.max_bytes})")
-    mime = sniff.sniff(data, url=url, content_type=content_type)
+    try:
+        mime = sniff.sniff(data, url=url, content_type=content_type)
+    except Exception:  # sniffing catches what a broken container raises; this is the last net
+        mime = sniff.UNKNOWN
     kind = sniff.KIND[mime]
     base.update(content_type=mime, kind=kind)
     if not data:
@@ -66,7 +69,7 @@ def read_cached(data: bytes, *, cache: DocumentCache, **kwargs) -> DocumentText:
 def _describe(data: bytes) -> str:
     head = data[:8]
     if head.startswith(b"PK"):
-        return "a zip archive that is no Office document"
+        return "a zip archive that is no Office document, or a corrupt one"
     if head.startswith(sniff.OLE_MAGIC):
         return "an OLE2 file that is neither Word nor Excel"
     return f"starts with {head!r}"

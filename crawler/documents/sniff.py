@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from urllib.parse import unquote, urlsplit
 
 PDF = "application/pdf"
@@ -68,7 +69,7 @@ def _zip_kind(data: bytes) -> str:
                     declared = archive.read(info).decode("ascii", "replace").strip()
                     if declared in (ODT, ODS):
                         return declared
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error):
         return ZIP
     if "word/document.xml" in names:
         return DOCX
