@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,5 +1,6 @@
 """Database scale: 1,000,000 articles loaded by the bulk import, the nightly writer on top, then search and
-facet latency, and file size.
+facet latency, the provinces-over-time counts (per_province_month), and file size (bytes per article: the file
+after a WAL checkpoint, divided by the articles stored).
 
     .venv/bin/python bench/database.py [--articles 1000000] [--nightly 20000] [--db output/bench-1m.db]
 
@@ -16,6 +17,8 @@ then ``--nightly`` more articles through the DeduplicationPipeline + SQLiteWrite
 table search newest-first, and the facets of the Datasette article view; then the file size.
 """
 from __future__ import annotations
+
+import sys
 
 import argparse
 import hashlib
@@ -38,8 +41,9 @@ from crawler.items import ArticleItem
 from crawler.registry import registry
 from crawler.stats import Stat
 from crawler.store.batch import BATCH_SIZE
-from crawler.testing.synthetic import PLACES, TOPICS, paragraph_pool
-from crawler.store.syndication import encode_signature, signature
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test harness (tests/harness)
+from harness.synthetic import PLACES, TOPICS, paragraph_pool
+from crawler.minhash import encode_signature, signature
 from crawler.vi.text import strip_diacritics
 from pipelines.deduplication import DeduplicationPipeline
 from pipelines.sqlite_writer import SQLiteWriterPipeline
@@ -183,11 +187,8 @@ def measure_queries(db: str) -> None:
     from crawler.store.search import register_search_functions
     from crawler.web.browse import canned_queries
 
-    from crawler.store.compact import register_store_functions
-
     con = sqlite3.connect(db)
     register_search_functions(con)  # the browser's own search functions
-    register_store_functions(con)
     queries = QUERIES + [strip_diacritics(q) for q in QUERIES]
     # A phrase none of whose occurrences exist costs FTS5 a pass over every position list of its words: the
     # synthetic articles are sentences of the fixtures, so some typical phrases ("hồ sơ điện tử") match nothing.
@@ -201,7 +202,7 @@ def measure_queries(db: str) -> None:
     # as-typed check only for words typed with diacritics, as there
     def box(q: str) -> str:
         typed = (" and (cchc_as_typed(:q, 'phrase', title, lead) or cchc_as_typed(:q, 'phrase', title, lead, "
-                 "(select cchc_text(b.body_z) from articles b where b.id = cchc_articles.id)))") if strip_diacritics(q) != q else ""
+                 "(select b.body_text from articles b where b.id = cchc_articles.id)))") if strip_diacritics(q) != q else ""
         return (f"select * from cchc_articles where id in (select rowid from articles_fts where articles_fts match "
                 f"cchc_fts(:q, 'phrase') order by rowid desc limit {NEWEST_MATCHES}){typed} order by published desc limit 51")
 
@@ -219,6 +220,7 @@ def measure_queries(db: str) -> None:
                   f"{timed(con, sql_of(strip_diacritics(q)), {'q': strip_diacritics(q), 'mode': 'phrase'}) * 1000:.1f} ms",
                   flush=True)
     hits = con.execute("select count(*) from articles_fts where articles_fts match escape_fts(?)", ["cai cach hanh chinh"]).fetchone()[0]
+    newest_year = con.execute("select max(published_month) from articles where cchc = 1").fetchone()[0][:4]
     print(f"'cai cach hanh chinh' (no diacritics) matches {hits:,} articles")
     facets = {
         "province": "select province as value, count(*) as count from (select * from cchc_articles) where province is not null "
@@ -236,6 +238,12 @@ def measure_queries(db: str) -> None:
         "the page: newest 51": "select * from cchc_articles order by published desc limit 51",
         "count(*) of the view": "select count(*) from cchc_articles",
     }
+    from crawler.store.periods import PROVINCE_PERIODS
+
+    for said, params in (("the whole span, by year (the default)", {"from": "", "to": "", "per": ""}),
+                         ("the last year, by month", {"from": str(int(newest_year) - 1), "to": "", "per": "month"})):
+        runs = sorted(timed(con, PROVINCE_PERIODS, params) for _ in range(3))
+        print(f"per_province_month, {said}: {runs[1] * 1000:.1f} ms (median of 3)", flush=True)
     print("facets of the article view (Datasette's facet SQL; its time limit per facet is 200 ms):")
     for name, sql in facets.items():
         runs = sorted(timed(con, sql, {}) for _ in range(3))

@@ -29,7 +29,7 @@ from crawler.discover.feeds import find_feeds, parse_feed
 from crawler.discover.fetch import fetch
 from crawler.discover.report import discover
 from crawler.discover.sitemaps import parse_sitemap
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "real-pages"

@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/distributed.py [--articles 200] [--latency 0.1] [--workers 1,2,4]
 
-A local server (crawler/testing/synthetic.py) answers every request after a fixed delay, like a distant portal; each
+A local server (tests/harness/synthetic.py) answers every request after a fixed delay, like a distant portal; each
 worker keeps one request at a time per site (politeness), so one worker is bound by the latency and more
 workers should scale almost linearly. Each configuration is a full night: redis-server started fresh, seed,
 N worker processes, the writer until the run ends by itself; the time runs from seeding to the writer's exit.
 """
 from __future__ import annotations
+
+import sys
 
 import argparse
 import sqlite3
@@ -16,8 +18,9 @@ import time
 from pathlib import Path
 
 
-from crawler.testing.local_redis import LocalRun, redis_server
-from crawler.testing.synthetic import SyntheticMirror
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test harness (tests/harness)
+from harness.local_redis import LocalRun, redis_server
+from harness.synthetic import SyntheticMirror
 
 ROOT = Path(__file__).resolve().parent.parent
 

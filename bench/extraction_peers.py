@@ -1,13 +1,18 @@
 """The extractors a user could pick instead of this project, each as ``name -> function(html, url) -> result``.
 
-A result has the keys of ``crawler.testing.gold.score_article`` that the extractor can give at all (title,
+A result has the keys of ``harness.gold.score_article`` that the extractor can give at all (title,
 published, author, lead, body); a key it never gives is left out and shows as "-" in the table. Each peer gets its
 best documented settings for Vietnamese news pages. They are imported here only, from requirements-bench.txt,
 never by the crawler.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import sys
+
 from datetime import datetime, timezone
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test harness (tests/harness)
 
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 # htmldate's default output is the day only; asking for the time too gives trafilatura and htmldate their best score.
@@ -19,11 +24,11 @@ def project(html: bytes, url: str) -> dict:
     from scrapy.http import HtmlResponse
 
     from crawler.extract import extract_article
-    from crawler.processing import process_article
-    from crawler.testing.gold import result_from_item
+    from crawler.prepare import prepare
+    from harness.gold import result_from_item
 
     item = extract_article(HtmlResponse(url=url, body=html), generic=True, now=NOW)
-    process_article(item, NOW)
+    prepare(item)
     return result_from_item(item)
 
 
@@ -34,8 +39,8 @@ def project_extraction_only(html: bytes, url: str) -> dict:
 
     from crawler.clean.cleaning import clean_article
     from crawler.extract import extract_article
-    from crawler.processing import assign_date
-    from crawler.testing.gold import result_from_item
+    from crawler.prepare.stages import assign_date
+    from harness.gold import result_from_item
 
     item = extract_article(HtmlResponse(url=url, body=html), generic=True, now=NOW)
     clean_article(item)

@@ -5,7 +5,7 @@
 
 It runs in its own environment, ``.venv-bench`` (requirements.txt + requirements-bench.txt), which it creates or
 updates by itself and then re-runs in; the peers are never dependencies of the crawler. Every gold page (the
-shared ones and tests/gold/) is scored field by field with the rules of crawler/testing/gold.py. Time per page is
+shared ones and tests/gold/) is scored field by field with the rules of tests/harness/gold.py. Time per page is
 the minimum over ``--rounds`` runs, the extractors interleaved page by page; the table shows the median of those
 per-page minima. "-" means the extractor gives no such field at all. Body F1 is the token F1 of the body against
 the whole hand-read text (tests/gold/<site>/<page>.body.txt). Three sections: the real gold pages, the synthetic
@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test harness (tests/harness)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".venv-bench"
@@ -52,7 +53,7 @@ def ensure_environment() -> None:
 def run(rounds: int, only: list[str] | None, synthetic: bool = False):
     from extraction_peers import ARTICLE_EXTRACTORS, LISTING_EXTRACTORS
 
-    from crawler.testing.gold import (body_f1, gold_body_text, gold_pages, is_httrack_mirror, score_article,
+    from harness.gold import (body_f1, gold_body_text, gold_pages, is_httrack_mirror, score_article,
                                       score_listing)
 
     pages = gold_pages(synthetic=synthetic)
@@ -97,7 +98,7 @@ def _cell(values: list) -> str:
 
 
 def print_tables(pages, results, details: bool) -> None:
-    from crawler.testing.gold import ARTICLE_CHECKS, LISTING_CHECKS
+    from harness.gold import ARTICLE_CHECKS, LISTING_CHECKS
 
     article_pages = [p for p in pages if p.kind == "article"]
     listing_pages = [p for p in pages if p.kind == "listing"]
@@ -155,7 +156,7 @@ def no_gold_pages(only: list[str] | None) -> dict:
 
     from crawler.extract.links import looks_like_article
     from crawler.registry import host_of
-    from crawler.testing.gold import SHARED_PAGES
+    from harness.gold import SHARED_PAGES
 
     out: dict = {}
     for row in csv.DictReader(open(SHARED_PAGES / "MANIFEST.tsv", encoding="utf-8"), delimiter="\t"):
@@ -233,7 +234,7 @@ def main() -> int:
     pages, results = run(args.rounds, only)
     print_tables(pages, results, args.details)
     out = to_json(results)
-    from crawler.testing.gold import GENERIC_PAGES
+    from harness.gold import GENERIC_PAGES
 
     if GENERIC_PAGES.exists():
         print("\n## Synthetic pages written here (tests/fixtures/generic: department-portal notices and listings)")

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
 

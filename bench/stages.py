@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/stages.py [--articles 250] [--sites 4]
 
-Pages come from the synthetic mirror (crawler/testing/synthetic.py: recorded pages of four CMS families with new
-titles, dates and bodies), rendered in memory; each article goes through the same functions the pipelines
-call, in pipeline order, timed one by one, and into a new SQLite database through the real pipelines
-(the writer's time includes its batched commits, every 20 articles, and the story lookup; the MinHash
-signature is its own stage, as in the crawl).
+Pages come from the synthetic mirror (tests/harness/synthetic.py: recorded pages of four CMS families with new
+titles, dates and bodies), rendered in memory; each article is extracted, goes through the preparation stages
+(crawler/prepare/stages.py ``STAGES``, the crawl's own list, in its order) timed one by one, through validation,
+and into a new SQLite database through the real pipelines (the writer's time includes its batched commits, every
+20 articles, and the story lookup).
 """
 from __future__ import annotations
+
+import sys
 
 import argparse
 import statistics
@@ -23,18 +25,18 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from scrapy.http import HtmlResponse
 
-from crawler.clean.cleaning import clean_article
 from crawler.extract import extract_article
-from crawler.processing import assign_content_hash, assign_date, assign_topics, validation_errors
-from crawler.testing.synthetic import SyntheticMirror
+from crawler.prepare import STAGES as PREPARATION, validation_errors
+from crawler.prepare.stages import Counts
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test harness (tests/harness)
+from harness.synthetic import SyntheticMirror
 from pipelines.deduplication import DeduplicationPipeline
 from pipelines.sqlite_writer import SQLiteWriterPipeline
-from pipelines.story_signature import StorySignaturePipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 
-STAGES = ["download (parse)", "extraction", "cleaning", "dates", "hashing", "topics", "validation",
-          "story signature", "deduplication", "database write"]
+STAGES = ["download (parse)", "extraction", *(f"prepare: {stage.__name__}" for stage in PREPARATION), "validation",
+          "deduplication", "database write"]
 
 
 def main() -> None:
@@ -52,7 +54,7 @@ def main() -> None:
         crawler.stats.open_spider()
         dedup = DeduplicationPipeline.from_crawler(crawler)
         writer = SQLiteWriterPipeline.from_crawler(crawler)
-        signer = StorySignaturePipeline.from_crawler(crawler)
+        counts = Counts()
         dedup.open_spider()
         writer.open_spider()
 
@@ -67,12 +69,9 @@ def main() -> None:
             timed("download (parse)", lambda: response.selector)  # lxml parse, shared by every finder
             item = timed("extraction", lambda: extract_article(response, now=now, generic=True))  # as the generic spider
             item["from_cchc_section"] = True
-            timed("cleaning", clean_article, item)
-            timed("dates", assign_date, item, now)
-            timed("hashing", assign_content_hash, item)
-            timed("topics", assign_topics, item)
+            for stage in PREPARATION:
+                timed(f"prepare: {stage.__name__}", stage, item, counts)
             timed("validation", validation_errors, item)
-            timed("story signature", signer.process_item, item)
             try:
                 item = timed("deduplication", dedup.process_item, item)
             except DropItem:

@@ -3,7 +3,7 @@ listing page, both timed from process start to exit, in one run.
 
     .venv/bin/python bench/startup.py [--rounds 5]
 
-The synthetic mirror (crawler/testing/synthetic.py) serves one site of 20 articles on 127.0.0.1. A first full
+The synthetic mirror (tests/harness/synthetic.py) serves one site of 20 articles on 127.0.0.1. A first full
 crawl stores them; then, alternating, ``scrapy crawl generic`` on the site's listing (every article known and
 older than CCHC_RECHECK_DAYS: nothing to fetch but the listing and robots.txt) and ``scrapy runspider`` of a
 bare spider (Scrapy's defaults) that fetches the listing page and stops. The medians are compared: the
@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BARE = '''
 import scrapy
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test harness (tests/harness)
 
 
 class Bare(scrapy.Spider):
@@ -47,7 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    from crawler.testing.synthetic import SyntheticMirror
+    from harness.synthetic import SyntheticMirror
 
     scrapy = str(Path(sys.executable).with_name("scrapy"))
     with SyntheticMirror(sites=1, articles=20) as mirror, tempfile.TemporaryDirectory() as tmp:

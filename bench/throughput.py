@@ -3,7 +3,7 @@
     .venv/bin/python bench/throughput.py [--sites 4] [--articles 500] [--rounds 2]
     .venv/bin/python bench/throughput.py --memory [--articles 5000]     # RSS over a 20,000-page crawl
 
-The mirror (crawler/testing/synthetic.py) serves ``sites`` x ``articles`` article pages (recorded pages of four CMS
+The mirror (tests/harness/synthetic.py) serves ``sites`` x ``articles`` article pages (recorded pages of four CMS
 families with new titles, dates and bodies) and their listing pages on 127.0.0.1 with no delay. Each crawl
 is a separate process with the project's settings:
 
@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test harness (tests/harness)
 
 ROOT = Path(__file__).resolve().parent.parent
 os.chdir(ROOT)
@@ -254,7 +255,7 @@ def main() -> None:
         print(json.dumps(child(args.child, args.mirror, args.hosts.split(","), args.db, args.total)))
         return
 
-    from crawler.testing.synthetic import SyntheticMirror
+    from harness.synthetic import SyntheticMirror
 
     articles = 5000 if args.memory and args.articles == 500 else args.articles
     with SyntheticMirror(sites=args.sites, articles=articles, template=args.template) as mirror, \

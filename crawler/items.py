@@ -19,12 +19,11 @@ def article_schema() -> dict:
 # The article's fields are declared once, in article.schema.json (with a description each); the item class, the
 # stored columns (crawler/store/schema.py) and validation all read them from there.
 ARTICLE_FIELDS = list(article_schema()["properties"])
-# Working fields, never stored as such nor exported: the MinHash for the writer (pipelines/story_signature.py,
-# stored as article_minhash), the date candidates between extraction and the date pipeline ([[source, raw text],
-# ...]), `prepared` (the pure pipeline stages already ran in an extraction worker: crawler/extract/pool.py), and
-# the fallbacks extraction keeps for the checks after it: other methods' bodies ([[method, html], ...], used by
-# crawler/clean/check.py) and the runner-up titles ([[method, text], ...], used for titles a site repeats).
-WORKING_FIELDS = ("story_signature", "date_candidates", "prepared", "body_alternatives", "title_alternatives")
+# Working fields, never stored as such nor exported: the MinHash for the writer (computed when the article is read,
+# stored as article_minhash), the date candidates between extraction and the date stage ([[source, raw text],
+# ...]), and the fallbacks extraction keeps for the checks after it: other methods' bodies ([[method, html], ...],
+# used by crawler/clean/check.py) and the runner-up titles ([[method, text], ...], used for titles a site repeats).
+WORKING_FIELDS = ("story_signature", "date_candidates", "body_alternatives", "title_alternatives")
 
 ArticleItem = ItemMeta("ArticleItem", (scrapy.Item,), {
     "__module__": __name__,

@@ -38,7 +38,7 @@ USER_AGENT = os.environ.get("CCHC_USER_AGENT", DEFAULT_USER_AGENT)
 CCHC_SOURCE_URL = os.environ.get("CCHC_SOURCE_URL", "")
 ROBOTSTXT_OBEY = True
 # Duplicate requests by URL with tracking parameters, http/https, www., default port and host case folded.
-REQUEST_FINGERPRINTER_CLASS = "crawler.fetch.urls.CanonicalRequestFingerprinter"
+REQUEST_FINGERPRINTER_CLASS = "crawler.urls.CanonicalRequestFingerprinter"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # Scrapy (2.19) starts CONCURRENT_ITEMS asyncio workers for the output of every response, whatever its size: with
@@ -118,14 +118,11 @@ RETRY_EXCEPTIONS = [
     "playwright._impl._errors.Error",
 ]
 
+# Only what needs the run's state or the database: an article arrives prepared (crawler/prepare: the spider reads
+# its page with extraction and the stages, in a worker or here; intake prepares another spider's items).
 ITEM_PIPELINES = {
     "pipelines.intake.ItemIntakePipeline": 50,  # items that are not ArticleItem (runspider, other spiders)
-    "pipelines.text_cleaning.TextCleaningPipeline": 100,
-    "pipelines.vietnamese_dates.VietnameseDatesPipeline": 200,
-    "pipelines.content_hash.ContentHashPipeline": 300,
-    "pipelines.topic_tagging.TopicTaggingPipeline": 350,
-    "pipelines.validation.ValidationPipeline": 400,
-    "pipelines.story_signature.StorySignaturePipeline": 450,
+    "pipelines.validation.ValidationPipeline": 400,  # drops (and counts) what the schema refuses
     "pipelines.repeated_titles.RepeatedTitlesPipeline": 460,  # a title a site gives every page (needs the run)
     "pipelines.deduplication.DeduplicationPipeline": 500,
     "pipelines.sqlite_writer.SQLiteWriterPipeline": 600,
@@ -154,47 +151,65 @@ CCHC_FIRST_CRAWL_PAGES = _env_number("CCHC_FIRST_CRAWL_PAGES", 10, int)
 CCHC_DISCOVER = os.environ.get("CCHC_DISCOVER", "1") == "1"
 # Article pages taken from one feed or sitemap per run, newest first (a sitemap may list 50,000).
 CCHC_MAX_FEED_ARTICLES = _env_number("CCHC_MAX_FEED_ARTICLES", 200, int)
+# Child sitemaps read from one sitemap index, newest first by lastmod (or the month in their URL), and in a whole
+# run of a site (nested indexes included): an index may list 10,000 sitemaps, one per day for decades, and a
+# night's new articles are in the newest few. The rest are counted (cchc/sitemaps/left_out).
+CCHC_MAX_SITEMAPS_PER_INDEX = _env_number("CCHC_MAX_SITEMAPS_PER_INDEX", 50, int)
+CCHC_MAX_SITEMAPS = _env_number("CCHC_MAX_SITEMAPS", 100, int)
 # Known articles younger than this many days are downloaded again on every run (edits, take-downs).
 CCHC_RECHECK_DAYS = _env_number("CCHC_RECHECK_DAYS", 7, float)
 # Where a spider learns what the crawl already knows about its site (known and young article URLs, whether its
 # listings need a browser): a function (crawler, spider) -> (KnownArticles, bool). The distributed add-on
 # replaces it with Redis (crawler/distributed/state.py).
-CCHC_CRAWL_STATE = "crawler.store.incremental.crawl_state_from_database"
+CCHC_CRAWL_STATE = "crawler.store.door.crawl_state_from_database"
 # A single mirror for every site, e.g. http://127.0.0.1:8000/{host} (the offline demo and tests use it).
 CCHC_MIRROR = os.environ.get("CCHC_MIRROR", "")
 # Requests in flight at once to a mirror on this machine (127.0.0.1, ::1): it needs none of a live site's
 # politeness (one at a time, delays), so it is crawled like Scrapy's default (8 per domain). Live sites keep
 # CONCURRENT_REQUESTS_PER_DOMAIN = 1.
 CCHC_MIRROR_CONCURRENCY = _env_number("CCHC_MIRROR_CONCURRENCY", 8, int)
-# Article extraction in worker processes beside the reactor (crawler/extract/pool.py): "auto" = one per core (none
-# on a one-core machine), a number, or 0 to extract in the crawl's own process.
+# Article pages read (extraction and the preparation stages, crawler/prepare) in worker processes beside the reactor
+# (crawler/prepare/pool.py): "auto" = one per core (none on a one-core machine), a number, or 0 to read them in
+# the crawl's own process, which then only downloads, deduplicates and writes.
 CCHC_EXTRACT_WORKERS = os.environ.get("CCHC_EXTRACT_WORKERS", "auto")
-# The workers also run the pure pipeline stages (cleaning, dates, hash, topics, signature), so the crawl's process
-# only downloads, deduplicates and writes: on two cores, two workers doing both gave 137 pages/s against 126 with
-# one worker extracting and the stages in the crawl's process (bench/throughput.py, 1,000 real-sized pages).
-# CCHC_EXTRACT_PIPELINES=0 keeps the stages in the crawl's process.
-CCHC_EXTRACT_PIPELINES = os.environ.get("CCHC_EXTRACT_PIPELINES", "1") != "0"
+# Seconds a page may wait for its extraction worker (queue and work): past it the workers are stopped (one is stuck:
+# stopped, or looping on a page), the page goes to a fresh worker, and a second timeout drops it (counted). A real
+# page takes 0.05-0.5 s; a crawlall of 74 sites queues at most a few dozen at once.
+CCHC_EXTRACT_TIMEOUT = _env_number("CCHC_EXTRACT_TIMEOUT", 120.0, float)
 
 EXTENSIONS = {
     "crawler.monitor.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)
     "crawler.monitor.extensions.CrawlRunsExtension": 100,
     "crawler.monitor.extensions.SuspiciousPagesExtension": 110,
     "crawler.monitor.extensions.ProgressExtension": 120,
+    "crawler.ops.time_limit.RunTimeLimit": 130,  # CCHC_RUN_MAX_HOURS
     "crawler.monitor.absence.VanishedArticlesExtension": 140,  # known articles that left their listing
     "crawler.discover.extension.FirstRunDiscovery": 150,  # feeds, sitemaps, sections of unverified sites
+    "crawler.fetch.browser_memory.BrowserMemory": 160,  # sites whose listings need a browser, for the next runs
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)
 # crawlall: a run lock held for longer than this (hours) is a hung run, and a run that finds it exits 1 instead of 0.
 CCHC_LOCK_MAX_HOURS = _env_number("CCHC_LOCK_MAX_HOURS", 20, float)
+# Hours a run (crawlall, scrapy crawl, a distributed worker) may take: then every spider still open is closed
+# cleanly (finish reason time_limit; its verdict says so), so a stuck night ends and frees the lock. A real night
+# (74 sites, one request at a time per site) takes an hour or two; 12 leaves room and still ends long before the
+# next night and before CCHC_LOCK_MAX_HOURS calls the run hung. 0 switches it off.
+CCHC_RUN_MAX_HOURS = _env_number("CCHC_RUN_MAX_HOURS", 12.0, float)
 CCHC_LOCK_FILE = os.environ.get("CCHC_LOCK_FILE", "")  # crawlall's run lock; default: the database path + ".lock"
 # crawlall's full log (tracebacks included), rotated at 10 MB, five kept; default: logs/crawl.log beside the
-# database. Its console shows only records at CCHC_LOG_LEVEL (environment; default CRITICAL for crawlall,
-# INFO for `scrapy crawl`, which reads it into LOG_LEVEL below).
+# database. Its console shows one line per site and records at CCHC_CRAWLALL_CONSOLE_LEVEL: the environment's
+# CCHC_LOG_LEVEL when set, else CRITICAL (the full log has the rest). `scrapy crawl` reads CCHC_LOG_LEVEL into
+# LOG_LEVEL below (INFO when unset): one variable, one default per command, both here.
+CCHC_CRAWLALL_CONSOLE_LEVEL = os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")
 CCHC_LOG_FILE = os.environ.get("CCHC_LOG_FILE", "")
 CCHC_LOG_FILE_LEVEL = os.environ.get("CCHC_LOG_FILE_LEVEL", "INFO")
 CCHC_KEEP_PAGES = 10  # suspicious pages kept per run, saved to CCHC_FAILED_PAGES_DIR when a monitor fails
 CCHC_FAILED_PAGES_DIR = os.environ.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages")
+# The saved pages of the sites (``<dir>/sites/<domain>/`` with MANIFEST.tsv, expected output in ``<dir>/expected``):
+# what `python -m crawler demo` serves and where `python -m crawler savefixture` adds a page. Relative to the working
+# directory: the checkout's own when run from it, as the README does.
+CCHC_FIXTURES_DIR = os.environ.get("CCHC_FIXTURES_DIR", "tests/fixtures")
 
 # Monitors (crawler/monitor/monitors.py), run when each spider closes.
 SPIDERMON_ENABLED = True

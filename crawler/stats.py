@@ -31,6 +31,7 @@ class Stat:
     FEED_ENTRIES = "cchc/feeds/entries"
     SITEMAPS = "cchc/sitemaps/read"
     SITEMAP_ENTRIES = "cchc/sitemaps/entries"
+    SITEMAPS_LEFT_OUT = "cchc/sitemaps/left_out"  # child sitemaps beyond the per-index or per-run cap
     FEED_INDEX = "cchc/feeds/index_pages"  # an HTML page listing feeds (/rss), where a feed was expected
     FEED_OR_SITEMAP_UNREADABLE = "cchc/feeds/unreadable"  # announced as one, but malformed or an HTML error page
     FEED_OR_SITEMAP_PROBLEMS = "cchc/feeds/problems"  # entries outside the site, future dates, recovered XML
@@ -39,10 +40,18 @@ class Stat:
     # Article pages
     ARTICLES_EXTRACTED = "cchc/articles/extracted"
     EXTRACT_WORKER_LOST = "cchc/extract/worker_lost"  # a worker process died; its page was extracted in-process
+    # a worker gave no answer within CCHC_EXTRACT_TIMEOUT: the workers were stopped, the page sent to a fresh one
+    EXTRACT_TIMEOUT = "cchc/extract/timeout"
+    DROPPED_EXTRACT_TIMEOUT = "cchc/dropped/extract_timeout"  # ... and timed out there too: dropped
+    TIME_LIMIT_HOURS = "cchc/time_limit_hours"  # the run was closed at CCHC_RUN_MAX_HOURS (crawler/ops/time_limit.py)
     ARTICLES_FAILED = "cchc/articles/failed"
     BLOCKED = "cchc/blocked"  # block or challenge pages served with HTTP 200
     GONE_UNLISTED = "cchc/gone/unlisted"  # a known article that left its listing
     RETRY_AFTER = "cchc/retry_after"  # waits a 429/503 Retry-After asked for
+    # robots.txt answered 200 with a web page (a portal's homepage for any path) or binary content: read as no
+    # rules, as RFC 9309 says, but counted and named in the verdict's reason (crawler/fetch/robots.py)
+    ROBOTS_NOT_TEXT = "cchc/robots/not_robots_txt"
+    ROBOTS_NOT_TEXT_KIND = "cchc/robots/not_robots_txt/kind"  # "an HTML page" or "binary content"
     # Pipelines
     NEW = "cchc/new"
     UPDATED = "cchc/updated"

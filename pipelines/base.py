@@ -6,8 +6,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleItem
-from crawler.store.articles import ArticleStore
-from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE
+from crawler.store import Store
 
 
 class StatsPipeline:
@@ -24,14 +23,11 @@ class StatsPipeline:
 class ArticlePipeline(StatsPipeline):
     """A pipeline of articles: an ``ArticleItem`` is handed to ``process_article`` through an ``ItemAdapter``;
     anything else (``ArticleGone``, the non-article items pipelines/intake.py lets through) passes untouched.
-    Article-like items of other spiders were made ArticleItem by the intake pipeline before they get here."""
-
-    # A pure stage is a function of the item alone (its stats are counters): an extraction worker may have run it
-    # already (crawler/extract/pool.py), which the item says with its working field `prepared`.
-    pure = False
+    Every ArticleItem that reaches the pipelines is prepared (crawler/prepare): read by the spider, or converted
+    and prepared by the intake pipeline."""
 
     def process_item(self, item):
-        if isinstance(item, ArticleItem) and not (self.pure and item.get("prepared")):
+        if isinstance(item, ArticleItem):
             self.process_article(ItemAdapter(item))
         return item
 
@@ -40,26 +36,26 @@ class ArticlePipeline(StatsPipeline):
 
 
 class StorePipeline(StatsPipeline):
-    """A pipeline that needs the database (``CCHC_DB``); disabled when the setting is empty."""
+    """A pipeline that needs the database (``CCHC_DB``), through the crawl's store (crawler/store/door.py);
+    disabled when the setting is empty."""
 
-    def __init__(self, stats, db_path: str, batch_size: int = BATCH_SIZE, batch_seconds: float = BATCH_SECONDS):
+    def __init__(self, stats, crawler=None):
         super().__init__(stats)
-        self.db_path, self.batch_size, self.batch_seconds = db_path, batch_size, batch_seconds
-        self.store: ArticleStore | None = None
+        self.crawler = crawler
+        self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        path = crawler.settings.get("CCHC_DB")
-        if not path:
+        if not crawler.settings.get("CCHC_DB"):
             raise NotConfigured("CCHC_DB is empty: no database (items go to feeds only)")
-        settings = crawler.settings
-        return cls(crawler.stats, path, settings.getint("CCHC_DB_BATCH_SIZE", BATCH_SIZE),
-                   settings.getfloat("CCHC_DB_BATCH_SECONDS", BATCH_SECONDS))
+        return cls(crawler.stats, crawler)
+
+    @property
+    def db_path(self) -> str:
+        return self.store.path if self.store is not None else self.crawler.settings.get("CCHC_DB")
 
     def open_spider(self):
-        self.store = ArticleStore.shared(self.db_path, self.batch_size, self.batch_seconds)
+        self.store = Store.of(self.crawler)
 
     def close_spider(self):
-        if self.store is not None:
-            self.store.release()
-            self.store = None
+        self.store = None  # the store itself closes when the crawl's engine stops

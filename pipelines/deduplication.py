@@ -3,7 +3,7 @@ recorded as another source URL, not stored again; an unchanged page is dropped q
 from __future__ import annotations
 
 from crawler.stats import Duplicate, Stat, Unchanged
-from crawler.store.articles import DUPLICATE, NEW, UNCHANGED
+from crawler.store import DUPLICATE, NEW, UNCHANGED
 from pipelines.base import ArticlePipeline, StorePipeline
 
 

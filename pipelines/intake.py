@@ -5,7 +5,8 @@ Before, a plain dict item (``scrapy runspider`` in this folder, or any spider no
 every pipeline's ``isinstance(item, ArticleItem)`` guard and reached the writer, which stopped the whole crawl on
 ``NOT NULL constraint failed: articles.site``. Now an item with a ``url`` and a ``title``, ``body_html`` or
 ``body_text`` (read through itemadapter, so dicts, dataclasses, attrs and Scrapy items alike) becomes an
-ArticleItem with the extractor's defaults and goes through cleaning, dates, hash and validation, where a missing
+ArticleItem with the extractor's defaults, is prepared (crawler/prepare: cleaning, dates, hash, topics, signature)
+and goes through validation, where a missing
 site or title drops it with a counted reason (``cchc/dropped/invalid/<field>``). Fields the article schema does
 not know drop it too (``cchc/dropped/invalid/unknown_fields``): a field silently lost is data lost.
 """
@@ -17,6 +18,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleGone, ArticleItem
+from crawler.prepare import prepare
 from pipelines.base import StatsPipeline
 from crawler.stats import Stat
 
@@ -48,4 +50,4 @@ class ItemIntakePipeline(StatsPipeline):
         article["crawled_at"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         article.update({name: value for name, value in adapter.items()})
         self.stats.inc_value(Stat.INTAKE_CONVERTED)
-        return article
+        return prepare(article, self.stats)  # the stages a spider's own articles went through when read

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from crawler.processing import assign_content_hash, assign_topics
+from crawler.prepare.stages import retitled
 from crawler.stats import Stat
-from crawler.store.syndication import encode_signature, signature
 from crawler.vi.text import normalize_for_compare
 from pipelines.base import ArticlePipeline
 
@@ -43,9 +42,6 @@ class RepeatedTitlesPipeline(ArticlePipeline):
             f"title: {extraction.get('title')} {article['title'][:60]!r} is the title of {pages} pages of this site; "
             f"took {method}")
         extraction["title"] = method
-        article["extraction"], article["title"] = extraction, text
-        assign_content_hash(article)
-        assign_topics(article)
-        minhash = signature(article.get("title"), article.get("body_text"))
-        article["story_signature"] = encode_signature(minhash) if minhash is not None else None
+        article["extraction"] = extraction
+        retitled(article, text)
         self.stats.inc_value(Stat.fallback("title"))

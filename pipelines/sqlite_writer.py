@@ -9,7 +9,7 @@ import logging
 import sqlite3
 
 from crawler.items import ArticleGone, ArticleItem
-from crawler.store.articles import ROW_ERRORS
+from crawler.store import ROW_ERRORS
 from pipelines.base import StorePipeline
 from crawler.stats import Stat, Unwritable
 
@@ -19,12 +19,6 @@ logger = logging.getLogger(__name__)
 class SQLiteWriterPipeline(StorePipeline):
     failed = False
     on_rejected = None  # the distributed writer's hook: (url, was_new), to correct its per-run counts
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        pipeline = super().from_crawler(crawler)
-        pipeline.crawler = crawler
-        return pipeline
 
     def open_spider(self):
         super().open_spider()

@@ -1,7 +1,7 @@
 """Validation against the article JSON Schema; invalid items are dropped with a counted, logged reason."""
 from __future__ import annotations
 
-from crawler.processing import validation_errors
+from crawler.prepare import validation_errors
 from crawler.stats import Invalid, Stat
 from pipelines.base import ArticlePipeline
 

@@ -16,15 +16,14 @@ import scrapy
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
-from crawler.discover.routes import kind_of
+from crawler.formats import kind_of
 from crawler.fetch.blocks import block_reason
 from crawler.fetch.browser import browser_meta
 from crawler.extract import extract_links
-from crawler.extract.pool import extract_beside, warm_up
-from crawler.store.incremental import remember_browser
+from crawler.prepare.pool import read_beside, warm_up
 from crawler.items import ArticleGone
 from crawler.registry import Site, host_of
-from crawler.signals import suspicious_page
+from crawler.signals import listing_read, listing_trouble, listings_need_browser, suspicious_page
 from crawler.ops.startup import check_database, check_settings
 from crawler.stats import Meta, Stat
 from spiders.feeds import LISTING_PRIORITY, FeedRoutes
@@ -44,6 +43,17 @@ def _split(value) -> list[str]:
     return list(value)
 
 
+# The -a options every spider takes (ArticleSpider.__init__); an unknown one is ignored with a warning, since
+# Scrapy would silently set it as an attribute ("-a max_page=2" did nothing). Names starting with "_" are left to
+# the tools that pass them (scrapyd's _job).
+SPIDER_ARGUMENTS = ("start_urls", "base_url", "max_pages", "cchc_section", "js")
+
+
+def unknown_arguments_said(names) -> str:
+    return (f"unknown -a option{'s' if len(names) > 1 else ''} {', '.join(sorted(names))} "
+            f"(known: {', '.join(sorted(SPIDER_ARGUMENTS))})")
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -59,7 +69,10 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
     distributed = False  # True in a worker of a distributed crawl (CCHC_REDIS_URL)
 
     def __init__(self, *args, start_urls=None, base_url=None, max_pages=None, cchc_section=None, js=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        self.unknown_arguments = sorted(k for k in kwargs if not k.startswith("_"))
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k not in self.unknown_arguments})
+        if self.unknown_arguments:
+            self.logger.warning("%s: ignored %s", self.name, unknown_arguments_said(self.unknown_arguments))
         # A start URL may be a listing page, a feed or a sitemap (told apart by the response); a registry site
         # also starts from its feeds and sitemaps.
         urls = _split(start_urls) or (list(dict.fromkeys(self.site.start_urls + self.site.feeds + self.site.sitemaps))
@@ -92,10 +105,6 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         self.browser_scope = ("all" if js == "all" else "listings" if js in ("1", "true", "yes", "listings")
                               else "none" if js in ("0", "false", "no", "none")
                               else self.site.browser if self.site else "none")
-        # Read by crawler/monitor/absence.py: article URLs seen on this run's listing pages, and whether a listing
-        # failed, was blocked or unchanged (then nothing is judged removed by its absence).
-        self.listed: set[str] = set()
-        self.listing_trouble = False
         self._known = None  # the crawl state, read on first use (``known``)
 
     @property
@@ -108,7 +117,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         check_database(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.browser_fallback = settings.getbool("CCHC_BROWSER_FALLBACK", True)
+        spider.browser_fallback = settings.getbool("CCHC_BROWSER_FALLBACK")
         spider.distributed = bool(settings.get("CCHC_REDIS_URL"))  # a worker takes its requests from Redis
         return spider
 
@@ -156,7 +165,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
     def _listing_meta(self, browser: bool) -> dict:
         meta = {Meta.LISTING: True, "handle_httpstatus_list": [304]}
         if browser:
-            meta.update(browser_meta(self._selector("listing_links"), self.settings.getint("CCHC_BROWSER_WAIT_MS", 20_000)))
+            meta.update(browser_meta(self._selector("listing_links"), self.settings.getint("CCHC_BROWSER_WAIT_MS")))
         return meta
 
     def _listing_request(self, url, page, browser=None, **kwargs):
@@ -170,7 +179,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         if url in self.known.recent:
             meta[Meta.RECHECK] = True  # fetched again every run, also when fingerprints persist (Redis)
         if self.browser_scope == "all":
-            meta.update(browser_meta(self._selector("body"), self.settings.getint("CCHC_BROWSER_WAIT_MS", 20_000)))
+            meta.update(browser_meta(self._selector("body"), self.settings.getint("CCHC_BROWSER_WAIT_MS")))
         return scrapy.Request(url, callback=self.parse_article, errback=self._article_failed, meta=meta,
                               cb_kwargs={"listing_date": listing_date, "feed_date": feed_date})
 
@@ -181,8 +190,11 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
             scheduler.df.forget(failure.request)
 
     def _listing_failed(self, failure):
-        self.listing_trouble = True
         self.crawler.stats.inc_value(Stat.LISTING_FAILED)
+        self._listing_trouble(failure.request.url, "failed")
+
+    def _listing_trouble(self, url: str, reason: str) -> None:
+        self.crawler.signals.send_catch_log(listing_trouble, url=url, reason=reason)
 
     def parse(self, response, **kwargs):
         return self.parse_listing(response, page=1)
@@ -191,7 +203,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         stats = self.crawler.stats
         if response.status == 304:  # unchanged since the last complete run: nothing new here
             stats.inc_value(Stat.LISTING_NOT_MODIFIED)
-            self.listing_trouble = True
+            self._listing_trouble(response.url, "not modified")
             return
         if kind_of(response.body) or response.request.url in self.feed_urls:  # the response says so, or the registry
             yield from self.parse_feed_or_sitemap(response)
@@ -200,7 +212,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
             stats.inc_value(Stat.LISTING_NOT_HTML)
             return
         if self._blocked(response):
-            self.listing_trouble = True
+            self._listing_trouble(response.url, "blocked")
             return
         links = extract_links(response, self.site, generic=self.generic_extraction, page=page)
         rendered = bool(response.meta.get("playwright"))
@@ -215,8 +227,7 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         if links.articles and rendered and self.browser_scope == "none":
             self.browser_scope = "listings"  # the static HTML had no links: this site's listings need a browser
             stats.inc_value(Stat.BROWSER_REMEMBERED)
-            if self.settings.get("CCHC_DB"):
-                remember_browser(self.settings.get("CCHC_DB"), self.site_key, response.url)
+            self.crawler.signals.send_catch_log(listings_need_browser, site=self.site_key, url=response.url)
         stats.inc_value(Stat.listing_method(links.method))
         if links.method == "url-shape":
             stats.inc_value(Stat.fallback("listing"))
@@ -227,11 +238,11 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
             if page == 1 and response.request.method == "GET":  # a start page, not one deep in a pager
                 stats.inc_value(Stat.LISTING_START_NO_LINKS)
                 stats.set_value(Stat.LISTING_START_NO_LINKS_URL, response.url)
-            self.listing_trouble = True
+            self._listing_trouble(response.url, "no article links")
             self.crawler.signals.send_catch_log(suspicious_page, response=response, reason="listing without article links")
             self.logger.warning("no article links found on listing page %s", response.url)
         unseen = [u for u in links.articles if u not in self.known.urls]
-        self.listed.update(links.articles)
+        self.crawler.signals.send_catch_log(listing_read, url=response.url, articles=links.articles)
         for url in links.articles:
             if self.known.should_fetch(url):
                 yield self._article_request(url, links.dates.get(url))
@@ -262,12 +273,13 @@ class ArticleSpider(FeedRoutes, scrapy.Spider):
         if self._blocked(response):
             return
         self.crawler.stats.inc_value(Stat.ARTICLES_EXTRACTED)
-        item = await extract_beside(  # in a worker process when the machine has cores to spare
+        item = await read_beside(  # in a worker process when the machine has cores to spare
             self.crawler, response, self.site, now=datetime.now(timezone.utc), listing_date=listing_date,
             feed_date=tuple(feed_date) if feed_date else None, generic=self.generic_extraction,
             cchc_section=self.cchc_section,
         )
-        yield item
+        if item is not None:  # None: dropped after two extraction timeouts (counted)
+            yield item
 
     def _blocked(self, response) -> bool:
         reason = block_reason(response)

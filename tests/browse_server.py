@@ -9,17 +9,19 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from crawler.store.compact import register_store_functions
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
+# Screenshots for a person to look at after a run: in the system's temporary folder, never in the checkout.
+ARTIFACTS = Path(tempfile.gettempdir()) / "cchc-test-screenshots"
 CHROMIUM = os.environ.get("CCHC_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -39,7 +41,6 @@ def http_get(url: str):
 def db_rows(db, query: str, params=()) -> list[tuple]:
     """The rows of ``query`` on the database file ``db``, read directly (not through the server)."""
     con = sqlite3.connect(db)
-    register_store_functions(con)  # cchc_text(body_z): the stored bodies are compressed
     try:
         return con.execute(query, params).fetchall()
     finally:
@@ -62,11 +63,11 @@ def browse_db(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
-def browse_site(browse_db):
-    """`python -m crawler browse DB` on a free port of 127.0.0.1: its base URL."""
+@contextmanager
+def datasette_on(db):
+    """`python -m crawler browse DB` on a free port of 127.0.0.1, stopped afterwards: its base URL."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "crawler", "browse", str(browse_db), "--port", str(port)], cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", "crawler", "browse", str(db), "--port", str(port)], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -79,9 +80,18 @@ def browse_site(browse_db):
     else:
         server.kill()
         pytest.fail("datasette did not start: " + server.stdout.read()[-2000:])
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browse_site(browse_db):
+    """`python -m crawler browse DB` on the demo's database: its base URL."""
+    with datasette_on(browse_db) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +100,7 @@ def chromium():
         pytest.fail(f"{CHROMIUM} is missing: bin/setup installs Debian's chromium (or set CCHC_CHROMIUM)")
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(exist_ok=True, parents=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

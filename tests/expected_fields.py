@@ -1,10 +1,10 @@
-"""The fields compared for every article fixture (tests/fixtures/expected/*.json): crawler/testing/fixtures.py."""
+"""The fields compared for every article fixture (tests/fixtures/expected/*.json): tests/harness/fixtures.py."""
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-from crawler.testing.fixtures import EXACT, Page, summarize  # noqa: F401 - the tests' names
+from crawler.ops.fixture_pages import EXACT, Page, summarize  # noqa: F401 - the tests' names
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = FIXTURES / "expected"
@@ -12,7 +12,7 @@ EXPECTED = FIXTURES / "expected"
 
 def article_fixtures() -> list[tuple[str, Path, str]]:
     """(id, file, url) of every article page of a registry site's fixtures (tests/fixtures/sites/<domain>) with a
-    manifest. The pages of tests/fixtures/generic have hand-written gold instead (crawler/testing/gold.py)."""
+    manifest. The pages of tests/fixtures/generic have hand-written gold instead (tests/harness/gold.py)."""
     found = []
     for manifest in sorted((FIXTURES / "sites").rglob("MANIFEST.tsv")):
         with open(manifest, encoding="utf-8") as fh:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import crawl_stats, rows, run_scrapy
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 
 HOST = "js.example.gov.vn"
 SITE = f"https://{HOST}"

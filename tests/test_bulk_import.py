@@ -3,8 +3,11 @@ is a logged, counted skip."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+
+import pytest
 
 from conftest import ROOT, rows
 from crawler.store.articles import ArticleStore
@@ -73,3 +76,85 @@ def test_bad_lines_are_counted_and_logged_never_fatal(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "crawler", "import", str(tmp_path / "none.jsonl"), str(db)],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_a_wrongly_typed_field_skips_its_line_only(tmp_path, workers):
+    """Issue 30 item 6: `"title": [...]` used to stop the whole import (AttributeError in a worker); now the line
+    is skipped, counted and reported with its number, and the rest of the file is loaded."""
+    good = items()[:2]
+    wrong = [dict(article("https://a.gov.vn/list-title"), title=["Tiêu đề", "trong một danh sách"]),
+             dict(article("https://a.gov.vn/number-body"), body_text=12345),
+             dict(article("https://a.gov.vn/dict-tags"), tags={"a": 1}, content_hash=None),
+             dict(article("https://a.gov.vn/string-images"), images="anh.jpg")]
+    for line in wrong:
+        line.pop("content_hash", None)
+    source, db = tmp_path / "items.jsonl", tmp_path / "cchc.db"
+    write_jsonl(source, [good[0], *wrong, good[1]])
+    result = subprocess.run([sys.executable, "-m", "crawler", "import", str(source), str(db), "--workers", workers],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "2 new" in result.stdout and "4 skipped (4 wrong field)" in result.stdout, result.stdout
+    assert "line 2 skipped: wrong field (title: ['Tiêu đề', 'trong một danh sách'] is not of type 'string')" in result.stderr
+    for number, field in ((3, "body_text"), (4, "tags"), (5, "images")):
+        assert f"line {number} skipped: wrong field ({field}: " in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert [r["url"] for r in rows(db, "select url from articles order by id")] == [good[0]["url"], good[1]["url"]]
+
+
+def deferred_indexes_in(db) -> set[str]:
+    return {r["name"] for r in rows(db, "select name from sqlite_master where type = 'index'")} & set(DEFERRED_INDEXES)
+
+
+def test_a_killed_import_leaves_no_index_dropped(tmp_path):
+    """Issue 30 item 7: an import killed after its first chunk left the 13 secondary indexes dropped, and neither
+    the next crawl nor `health` noticed. Now `health` (like any open of the database) builds them again and
+    says so."""
+    from harness.faults import kill_after
+
+    db, source = tmp_path / "cchc.db", tmp_path / "items.jsonl"
+    ArticleStore(db).close()
+    write_jsonl(source, items()[:2])
+    result = subprocess.run([sys.executable, "-m", "crawler", "import", str(source), str(db), "--workers", "0"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, **kill_after("crawler.store.bulk:BulkImporter.load_chunk")})
+    assert result.returncode == -9, result.stderr[-2000:]
+    assert len(DEFERRED_INDEXES) == 13 and not deferred_indexes_in(db)  # what the killed import left
+    health = subprocess.run([sys.executable, "-m", "crawler", "health", str(db)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert "built 13 secondary indexes again that an interrupted import had left dropped" in health.stdout, health
+    assert deferred_indexes_in(db) == set(DEFERRED_INDEXES)
+    again = subprocess.run([sys.executable, "-m", "crawler", "import", str(source), str(db), "--workers", "0"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "2 new" in again.stdout, again.stdout + again.stderr
+
+
+def test_an_unwritable_database_stops_the_import_with_one_line(tmp_path):
+    from harness.faults import database_fault
+
+    db, source = tmp_path / "cchc.db", tmp_path / "items.jsonl"
+    ArticleStore(db).close()
+    write_jsonl(source, items()[:2])
+    result = subprocess.run([sys.executable, "-m", "crawler", "import", str(source), str(db), "--workers", "0"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, **database_fault("full-disk")})
+    assert result.returncode == 1 and "import stopped: cannot write to the database" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and deferred_indexes_in(db) == set(DEFERRED_INDEXES)
+
+
+def test_a_crawl_rebuilds_indexes_but_not_under_a_running_import(tmp_path):
+    from crawler.store.bulk import BulkImporter
+    from crawler.store.indexes import ImportRunning, import_lock
+
+    db = tmp_path / "cchc.db"
+    importer = BulkImporter(db, workers=0)
+    importer.drop_deferred_indexes()
+    with import_lock(importer.store.path):  # as a live import holds it
+        ArticleStore(db).close()  # another writer opens the database meanwhile
+        assert not deferred_indexes_in(db)  # left to the import, which builds them at its end
+        with pytest.raises(ImportRunning):
+            BulkImporter(db, workers=0).run(tmp_path / "none.jsonl")
+    importer.store.close()  # the import dies without building them
+    store = ArticleStore(db)  # the next open, e.g. the nightly crawl
+    store.close()
+    assert deferred_indexes_in(db) == set(DEFERRED_INDEXES)

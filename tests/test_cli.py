@@ -41,22 +41,21 @@ def test_extract_on_a_missing_file_fails_clearly():
 @pytest.fixture
 def fixture_tree(tmp_path, monkeypatch):
     """savefixture writes into a copy of nothing: empty sites/ and expected/ folders in tmp_path."""
-    import crawler.testing.fixtures as fixtures
-    import crawler.testing.savefixture as savefixture
+    import harness.fixtures as fixtures
+    import crawler.ops.savefixture as savefixture
 
     sites, expected = tmp_path / "sites", tmp_path / "expected"
     sites.mkdir(), expected.mkdir()
-    for module in (fixtures, savefixture):
+    for module in (fixtures, savefixture):  # expected/ is found beside sites/ (crawler/ops/fixture_pages.py)
         monkeypatch.setattr(module, "SITES", sites)
-    monkeypatch.setattr(fixtures, "EXPECTED", expected)
     return sites, expected
 
 
 def test_savefixture_adds_page_manifest_row_and_draft(fixture_tree, capsys):
     from crawler.__main__ import main
     from crawler.registry import registry
-    from crawler.testing.fixture_server import read_manifest
-    from crawler.testing.fixtures import contract_gaps
+    from crawler.ops.saved_pages import read_manifest
+    from harness.fixtures import contract_gaps
 
     sites, expected = fixture_tree
     page = ROOT / "tests/fixtures/sites/baohatinh.vn/article-post296110.html"
@@ -80,8 +79,8 @@ def test_savefixture_adds_page_manifest_row_and_draft(fixture_tree, capsys):
 
 
 def test_savefixture_fetches_a_url_politely(fixture_tree):
-    from crawler.testing.fixture_server import read_manifest
-    from crawler.testing.savefixture import SaveError, save_fixture
+    from crawler.ops.saved_pages import read_manifest
+    from crawler.ops.savefixture import SaveError, save_fixture
 
     sites, _ = fixture_tree
     seen = []

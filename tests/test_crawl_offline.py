@@ -10,11 +10,11 @@ import pytest
 from parsel import Selector
 
 from conftest import ROOT, SITES, crawl_stats, read_jsonl, rows, run_scrapy
-from crawler.testing.fixture_server import read_manifest
+from crawler.ops.saved_pages import read_manifest
 from crawler.extract import extract_links, response_from_file
 from crawler.registry import registry
 from crawler.web.browse import metadata
-from crawler.testing.fixtures import is_tuned
+from harness.fixtures import is_tuned
 
 TUNED = sorted(key for key, site in registry().items() if is_tuned(site))  # a site with fixtures is tuned
 SEEDS = {  # seed: (site, article URL, published_at the seed shows)
@@ -96,7 +96,7 @@ def test_seed_articles_stored_with_their_dates(seed_db):
 
 def test_seed_articles_are_clean(seed_db):
     db = seed_db
-    by_url = {r["url"]: r for r in rows(db, "select u.url, a.*, cchc_text(a.body_z) as body_text, cchc_html(a.body_html_z, a.body_z) as body_html "
+    by_url = {r["url"]: r for r in rows(db, "select u.url, a.*, a.body_text, a.body_html "
                                             "from article_urls u join articles a on a.id = u.article_id")}
     for _, url, _ in SEEDS.values():
         article = by_url[url]
@@ -200,6 +200,11 @@ def test_offline_demo_command(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "sotttt_hanoi" in result.stdout and "crawler browse" in result.stdout
     assert rows(db, "select count(*) n from articles")[0]["n"] == 60  # 64 article pages, 4 republished copies
+    # Issue 34, item 6: one line per site and the summary; the tuned sites are not "on guesses"
+    keys = {r["site"] for r in rows(db, "select site from crawl_runs")}
+    said = [line.split()[0] for line in result.stdout.splitlines() if line.split() and line.split()[0] in keys]
+    assert sorted(said) == sorted(keys) and len(keys) == 13
+    assert "13 sites: 13 ok; 118 pages, 60 new" in result.stdout and "guesses" not in result.stdout
     # Browsing as the README says: Datasette's search box finds the text without diacritics.
     datasette = Path(sys.executable).with_name("datasette")
     meta = tmp_path / "metadata.json"
@@ -220,3 +225,29 @@ def test_feed_exports_carry_no_internal_fields(mirror, tmp_path):
     items = read_jsonl(jsonl_file)
     assert items and not any({"story_signature", "date_candidates"} & set(item) for item in items)
     assert all(item["title"] and item["url"] for item in items)
+
+
+def test_a_night_without_network_is_one_line_per_site_and_a_short_summary(tmp_path):
+    """Issue 34, item 6: `bin/crawl` (python -m crawler run) where no site answers (every site's requests sent to
+    a closed port of 127.0.0.1): each site once, on one line, then a summary of a few lines, none of them long (it
+    printed each site twice, 165 lines, and named 69 sites on one 970-character line)."""
+    import os
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    env = {**os.environ, "CCHC_DB": str(tmp_path / "cchc.db"), "CCHC_MIRROR": f"http://127.0.0.1:{closed}/{{host}}",
+           "CCHC_PROGRESS_INTERVAL": "0", "CCHC_DISCOVER": "0"}
+    result = subprocess.run([sys.executable, "-m", "crawler", "run"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600, env=env)
+    assert result.returncode == 1, result.stderr[-3000:]
+    enabled = {s.key for s in registry().values() if s.enabled}
+    lines = result.stdout.splitlines()
+    said = [line.split()[0] for line in lines if line.split() and line.split()[0] in enabled]
+    assert sorted(said) == sorted(enabled)  # every site, once
+    assert len(lines) <= len(enabled) + 5 and max(map(len, lines + result.stderr.splitlines())) <= 200
+    assert f"{len(enabled)} sites: {len(enabled)} unreachable; 0 pages" in result.stdout
+    assert re.search(r"\n  \w+(, \w+){5} and \d+ more \(`python -m crawler health` lists them\)", result.stdout)
+    assert "baohatinh" not in result.stdout.split("run on guesses")[1]  # tuned: selectors of its own
+

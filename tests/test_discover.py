@@ -16,7 +16,7 @@ from conftest import ROOT, crawl_stats, rows, run_scrapy
 from crawler.discover.feeds import find_feeds, parse_feed
 from crawler.discover.sections import guess_cms, rank_sections
 from crawler.discover.sitemaps import parse_sitemap
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 
 REAL = ROOT.parent / "shared" / "real-pages"
 NOW = datetime(2025, 12, 2, 3, 0, tzinfo=timezone.utc)
@@ -323,14 +323,14 @@ def test_first_run_discovers_and_later_runs_use_it(feed_site, tmp_path):
 
 
 def test_health_names_the_sites_still_on_guesses(tmp_path):
-    from crawler.store.articles import ArticleStore
-    from crawler.store.runs import record_run
+    from crawler.store import Store
 
     db = tmp_path / "cchc.db"
-    ArticleStore(str(db)).close()
-    record_run(str(db), {"run_id": "r1", "site": "baogialai", "spider": "baogialai", "started_at": "2026-12-01T00:00:00Z",
-                         "finished_at": "2026-12-01T00:01:00Z", "finish_reason": "finished", "pages": 3, "verdict": "ok",
-                         "verdict_reason": "3 new articles from 1 listing pages"})
+    store = Store(str(db))  # creates the database
+    store.record_run({"run_id": "r1", "site": "baogialai", "spider": "baogialai", "started_at": "2026-12-01T00:00:00Z",
+                      "finished_at": "2026-12-01T00:01:00Z", "finish_reason": "finished", "pages": 3, "verdict": "ok",
+                      "verdict_reason": "3 new articles from 1 listing pages"})
+    store.close()
     out = subprocess.run([sys.executable, "-m", "crawler", "health", str(db)], cwd=ROOT, capture_output=True,
                          text=True, timeout=120).stdout
     assert "1 of them run on guesses (unverified start URLs; no feed, sitemap or section found yet): baogialai" in out

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import signal
 import subprocess
 import threading
 import time
+from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 import redis
 
-from crawler.testing.local_redis import LocalRun, redis_server
-from crawler.testing.synthetic import SyntheticMirror
+from harness.local_redis import LocalRun, redis_server
+from harness.synthetic import SyntheticMirror
 from tests.conftest import rows, run_scrapy
 
 ARTICLES = 300  # 15 listing pages of 20
@@ -39,7 +42,7 @@ def page_hits(mirror):
 
 
 def articles(db):
-    return rows(db, "select url, content_hash, title, published_at, cchc_text(body_z) as body_text, topics from articles order by url")
+    return rows(db, "select url, content_hash, title, published_at, body_text, topics from articles order by url")
 
 
 def test_two_workers_fetch_every_url_once_and_store_every_article_once(fresh_redis, tmp_path):
@@ -92,6 +95,12 @@ def test_next_night_fetches_listings_again_but_not_known_articles(fresh_redis, t
     assert [r["new"] for r in runs] == [60, 0] and runs[1]["pages"] == 2  # robots.txt and the first listing page
 
 
+def mirrored(url: str) -> str:
+    """The mirror's path of a site URL (SyntheticMirror serves https://host/path at /host/path)."""
+    parts = urlsplit(url)
+    return f"/{parts.hostname}{parts.path}"
+
+
 def test_a_killed_worker_loses_nothing(fresh_redis, tmp_path):
     with SyntheticMirror(sites=1, articles=ARTICLES, delay=0.02) as mirror:
         host = mirror.hosts[0]
@@ -119,7 +128,17 @@ def test_a_killed_worker_loses_nothing(fresh_redis, tmp_path):
     assert writer.returncode == 0, writer.stderr[-2000:]
     assert len(articles(tmp_path / "dist.db")) == ARTICLES
     assert all(f"/{host}{mirror.article_path(0, i)}" in hits for i in range(ARTICLES))
-    assert sum(hits.values()) - len(hits) <= 4, "more refetches than the killed worker had in flight"
+    # What this measures: a page is fetched a second time only because a worker found dead held it in flight (the
+    # killed one; under heavy load also a live worker whose heartbeat came late, whose pages are then fetched
+    # twice but never lost). It used to compare the refetches with a guess of how many requests the victim held
+    # (4), which a loaded machine exceeded ("11 refetches > 4"): how many a worker holds depends on how far its
+    # downloads ran ahead of its callbacks. Now each refetched page must be one of the requests put back.
+    server = redis.Redis.from_url(fresh_redis)
+    put_back = Counter(mirrored(pickle.loads(data)["url"]) for data in server.lrange("cchc:generic:requeued", 0, -1))
+    extra = {path: n - 1 for path, n in hits.items() if n > 1}
+    assert all(n <= put_back[path] for path, n in extra.items()), (extra, put_back)
+    assert put_back, "the killed worker held nothing in flight: the test did not kill it midway"
+    print(f"{sum(extra.values())} refetches, {sum(put_back.values())} requests put back from the killed worker")
 
 
 def test_without_redis_nothing_changes(monkeypatch):

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import rows, run_scrapy
 from crawler.vi.encoding import best_encoding, vietnamese_score
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 from crawler.vi.text import clean_text
 from expected_fields import article_fixtures
 
@@ -61,12 +61,12 @@ def test_recorded_pages_with_decomposed_text_come_out_nfc(ident, path, url):
     from datetime import datetime, timezone
 
     from crawler.extract import extract_article, response_from_file
-    from crawler.processing import process_article
+    from crawler.prepare import prepare
 
     raw = path.read_text(encoding="utf-8")
     now = datetime(2026, 11, 1, tzinfo=timezone.utc)
     item = extract_article(response_from_file(str(path), url), now=now)
-    process_article(item, now)
+    prepare(item)
     for field in ("title", "lead", "body_text", "author", "category"):
         value = item[field] or ""
         assert value == unicodedata.normalize("NFC", value), field
@@ -101,7 +101,7 @@ def test_crawl_decodes_mislabelled_pages(tmp_path):
     with FixtureServer([tmp_path]) as server:
         result = run_scrapy(["crawl", "generic", "-a", f"start_urls={site}/tin-tuc", "-a", f"base_url={server.base_url()}"], db)
     assert result.returncode == 0, result.stderr[-2000:]
-    stored = rows(db, "select url, title, cchc_text(body_z) as body_text from articles")
+    stored = rows(db, "select url, title, body_text from articles")
     assert len(stored) == 1  # the same text four times: one article ...
     assert len(rows(db, "select url from article_urls")) == 4  # ... found at four URLs
     assert stored[0]["title"] == TITLE and BODY in stored[0]["body_text"]

@@ -1,5 +1,5 @@
-"""Extraction in worker processes (crawler/extract/pool.py) changes where the work runs, never what is stored or
-counted: the same fixture crawl with no worker, with a worker, and with the pure pipeline stages in the worker
+"""Reading articles in worker processes (crawler/prepare/pool.py) changes where the work runs, never what is stored
+or counted: the same fixture crawl with no worker and with workers (extraction and the preparation stages there)
 stores the same articles and counts the same stats."""
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from conftest import ROOT, crawl_stats, rows, run_scrapy
-from crawler.extract import pool
+from crawler.prepare import pool
 
-BODIES = {"body_text": "cchc_text(body_z) as body_text", "body_html": "cchc_html(body_html_z, body_z) as body_html"}
 COLUMNS = ("url", "title", "lead", "body_text", "body_html", "author", "published_at", "date_source", "topics",
            "relevance", "content_hash", "story_id", "images", "source_attribution")
 
@@ -24,7 +23,7 @@ def crawl(mirror, tmp_path, name, **env):
     result = run_scrapy(["crawl", "baodaknong", "-a", f"base_url={mirror.base_url('baodaknong.vn')}"], db, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     stats = {k: v for k, v in crawl_stats(result).items() if k.startswith("cchc/") and "time" not in k}
-    columns = ", ".join(BODIES.get(c, c) for c in COLUMNS)
+    columns = ", ".join(COLUMNS)
     stored = rows(db, f"select {columns} from articles order by url")
     # A story is named by its first stored article's id, which depends on the order the pages arrived in (workers
     # finish in any order): compared here as the articles it groups, by the first URL among them.
@@ -38,10 +37,10 @@ def crawl(mirror, tmp_path, name, **env):
 
 def test_workers_store_and_count_the_same(mirror, tmp_path):
     here, here_stats, _ = crawl(mirror, tmp_path, "here", CCHC_EXTRACT_WORKERS="0")
-    beside, beside_stats, log = crawl(mirror, tmp_path, "beside", CCHC_EXTRACT_WORKERS="1", CCHC_EXTRACT_PIPELINES="0")
-    prepared, prepared_stats, _ = crawl(mirror, tmp_path, "prepared", CCHC_EXTRACT_WORKERS="1", CCHC_EXTRACT_PIPELINES="1")
-    assert here and here == beside == prepared
-    assert here_stats == beside_stats == prepared_stats
+    beside, beside_stats, log = crawl(mirror, tmp_path, "beside", CCHC_EXTRACT_WORKERS="1")
+    two, two_stats, _ = crawl(mirror, tmp_path, "two", CCHC_EXTRACT_WORKERS="2")
+    assert here and here == beside == two
+    assert here_stats == beside_stats == two_stats
     assert here_stats.get("cchc/extract/worker_lost", 0) == 0 and "worker died" not in log
 
 
@@ -57,7 +56,7 @@ def test_a_lost_worker_falls_back_to_extraction_here(monkeypatch):
     crawler = get_crawler(settings_dict={"CCHC_EXTRACT_WORKERS": "1"})
     body = (ROOT / "tests/fixtures/sites/plo.vn/article-post874715.html").read_bytes()
     response = HtmlResponse(url="https://plo.vn/vu-an-post874715.html", body=body, encoding="utf-8")
-    coroutine = pool.extract_beside(crawler, response, None, now=datetime.now(timezone.utc), cchc_section=True)
+    coroutine = pool.read_beside(crawler, response, None, now=datetime.now(timezone.utc), cchc_section=True)
     with ThreadPoolExecutor(1) as thread:  # its own event loop, whatever loop an earlier test left in this thread
         item = thread.submit(asyncio.run, coroutine).result()
     assert item["title"] and item["from_cchc_section"] is True
@@ -74,3 +73,50 @@ def test_worker_count(monkeypatch, value, cores, expected):
 def test_worker_count_rejects_nonsense():
     with pytest.raises(ValueError, match="CCHC_EXTRACT_WORKERS"):
         pool.worker_count("many")
+
+
+OWNER = """
+import os, sys, time
+from crawler.prepare import pool
+workers = pool._get_pool(2)
+pids = {f.result() for f in [workers.submit(os.getpid) for _ in range(20)]}
+print(" ".join(map(str, sorted(pids))), flush=True)
+time.sleep(120)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return not any(line.startswith("State:") and "Z" in line for line in status)  # a zombie has ended
+    except OSError:
+        return False
+
+
+def test_a_killed_crawl_leaves_no_extraction_worker_behind():
+    """Issue 34, item 8 (and every killed nightly crawl): the workers and their fork server end once the process
+    that owns the pool is killed; they used to wait on their queue for ever (crawler/lifeline.py)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        working = {int(pid) for pid in owner.stdout.readline().split()}
+
+        def children(parents):
+            return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _alive(int(p.name))
+                    and any(f"PPid:\t{parent}\n" in Path(p, "status").read_text() for parent in parents)]
+
+        helpers = children([owner.pid])  # the fork server, the resource tracker
+        workers = children(helpers)
+        assert working <= set(workers) and len(workers) == 2 and len(helpers) == 2
+    finally:
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(map(_alive, workers + helpers)):
+        time.sleep(0.2)
+    assert not [pid for pid in workers + helpers if _alive(pid)]

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from crawler.extract import extract_article, extract_links, response_from_file
-from crawler.processing import process_article
+from crawler.prepare import prepare, validation_errors
 from conftest import ROOT
 from expected_fields import EXPECTED, article_fixtures, extraction_time, summarize
 
@@ -25,7 +25,8 @@ def test_every_article_fixture_has_expected_output():
 def test_article_matches_expected(ident, path, url):
     now = extraction_time(ident)  # the page's fetch date picks the parser version valid then
     item = extract_article(response_from_file(str(path), url), now=now)
-    report, errors = process_article(item, now)
+    prepare(item)
+    errors = validation_errors(item)
     assert errors == []
     expected = json.loads((EXPECTED / (ident.replace("/", "__") + ".json")).read_text(encoding="utf-8"))
     got = summarize(item)
@@ -66,7 +67,7 @@ def test_seed_comes_out_as_the_seed_minus_its_noise(number):
     ident = SEED_FILES[number]
     path, url = next((p, u) for i, p, u in FIXTURES if i == ident)
     item = extract_article(response_from_file(str(path), url), now=NOW)
-    process_article(item, NOW)
+    prepare(item)
     fields = [item["title"], item["lead"], item["body_text"], item["author"], item["source_attribution"],
               item["date_raw"]] + [i["caption"] for i in item["images"]]
     everything = "\n".join(f for f in fields if f).replace('"', "")
@@ -85,7 +86,7 @@ def test_generic_path_needs_no_selectors():
     path = next(p for i, p, u in FIXTURES if i.endswith("3235385.html"))
     url = next(u for i, p, u in FIXTURES if i.endswith("3235385.html"))
     item = extract_article(response_from_file(str(path), url), now=NOW, generic=True)
-    process_article(item, NOW)
+    prepare(item)
     assert item["title"] == "Hà Nội tiếp tục duy trì vị trí thứ 2 về Chỉ số cải cách hành chính"
     # the date line under the headline (Liferay's ".date"), found as the date next to the title
     assert item["published_at"] == "2019-05-27T09:40:00Z" and item["date_source"] == "near-title"
@@ -111,6 +112,6 @@ def test_page_without_date_keeps_published_at_null():
             "<div class='content'><p>" + "Nội dung bài viết về cải cách hành chính, không kèm ngày tháng. " * 5 +
             "</p></div></body></html>").encode()
     item = extract_article(HtmlResponse("https://example.gov.vn/tin-khong-ngay", body=body, encoding="utf-8"), now=NOW)
-    process_article(item, NOW)
+    prepare(item)
     assert item["published_at"] is None and item["published_at_local"] is None
     assert item["crawled_at"] == "2026-11-01T00:00:00Z"

@@ -19,9 +19,10 @@ from parsel import Selector
 
 from conftest import ROOT, crawl_stats, rows, run_scrapy
 from faults import FaultServer, ok, send
+from plain_sqlite import SQLITE3_CLI, unreadable_with_plain_sqlite, unreadable_with_sqlite3_shell
 from crawler.extract.links import find_article_links
 from crawler.monitor.health import print_health
-from crawler.store.incremental import KnownArticles
+from crawler.store import Store
 from crawler.store.articles import ArticleStore
 from crawler.store.database import DatabaseDamaged
 
@@ -129,11 +130,11 @@ def test_every_earlier_schema_migrates_before_it_is_read(source, tmp_path):
     """Case 3: a database written by each earlier schema (tests/fixtures/old-schemas, written by that commit's
     own code) is read for known URLs, checked by health and written to, in the order a crawl does it."""
     db = _old_database(source, tmp_path)
-    known = KnownArticles.load(str(db), "old_gov", recheck_days=3650)
+    store = Store(str(db))  # the crawl's store: migrates when it opens
+    known, _ = store.crawl_state("old_gov", recheck_days=3650)
     assert "https://old.example.gov.vn/tin/bai-1.html" in known.urls
     out = io.StringIO()
     assert print_health(str(db), out=out) == 0, out.getvalue()
-    store = ArticleStore(db)
     store.add({"url": "https://old.example.gov.vn/tin/moi.html", "site": "old_gov", "title": "Bài mới",
                "body_text": "Nội dung mới về cải cách hành chính. " * 20, "content_hash": "f" * 64,
                "published_at_local": "2024-04-01T08:00:00+07:00"})
@@ -141,6 +142,13 @@ def test_every_earlier_schema_migrates_before_it_is_read(source, tmp_path):
     titles = {r["title"] for r in rows(db, "select title from articles")}
     assert {"Cải cách hành chính bài 1", "Bài mới"} <= titles
     assert rows(db, "select status from articles where title = 'Bài mới'")[0]["status"] == "active"
+    # today's schema, readable by any SQLite client (issue 34): the old bodies as text, found by the index
+    assert unreadable_with_plain_sqlite(db) == []
+    if SQLITE3_CLI:
+        assert unreadable_with_sqlite3_shell(db) == []
+    old = rows(db, "select body_text from articles where title = 'Cải cách hành chính bài 1'")[0]["body_text"]
+    assert old == "Nội dung cải cách thủ tục hành chính số 1. " * 20
+    assert rows(db, "select count(*) as n from articles_fts where articles_fts match '\"thu tuc hanh chinh so 1\"'")[0]["n"] == 1
 
 
 def test_crawl_into_the_first_schema(tmp_path):
@@ -344,7 +352,7 @@ def test_url_variants_of_one_article_cost_one_fetch(tmp_path):
 
 
 def test_clean_url_keeps_what_selects_content():
-    from crawler.fetch.urls import clean_url, fingerprint_url
+    from crawler.urls import clean_url, fingerprint_url
 
     assert clean_url("HTTPS://Bao.VN:443/Tin/A-1.html?id=5&utm_campaign=x&zarsrc=30#c") == "https://bao.vn/Tin/A-1.html?id=5"
     assert clean_url("http://bao.vn:8080/a?page=2&source=rss") == "http://bao.vn:8080/a?page=2&source=rss"

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from crawler.testing.faults import database_fault
+from harness.faults import database_fault
 from conftest import ROOT, crawl_stats, rows, run_scrapy
 from faults import (FaultServer, article, ok, redirect, reset, send, slow, stall_mid_body, status_burst,
                     truncated)
@@ -73,7 +73,7 @@ def fault_run(tmp_path_factory):
                              "-s", f"CCHC_FAILED_PAGES_DIR={tmp / 'failed'}"], db, timeout=300)
     outcome = {"result": result, "stats": crawl_stats(result), "hits": dict(server.hits), "db": db, "tmp": tmp,
                "table": table}
-    stored = {r["url"].replace(SITE, ""): r for r in rows(db, "select a.*, cchc_text(a.body_z) as body_text, cchc_html(a.body_html_z, a.body_z) as body_html from articles a")}
+    stored = {r["url"].replace(SITE, ""): r for r in rows(db, "select a.*, a.body_text, a.body_html from articles a")}
     outcome["stored"] = stored
     print("\nfault outcomes:")
     for path, (_, expected) in table.items():
@@ -168,7 +168,7 @@ def check_consistent(db):
     con = sqlite3.connect(db)
     try:
         assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
-        assert con.execute("select count(*) from articles where title is null or body_z is null "
+        assert con.execute("select count(*) from articles where title is null or body_text is null "
                            "or content_hash is null").fetchone()[0] == 0
         articles = con.execute("select count(*) from articles").fetchone()[0]
         assert con.execute("select count(*) from articles_fts").fetchone()[0] == articles
@@ -212,7 +212,7 @@ def test_unwritable_database_fails_clearly_then_next_run_works(tmp_path, fault):
         setup = run_scrapy(args + ["-s", "CLOSESPIDER_ITEMCOUNT=5", "-s", "CONCURRENT_REQUESTS=1"], db)
         assert setup.returncode == 0, setup.stderr[-2000:]
         before = check_consistent(db)
-        broken = run_scrapy(args, db, env=database_fault(fault))  # crawler/testing/faults.py
+        broken = run_scrapy(args, db, env=database_fault(fault))  # tests/harness/faults.py
         assert broken.returncode == 1
         assert "cannot write to the database" in broken.stderr and "database_error" in broken.stderr
         assert check_consistent(db) == before < 30  # nothing half-written, nothing lost

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from crawler.testing.fixture_server import read_manifest
+from crawler.ops.saved_pages import read_manifest
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared" / "real-pages"

@@ -15,8 +15,8 @@ from conftest import ROOT, rows, run_scrapy
 from faults import FaultServer, ok
 from crawler.monitor.verdicts import verdict
 from crawler.stats import Stat
-from crawler.testing.fixture_server import FixtureServer
-from crawler.testing.gold import gold_pages
+from crawler.ops.saved_pages import FixtureServer
+from harness.gold import gold_pages
 
 SITE = "https://bodiless.example.gov.vn"
 MENU = "".join(f"<li><a href='/chuyen-muc-{n}'>Chuyên mục {n}</a></li>" for n in range(8))
@@ -97,7 +97,7 @@ def test_a_title_the_site_gives_every_page_gives_way():
     """From the third article of one site titled alike (with different texts), the runner-up title is taken and
     the hash follows it."""
     from crawler.items import ArticleItem
-    from crawler.processing import process_article
+    from crawler.prepare import prepare
     from crawler.stats import Stat
     from pipelines.repeated_titles import RepeatedTitlesPipeline
 
@@ -118,7 +118,7 @@ def test_a_title_the_site_gives_every_page_gives_way():
                            title_alternatives=[["heading-above-body", f"Kiểm tra cải cách hành chính đợt {n}"]],
                            extraction={"title": "h1", "body": "density", "fallbacks": []},
                            crawled_at="2026-11-01T00:00:00Z", from_cchc_section=False)
-        process_article(item)
+        prepare(item)
         before = item["content_hash"]
         stage.process_item(item)
         titles.append(item["title"])

@@ -8,7 +8,8 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.extract import extract_article, extract_links
-from crawler.processing import assign_date, process_article
+from crawler.prepare import prepare
+from crawler.prepare.stages import assign_date
 
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 PARA = ("Ủy ban nhân dân tỉnh vừa ban hành kế hoạch cải cách hành chính năm 2026, tập trung vào số hóa hồ sơ, "
@@ -21,7 +22,7 @@ def page(body: str, head: str = "") -> bytes:
 
 def article(body: str, head: str = "", url="https://baomau.vn/bai-viet-mau-post123456.html"):
     item = extract_article(HtmlResponse(url=url, body=page(body, head)), generic=True, now=NOW)
-    process_article(item, NOW)
+    prepare(item)
     return item
 
 

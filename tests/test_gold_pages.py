@@ -1,7 +1,7 @@
 """Every gold page (real pages with hand-read truth) passes every check through the generic path.
 
 Gold: ../shared/real-pages/**/*.gold.json (shared) and tests/gold/ (written here by reading the markup); scoring
-rules in crawler/testing/gold.py (GOLD.md's). A regression of the generic path on a real page fails here. The
+rules in tests/harness/gold.py (GOLD.md's). A regression of the generic path on a real page fails here. The
 synthetic pages of tests/fixtures/generic (department-portal notices and their listings, written here with their
 gold) go through the same checks.
 """
@@ -11,8 +11,8 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.extract import extract_article, extract_links
-from crawler.processing import process_article
-from crawler.testing.gold import _norm_url, gold_pages, is_httrack_mirror, result_from_item, score_article, score_listing
+from crawler.prepare import prepare
+from harness.gold import _norm_url, gold_pages, is_httrack_mirror, result_from_item, score_article, score_listing
 
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 PAGES = gold_pages() + gold_pages(synthetic=True)
@@ -32,7 +32,7 @@ def test_every_recorded_fixture_and_real_page_has_gold():
 @pytest.mark.parametrize("page", ARTICLES, ids=[p.name for p in ARTICLES])
 def test_gold_article(page):
     item = extract_article(HtmlResponse(url=page.url, body=page.html_path.read_bytes()), generic=True, now=NOW)
-    process_article(item, NOW)
+    prepare(item)
     result = result_from_item(item)
     checks = score_article(page.gold, result)
     failed = sorted(name for name, ok in checks.items() if not ok)

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT, crawl_stats, rows, run_scrapy
 from crawler.vi.dates import LOCAL_TZ
-from crawler.testing.fixture_server import FixtureServer
+from crawler.ops.saved_pages import FixtureServer
 
 HOST = "giamsat.example.gov.vn"
 SITE = f"https://{HOST}"
@@ -193,7 +193,7 @@ def test_changed_night_new_edited_removed(scenario):
     assert stats["cchc/new"] == 2 and stats["cchc/updated"] == 1 and stats["cchc/removed"] == 1
     hits = scenario["nights"]["changed"]["hits"]
     assert not any(str(k).endswith(("a-10003.html", "b-10002.html")) for k in hits)  # old known articles not fetched
-    versions = rows(db, "select v.body_text, cchc_text(a.body_z) now from article_versions v join articles a on a.id = v.article_id")
+    versions = rows(db, "select v.body_text, a.body_text now from article_versions v join articles a on a.id = v.article_id")
     assert len(versions) == 1 and "bổ sung danh sách 12 thủ tục" in versions[0]["now"]
     assert "bổ sung danh sách" not in versions[0]["body_text"]
     removed = rows(db, "select a.title, a.removed_at, a.removed_reason from articles a where removed_at is not null")

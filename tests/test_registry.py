@@ -86,3 +86,14 @@ def test_platform_defaults_apply_to_sites_of_the_family():
     assert sites["danang_gov"].selectors()["body"].endswith(".journal-content-article")
     assert sites["baogialai"].selectors()["body"] == ".article__body"  # post-id family, no own selectors
     assert sites["sotttt_hanoi"].selectors()["title"] == ".asset-full-content-title"  # own selector wins
+
+
+def test_every_site_is_named_in_words_not_by_its_domain():
+    """Issue 34: sources read "Báo Lào Cai", not "Báo baolaocai.vn" (names show in the browser and exports)."""
+    import re
+
+    by_domain = [f"{s.key}: {s.name}" for s in registry().values()
+                 if re.search(r"\b[a-z0-9-]+\.(vn|com|org|net)\b", s.name) or any(d in s.name for d in s.domains)]
+    assert by_domain == []
+    names = [s.name for s in registry().values()]
+    assert len(names) == len(set(names))  # two sites never read the same

@@ -102,6 +102,10 @@ def test_export_csv_for_excel_by_province(db, tmp_path):
 
 
 def test_export_xlsx_by_month_and_search(db, tmp_path):
+    """Item 7: the workbook opens ready to read: dates as dates, the header frozen and filterable, columns sized,
+    the title and the URL clickable."""
+    from datetime import datetime
+
     from openpyxl import load_workbook
 
     out, _ = export(db, tmp_path, "--format", "xlsx", "--month", "2025", "--search", "một cửa")
@@ -109,8 +113,53 @@ def test_export_xlsx_by_month_and_search(db, tmp_path):
     header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert header[:3] == ["id", "title", "published"]
     assert rows and all(r[header.index("month")].startswith("2025") for r in rows)
-    texts = dict(sql(db, "select id, lower(title || ' ' || coalesce(lead, '') || ' ' || cchc_text(body_z)) from articles"))
+    texts = dict(sql(db, "select id, lower(title || ' ' || coalesce(lead, '') || ' ' || body_text) from articles"))
     assert all("một cửa" in texts[r[0]] for r in rows)
+    expected = dict(sql(db, "select id, published from cchc_articles"))
+    assert all(r[2] == datetime.strptime(expected[r[0]], "%Y-%m-%d %H:%M") for r in rows)  # a date, Vietnam time
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}{len(rows) + 1}"
+    assert sheet.column_dimensions["B"].width == 60 and sheet.column_dimensions["A"].width < 10
+    url = header.index("url") + 1
+    for n in range(2, len(rows) + 2):
+        assert sheet.cell(n, 2).hyperlink.target == sheet.cell(n, url).hyperlink.target == sheet.cell(n, url).value
+
+
+@pytest.mark.parametrize("typed, stored", [("Lam Dong", "Lâm Đồng"), ("lâm đồng", "Lâm Đồng"), ("Hanoi", "Hà Nội"),
+                                           ("ha noi", "Hà Nội"), ("Ho Chi Minh", "TP Hồ Chí Minh"), ("dak nong", "Đắk Nông")])
+def test_export_province_with_or_without_diacritics(db, tmp_path, typed, stored):
+    """Item 4: names match with or without diacritics (and without "TP"); the file is the one for the name stored."""
+    out, said = export(db, tmp_path, "--province", typed)
+    count = len(list(csv.DictReader(out.read_bytes().decode("utf-8-sig").splitlines())))
+    expected = sql(db, "select count(*) from cchc_articles where province = ? or former_province = ?", [stored, stored])[0][0]
+    assert count == expected > 0 and said.startswith(f"{expected} article")
+
+
+@pytest.mark.parametrize("args, said", [
+    (("--month", "2025-13"), "--month '2025-13' is not a month: give YYYY-MM (e.g. 2025-07) or a year (2025)"),
+    (("--month", "07/2025"), "--month '07/2025' is not a month"),
+    (("--province", "Lam Dongg"), "--province 'Lam Dongg' is not a province of this database; choose one of: An Giang, "),
+    (("--site", "baolamdongg"), "--site 'baolamdongg' is not a site key; choose one of: "),
+])
+def test_export_refuses_values_that_name_nothing(db, tmp_path, args, said):
+    out = tmp_path / "out.csv"
+    result = subprocess.run([sys.executable, "-m", "crawler", "export", str(db), "-o", str(out), *args], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and not out.exists()  # no empty file, no "0 articles"
+    assert result.stderr.startswith(f"export: {said}") and len(result.stderr.strip().splitlines()) == 1
+    if "--province" in args:
+        assert "Lâm Đồng" in result.stderr and "Đắk Nông" in result.stderr  # every province, former ones too
+    if "--site" in args:
+        assert "baolamdong" in result.stderr
+
+
+def test_topics_read_the_same_in_datasette_csv_and_export(db, tmp_path, browse_site):
+    out, _ = export(db, tmp_path)
+    exported = {r["id"]: r["topics"] for r in csv.DictReader(out.read_bytes().decode("utf-8-sig").splitlines())}
+    import urllib.request
+
+    with urllib.request.urlopen(f"{browse_site}/cchc/cchc_articles.csv?_size=max", timeout=30) as response:
+        browsed = {r["id"]: r["topics"] for r in csv.DictReader(response.read().decode("utf-8-sig").splitlines())}
+    assert exported == browsed and any("; " in t for t in exported.values())
 
 
 def test_export_of_a_missing_database_is_a_clear_error(tmp_path):

@@ -8,8 +8,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from crawler.processing import assign_content_hash
-from crawler.store.compact import register_store_functions
+from crawler.prepare.stages import assign_content_hash
 from crawler.store.articles import ArticleStore
 from pipelines.deduplication import DeduplicationPipeline
 from pipelines.sqlite_writer import SQLiteWriterPipeline
@@ -47,7 +46,6 @@ def pipelines(tmp_path):
 
 def query(db, sql, params=()):
     con = sqlite3.connect(db)
-    register_store_functions(con)  # cchc_text(body_z)
     try:
         return con.execute(sql, params).fetchall()
     finally:
@@ -73,7 +71,7 @@ def test_changed_page_at_known_url_updates_in_place(tmp_path):
     store.add(article("https://a.gov.vn/x"))
     store.add(article("https://a.gov.vn/x", body=BODY + " Bổ sung một câu."))
     store.close()
-    rows = query(tmp_path / "t.db", "select cchc_text(body_z), updated_at is not null from articles")
+    rows = query(tmp_path / "t.db", "select body_text, updated_at is not null from articles")
     assert rows == [(BODY + " Bổ sung một câu.", 1)]
 
 
@@ -96,15 +94,16 @@ def test_schema_wal_indexes(tmp_path):
     for column in ("published_at", "site", "province", "content_hash"):
         assert any(f'("{column}")' in sql for sql in indexes), column
     fts = query(db, "select sql from sqlite_master where name='articles_fts'")[0][0]
-    assert "remove_diacritics 2" in fts and "content=''" in fts  # contentless: the writer keeps it, no trigger
+    assert "remove_diacritics 2" in fts and "content='articles'" in fts  # external content: the writer keeps it
     # no trigger writes the index; two keep the reading view's flag (articles.cchc and article_topics' copy)
     assert query(db, "select name from sqlite_master where type='trigger' order by name") == [
         ("article_topics_cchc",), ("articles_cchc",)]
 
 
-def test_bodies_stored_compressed_and_the_index_follows_edits(tmp_path):
-    """Schema 4: the body is stored once, compressed; the HTML as what it adds to the text; the contentless
-    full-text index forgets an edited article's old words and learns its new ones; topics get their rows."""
+def test_bodies_stored_as_text_and_the_index_follows_edits(tmp_path):
+    """Schema 5: the bodies are plain TEXT columns; the full-text index (external content over `articles`) forgets
+    an edited article's old words and learns its new ones, and SQLite's own integrity check agrees with it; topics
+    get their rows."""
     store = ArticleStore(tmp_path / "t.db", batch_size=1)
     first = article("https://a.gov.vn/x", topics=["mot_cua"], relevance=0.9)
     edited = BODY.replace("dịch vụ công", "bưu chính công ích") + " Bổ sung ngân sách."
@@ -112,14 +111,18 @@ def test_bodies_stored_compressed_and_the_index_follows_edits(tmp_path):
     store.add(article("https://a.gov.vn/x", body=edited, topics=["dich_vu_cong_truc_tuyen"], relevance=0.8))
     store.close()
     db = tmp_path / "t.db"
+    assert query(db, "select body_text, body_html, typeof(body_text), typeof(body_html) from articles") == [
+        (edited, f"<p>{edited}</p>", "text", "text")]
     assert query(db, "select body_text, body_html from article_bodies") == [(edited, f"<p>{edited}</p>")]
     assert query(db, "select body_text, body_html from article_versions") == [(BODY, f"<p>{BODY}</p>")]
-    assert query(db, "select length(body_html_z) < 40 from articles") == [(1,)]  # the tags, not the text again
 
     def hits(q):
         return query(db, "select count(*) from articles_fts where articles_fts match ?", [q])[0][0]
 
     assert (hits('"dich vu cong"'), hits('"buu chinh cong ich"'), hits('"ngan sach"'), hits("nong")) == (0, 1, 1, 1)
+    query(db, "insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)")  # raises if out of step
+    assert query(db, "select highlight(articles_fts, 2, '[', ']') like '%[ngân] [sách]%' from articles_fts "
+                     "where articles_fts match 'ngan sach'") == [(1,)]
     assert query(db, "select topic, cchc from article_topics") == [("dich_vu_cong_truc_tuyen", 1)]
     store = ArticleStore(db)
     store.mark_removed("https://a.gov.vn/x", "2026-11-02T00:00:00Z", "http 404")
@@ -127,13 +130,13 @@ def test_bodies_stored_compressed_and_the_index_follows_edits(tmp_path):
     assert query(db, "select topic, cchc from article_topics") == [("dich_vu_cong_truc_tuyen", 0)]  # the trigger
 
 
-def test_html_is_stored_as_what_it_adds_to_the_text():
+def test_schema_4_compressed_bodies_read_back_exactly():
+    """Schema 4 stored the bodies compressed (crawler/store/compact.py); migration 5 reads them back with these."""
     from crawler.store.compact import pack_html, pack_text, unpack_html, unpack_text
 
     text = BODY * 3
     html = "".join(f'<p class="x">{p}</p>' for p in text.split("\n"))
     assert unpack_text(pack_text(text)) == text and unpack_html(pack_html(html, text), pack_text(text)) == html
-    assert len(pack_html(html, text)) * 2 < len(pack_html(html, None))  # the markup, not the text again
     assert unpack_text(None) is None and unpack_html(None, None) is None and unpack_text("plain") == "plain"
 
 

@@ -70,7 +70,8 @@ def test_lookup_compares_with_candidates_only(tmp_path, monkeypatch):
 def test_stored_signatures_read_at_once_as_one_by_one():
     """``signatures_of`` (all candidates in one conversion) gives what ``read_signature`` gives blob by blob, for
     signatures stored in 32 bits and in the 64 bits of databases before schema 4."""
-    from crawler.store.syndication import read_signature, signature, stored_signature
+    from crawler.minhash import signature
+    from crawler.store.syndication import read_signature, stored_signature
 
     values = [signature(TITLE, p) for p in PARAGRAPHS[:3]]
     blobs = [stored_signature(v) for v in values]
@@ -82,7 +83,7 @@ def test_stored_signatures_read_at_once_as_one_by_one():
 def test_lsh_bands_are_datasketchs_optimum():
     from datasketch.lsh import _optimal_param
 
-    from crawler.store.syndication import BANDS, NUM_PERM, ROWS, THRESHOLD
+    from crawler.minhash import BANDS, NUM_PERM, ROWS, THRESHOLD
 
     assert (BANDS, ROWS) == _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
 
@@ -92,7 +93,7 @@ def test_signature_is_datasketchs_affine32_minhash_bit_for_bit():
     signatures must stay what datasketch 2.0 computes, or old and new articles would never match."""
     from datasketch import MinHash
 
-    from crawler.store.syndication import NUM_PERM, SCHEME, shingles, signature
+    from crawler.minhash import NUM_PERM, SCHEME, shingles, signature
 
     rng = random.Random(5)
     texts = [(TITLE, "\n".join(rng.sample(PARAGRAPHS, rng.randint(1, 5)))) for _ in range(20)] + [("Một", "hai ba")]

@@ -2,7 +2,7 @@
 import unicodedata
 
 from crawler.clean.cleaning import clean_article, sanitize_html
-from crawler.processing import content_hash
+from crawler.prepare.stages import content_hash
 from crawler.vi.text import clean_text, d_folded_terms, fix_mojibake, normalize_for_compare, normalize_tone_marks
 
 TITLE = "Hà Tĩnh đột phá cải cách hành chính"

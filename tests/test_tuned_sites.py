@@ -10,9 +10,9 @@ from parsel import Selector
 
 from conftest import SITES
 from crawler.extract import extract_links, response_from_file
-from crawler.testing.fixture_server import read_manifest
+from crawler.ops.saved_pages import read_manifest
 from crawler.registry import registry
-from crawler.testing.fixtures import contract_gaps, is_tuned
+from harness.fixtures import contract_gaps, is_tuned
 from expected_fields import EXPECTED
 
 TUNED = sorted(key for key, site in registry().items() if is_tuned(site))  # a site with fixtures is tuned
@@ -26,10 +26,15 @@ SHOWN = {
 ATTRIBUTION = re.compile(r"^(Nguồn|Theo)\b(?! dõi)\s*:?[^,.;]{2,60}$")
 
 
-def test_the_seed_provinces_and_real_page_sites_are_tuned():
-    assert set(TUNED) == {"hatinh_gov", "baohatinh", "lamdong_gov", "baolamdong", "caobang_gov", "baocaobang",
-                          "daknong_gov", "baodaknong", "sotttt_hanoi", "baolaocai", "plo", "vnexpress",
-                          "tayninh_gov"}  # the ASP.NET family's example (postback pager)
+def test_the_seed_sites_are_tuned_and_every_fixture_folder_is_a_site():
+    """The seed provinces' portals and newspapers have fixtures (at least; a new site adds its own folder and
+    nothing else), and every folder of tests/fixtures/sites belongs to a registry site (its first domain)."""
+    seeds = {"hatinh_gov", "baohatinh", "lamdong_gov", "baolamdong", "caobang_gov", "baocaobang", "daknong_gov",
+             "baodaknong"}
+    assert seeds <= set(TUNED)
+    first_domains = {site.domains[0] for site in registry().values()}
+    orphans = [p.name for p in SITES.iterdir() if (p / "MANIFEST.tsv").exists() and p.name not in first_domains]
+    assert not orphans, f"fixture folders named after no registry site's first domain: {orphans}"
 
 
 def test_every_site_with_fixtures_keeps_the_fixture_contract():
@@ -41,7 +46,7 @@ def test_every_site_with_fixtures_keeps_the_fixture_contract():
 
 def test_the_contract_names_what_is_missing(tmp_path, monkeypatch):
     """A site with two parser versions and pages of only the newer layout; a draft not yet checked."""
-    import crawler.testing.fixtures as fixtures
+    import harness.fixtures as fixtures
 
     site = registry()["baohatinh"]
     folder = tmp_path / "sites" / site.domains[0]
@@ -56,8 +61,7 @@ def test_the_contract_names_what_is_missing(tmp_path, monkeypatch):
     expected.mkdir()
     (expected / "baohatinh.vn__a.html.json").write_text("{}", encoding="utf-8")
     (expected / "baohatinh.vn__b.html.draft.json").write_text("{}", encoding="utf-8")
-    monkeypatch.setattr(fixtures, "SITES", tmp_path / "sites")
-    monkeypatch.setattr(fixtures, "EXPECTED", expected)
+    monkeypatch.setattr(fixtures, "SITES", tmp_path / "sites")  # expected/ is found beside sites/
     assert contract_gaps(site) == [
         "no listing page",
         "b.html: expected output is a draft (baohatinh.vn__b.html.draft.json), not yet checked",

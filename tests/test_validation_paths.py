@@ -1,4 +1,4 @@
-"""Item validation has two paths (crawler/processing.py): fastjsonschema's compiled check confirms a valid item,
+"""Item validation has two paths (crawler/prepare/validation.py): fastjsonschema's compiled check confirms a valid item,
 jsonschema lists what is wrong with any other. They must give the same verdict on every item: here on a valid
 article and on every field of the schema replaced by values of every JSON shape, or removed, or one field
 too many."""
@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from crawler.items import article_schema
-from crawler.processing import validation_errors
+from crawler.prepare import validation_errors
 from test_storage import article
 
 SCHEMA = article_schema()

@@ -111,14 +111,18 @@ def choose_cleaned_body(item: dict, report: CleaningReport) -> CleanedBody:
     return best
 
 
+def clean_fields(item: dict, report: CleaningReport | None = None) -> None:
+    """The short fields in display form (NFC, entities, whitespace); the title bounded to TITLE_MAX."""
+    report = report if report is not None else CleaningReport()
+    item["title"] = _bounded_title(clean_text(item.get("title")), report)
+    for name in ("lead", "author", "source_attribution", "category"):
+        item[name] = clean_text(item.get(name))
+
+
 def clean_article(item: dict) -> CleaningReport:
     """Clean ``item`` in place: title, lead, body_text, body_html, images, author, source_attribution."""
     report = CleaningReport()
-    item["title"] = _bounded_title(clean_text(item.get("title")), report)
-    item["lead"] = clean_text(item.get("lead"))
-    item["author"] = clean_text(item.get("author"))
-    item["source_attribution"] = clean_text(item.get("source_attribution"))
-    item["category"] = clean_text(item.get("category"))
+    clean_fields(item, report)
     body = choose_cleaned_body(item, report)
     item.update(body.fields)
     item["body_text"], item["body_html"], item["images"] = body.text, body.html, body.images

@@ -73,9 +73,9 @@ REPEAT_KEPT_MIN, REPEATS_KEPT_MAX = 120, 2
 
 def _author_repeats(blocks: list[Block]) -> bool:
     """The page repeats at most REPEATS_KEPT_MAX of its paragraphs, and at most a quarter of them."""
-    norms = [normalize_for_compare(b.text) for b in blocks if b.kind == "p" and len(b.text) >= REPEAT_KEPT_MIN]
-    repeats = len(norms) - len(set(norms))
-    return repeats <= REPEATS_KEPT_MAX and repeats * 4 <= len(norms)
+    texts = [b.text for b in blocks if b.kind == "p" and len(b.text) >= REPEAT_KEPT_MIN]  # verbatim copies
+    repeats = len(texts) - len(set(texts))
+    return repeats <= REPEATS_KEPT_MAX and repeats * 4 <= len(texts)
 
 
 def _drop_duplicate_captions(blocks: list[Block], report: CleaningReport) -> None:

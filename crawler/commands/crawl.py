@@ -2,6 +2,7 @@
 not be written), so that scripts and cron notice."""
 from __future__ import annotations
 
+import difflib
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -10,6 +11,7 @@ from scrapy.exceptions import UsageError
 from crawler.ops.runner import site_verdicts
 from crawler.ops.startup import describe, finish_interrupted, stats_of, watch
 from crawler.monitor.verdicts import GOOD
+from spiders.base import unknown_arguments_said
 
 
 class Command(ScrapyCrawlCommand):
@@ -20,6 +22,13 @@ class Command(ScrapyCrawlCommand):
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("pass one spider name, e.g. scrapy crawl plo (scrapy list shows them)")
+        names = self.crawler_process.spider_loader.list()
+        if args[0] not in names:  # Scrapy raises KeyError here: a traceback for a typo
+            close = difflib.get_close_matches(args[0], names, n=3)
+            print(f"scrapy crawl: no spider named {args[0]!r}" + (f"; did you mean {' or '.join(close)}?" if close else "")
+                  + f" (`scrapy list` shows all {len(names)})", file=sys.stderr)
+            self.exitcode = 2
+            return
         crawler = self._create_crawler(args[0])
         failed: list[BaseException] = []
         watch(self.crawler_process.crawl(crawler, **opts.spargs), failed.append)
@@ -35,6 +44,9 @@ class Command(ScrapyCrawlCommand):
                   f"stored, the run is recorded as shutdown_forced", file=sys.stderr)
             self.exitcode = 1
             return
+        ignored = getattr(crawler.spider, "unknown_arguments", None)
+        if ignored:  # said again at the end, where it is seen: the warning is lost in the log above
+            print(f"scrapy crawl {args[0]}: ignored {unknown_arguments_said(ignored)}", file=sys.stderr)
         stats = stats_of(crawler)
         reason = stats.get_value("finish_reason") if stats else None
         if reason not in (None, "finished") and not str(reason).startswith("closespider_"):

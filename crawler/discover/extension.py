@@ -18,7 +18,7 @@ from crawler.discover.feeds import find_feeds
 from crawler.discover.sections import guess_cms, rank_sections
 from crawler.discover.sitemaps import robots_sitemaps
 from crawler.stats import Stat
-from crawler.store.discoveries import all_discoveries, load_discovery, save_discovery
+from crawler.store import Store
 
 DISCOVERY_PRIORITY = 5  # after the listings (10), before the articles (0)
 
@@ -28,8 +28,8 @@ def runs_on_guesses(site) -> bool:
 
 
 class FirstRunDiscovery:
-    def __init__(self, crawler, db_path: str):
-        self.crawler, self.db_path = crawler, db_path
+    def __init__(self, crawler):
+        self.crawler = crawler
         self.found: dict = {}
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -37,13 +37,13 @@ class FirstRunDiscovery:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("CCHC_DISCOVER", True) or settings.get("CCHC_REDIS_URL") or not settings.get("CCHC_DB"):
+        if not settings.getbool("CCHC_DISCOVER") or settings.get("CCHC_REDIS_URL") or not settings.get("CCHC_DB"):
             raise NotConfigured("first-run discovery needs CCHC_DB and is off for distributed workers")
-        return cls(crawler, settings.get("CCHC_DB"))
+        return cls(crawler)
 
     def spider_opened(self, spider):
         site = getattr(spider, "site", None)
-        if not runs_on_guesses(site) or load_discovery(self.db_path, site.key) is not None:
+        if not runs_on_guesses(site) or Store.of(self.crawler).discovery(site.key) is not None:
             return
         parts = urlsplit(spider.start_urls[0])
         root = f"{parts.scheme}://{parts.netloc}"
@@ -81,19 +81,31 @@ class FirstRunDiscovery:
     def spider_closed(self, spider, reason):
         if "feeds" not in self.found:  # the homepage never answered: the next run tries again
             return
-        save_discovery(self.db_path, spider.site_key, self.found)
+        Store.of(self.crawler).save_discovery(spider.site_key, self.found)
         self.crawler.stats.inc_value(Stat.DISCOVERY_SAVED)
 
 
 def on_guesses(db_path: str | None, keys) -> list[str]:
     """The registry sites among ``keys`` that still run on unverified start URLs alone: no feed or sitemap in the
-    registry, and nothing (feed, sitemap, section) found by a first-run discovery."""
+    registry, nothing (feed, sitemap, section) found by a first-run discovery, and no selectors of their own (a
+    tuned site's listings and articles are read by selectors its fixtures check: tests/test_tuned_sites.py)."""
     from crawler.registry import registry
 
     sites = registry()
-    found = all_discoveries(db_path)
+    with Store.opened(db_path) as store:
+        found = store.all_discoveries() if store is not None else {}
 
     def helped(key):
         row = found.get(key)
         return bool(row and (row["feeds"] or row["sitemaps"] or row["cchc_sections"] or row["news_sections"]))
-    return [k for k in keys if runs_on_guesses(sites.get(k)) and not helped(k)]
+    return [k for k in keys if runs_on_guesses(sites.get(k)) and not sites[k].parsers and not helped(k)]
+
+
+def guesses_said(guessing: list[str], shown: int | None = None) -> str:
+    """The sentence ``health`` and the run summary print; ``shown``: name that many, on a line of their own, and
+    say how many more (the run summary stays a few short lines with 70 sites on guesses)."""
+    said = f"{len(guessing)} of them run on guesses (unverified start URLs; no feed, sitemap or section found yet)"
+    if shown is None or len(guessing) <= shown:
+        return f"{said}: {', '.join(guessing)}"
+    return (f"{said}:\n  {', '.join(guessing[:shown])} and {len(guessing) - shown} more "
+            f"(`python -m crawler health` lists them)")

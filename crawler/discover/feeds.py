@@ -153,9 +153,3 @@ def parse_feed(body: bytes, url: str, domains: tuple[str, ...] = (), now: dateti
     if future:
         problems.append(f"{future} entry dates unreadable or in the future: no date")
     return Feed(url, parsed.version, entries, problems)
-
-
-def looks_like_feed(body: bytes) -> bool:
-    """An XML body whose root is an RSS, RDF or Atom element (without parsing it)."""
-    head = body[:2048].lstrip().lower()
-    return bool(re.search(rb"<(rss|rdf:rdf|feed)[\s>]", head))

@@ -5,6 +5,9 @@ From the page (fetched, or a saved copy with ``--html``): the feeds it announces
 sections of its menu, the CMS family. With the network (no ``--html``), a handful of polite requests more:
 robots.txt (its ``Sitemap:`` lines), each sitemap or sitemap index (children followed, each once), the feeds
 found (their entry counts and newest dates), and the usual feed and sitemap paths when the page names none.
+Every request stays on the site's own hosts (crawler/discover/guard.py): a feed, sitemap or redirect that points
+elsewhere (another host, an internal address, ``file:``) is left out, said in a note, never requested and never
+proposed in the entry. What is read is capped (crawler/discover/fetch.py); a cut page is read as far as it came.
 """
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.discover.feeds import find_feeds, parse_feed, usual_feed_urls
-from crawler.discover.fetch import FetchError, fetch, robots
+from crawler.discover.fetch import PAGE_BYTES, FetchError, NotRequested, fetch_capped, robots
+from crawler.discover.guard import Guard
 from crawler.discover.sections import guess_cms, rank_sections
 from crawler.discover.sitemaps import parse_sitemap, robots_sitemaps, usual_sitemap_urls
 from crawler.registry import host_of, registry
@@ -93,7 +97,7 @@ def from_page(html: str, url: str, domains: tuple[str, ...] = ()) -> Discovery:
     return found
 
 
-def _read_sitemaps(found: Discovery, urls: list[str], domains: tuple[str, ...]) -> None:
+def _read_sitemaps(found: Discovery, urls: list[str], domains: tuple[str, ...], guard: Guard) -> None:
     queue, seen = list(urls), set()
     while queue and len(seen) < MAX_SITEMAPS:
         url = queue.pop(0)
@@ -101,19 +105,43 @@ def _read_sitemaps(found: Discovery, urls: list[str], domains: tuple[str, ...]) 
             continue  # an index that lists itself, or two that list each other
         seen.add(url)
         try:
-            sitemap = parse_sitemap(fetch(url), url, domains)
+            fetched = fetch_capped(url, guard)
         except FetchError as exc:
             found.notes.append(str(exc))
             continue
+        sitemap = parse_sitemap(fetched.body, url, domains)
+        if fetched.cut:
+            found.notes.append(f"{url}: {fetched.cut}")
         found.sitemaps.append({"url": url, "kind": sitemap.kind, "entries": len(sitemap.entries),
                                "newest": _newest([e.news_published or e.lastmod for e in sitemap.entries]),
                                "news": any(e.news_published for e in sitemap.entries), "problems": sitemap.problems})
         if sitemap.is_index:
-            queue += [e.url for e in sitemap.entries if e.url not in seen]
+            queue += _own(found, [e.url for e in sitemap.entries if e.url not in seen], guard, "sitemap")
 
 
-def discover(target: str, html_file: str | None = None) -> tuple[Discovery, str | None, str | None]:
-    """(what was found, the registry key, the province) for a URL or a registry key."""
+def _own(found: Discovery, urls: list[str], guard: Guard, what: str) -> list[str]:
+    """The URLs on the site's own hosts; the others are named in a note, never requested or proposed."""
+    kept = []
+    for url in urls:
+        refusal = guard.refusal(url)
+        if refusal:
+            found.notes.append(f"{what} left out: {refusal}")
+        else:
+            kept.append(url)
+    return kept
+
+
+def _keep_own(found: Discovery, guard: Guard) -> None:
+    """Feeds and sections the page names off the site's own hosts are left out (and said in a note)."""
+    for name, what in (("feeds", "feed"), ("cchc_sections", "section"), ("news_sections", "section")):
+        entries = getattr(found, name)
+        own = set(_own(found, [e["url"] for e in entries], guard, what))
+        setattr(found, name, [e for e in entries if e["url"] in own])
+
+
+def discover(target: str, html_file: str | None = None, resolver=None) -> tuple[Discovery, str | None, str | None]:
+    """(what was found, the registry key, the province) for a URL or a registry key. ``resolver`` replaces the
+    system's DNS lookups (tests)."""
     site = registry().get(target)
     url = target if site is None else (site.start_urls[0] if site.start_urls else f"https://{site.domains[0]}/")
     if site is None and not url.startswith(("http://", "https://")):
@@ -121,24 +149,33 @@ def discover(target: str, html_file: str | None = None) -> tuple[Discovery, str 
     if site is not None and html_file is None:
         url = "{0.scheme}://{0.netloc}/".format(urlsplit(url))  # the homepage has the menu
     domains = site.all_domains if site else (host_of(url),)
+    guard = Guard(url, site.all_domains if site else None, resolver)
     if html_file:
         found = from_page(Path(html_file).read_text(encoding="utf-8", errors="replace"), url, domains)
+        _keep_own(found, guard)
         found.notes.append("offline (--html): robots.txt, sitemaps and feeds were not fetched; with the network, "
                            "discover reads them and tries " + ", ".join(urlsplit(u).path for u in usual_feed_urls(url)[:3])
                            + " and /sitemap.xml")
         return found, site.key if site else None, site.province if site else None
-    found = from_page(fetch(url).decode("utf-8", "replace"), url, domains)
+    page = fetch_capped(url, guard, PAGE_BYTES)
+    found = from_page(page.body.decode("utf-8", "replace"), url, domains)
+    if page.cut:
+        found.notes.append(f"{url}: {page.cut}; what follows is from that part")
+    _keep_own(found, guard)
     root = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-    robots_body = robots(root)
-    listed = robots_sitemaps(robots_body, root + "/robots.txt") if robots_body else []
-    _read_sitemaps(found, listed or usual_sitemap_urls(url)[:1], domains)
+    robots_body = robots(root, guard)
+    listed = _own(found, robots_sitemaps(robots_body, root + "/robots.txt"), guard, "sitemap") if robots_body else []
+    _read_sitemaps(found, listed or usual_sitemap_urls(url)[:1], domains, guard)
     candidates = [f["url"] for f in found.feeds] or usual_feed_urls(url)[:4]
     checked, tried = [], 0
     while candidates and tried < MAX_FEEDS:
         feed_url = candidates.pop(0)
         tried += 1
         try:
-            body = fetch(feed_url)
+            body = fetch_capped(feed_url, guard, PAGE_BYTES).body
+        except NotRequested as exc:  # a redirect off the site: said; a usual path that is missing: not
+            found.notes.append(str(exc))
+            continue
         except FetchError:
             continue
         feed = parse_feed(body, feed_url, domains)
@@ -147,7 +184,7 @@ def discover(target: str, html_file: str | None = None) -> tuple[Discovery, str 
             checked.append({**known, "entries": len(feed.entries), "newest": _newest([e.published for e in feed.entries])})
             continue
         sub = find_feeds(Selector(text=body.decode("utf-8", "replace")), feed_url, domains)  # a feed index (/rss)?
-        sub = [f for f in sub if f.url != feed_url and f.url not in candidates]
+        sub = [f for f in sub if f.url != feed_url and f.url not in candidates and not guard.refusal(f.url)]
         if sub:
             found.notes.append(f"{feed_url} is a feed index: {len(sub)} feeds")
             found.feeds += [asdict(f) for f in sub]

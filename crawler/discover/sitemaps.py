@@ -9,7 +9,6 @@ sitemap never becomes one tree in memory.
 from __future__ import annotations
 
 import io
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
@@ -127,18 +126,3 @@ def parse_sitemap(body: bytes, url: str, domains: tuple[str, ...] = (), now: dat
     return Sitemap(url, kind, entries, problems)
 
 
-def is_sitemap_index(body: bytes) -> bool:
-    """A sitemap index (gzip or not), judged on its first bytes."""
-    if body[:2] == b"\x1f\x8b":
-        try:
-            body = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body[:8192], 4096)
-        except zlib.error:
-            return False
-    return b"<sitemapindex" in body[:4096].lower()
-
-
-def looks_like_sitemap(body: bytes) -> bool:
-    if body[:2] == b"\x1f\x8b":
-        return True
-    head = body[:2048].lstrip().lower()
-    return b"<urlset" in head or b"<sitemapindex" in head

@@ -24,11 +24,7 @@ class DistributedAddon:
         settings.set("SCHEDULER_QUEUE_KEY", keys.requests("%(spider)s"), over)
         settings.set("SCHEDULER_DUPEFILTER_KEY", keys.seen("%(spider)s"), over)
         # A worker takes few requests at a time per site, so that work stays in the shared queue for the others.
-        settings.set("CONCURRENT_REQUESTS", settings.getint("CCHC_REDIS_PREFETCH", 2), over)
-        # The pure pipeline stages stay in the worker's own process (extraction still goes to the pool): with them
-        # in the extraction workers, a killed worker's pages were fetched again ~25 times instead of at most 4
-        # (tests/test_distributed.py::test_a_killed_worker_loses_nothing); not yet understood, see issue 20's note.
-        settings.set("CCHC_EXTRACT_PIPELINES", False, over)
+        settings.set("CONCURRENT_REQUESTS", settings.getint("CCHC_REDIS_PREFETCH"), over)
         settings.set("CCHC_DB", "", ABOVE_COMMAND_LINE)
         settings.set("CCHC_CRAWL_STATE", "crawler.distributed.state.crawl_state_from_redis", over)
         settings.set("SPIDERMON_ENABLED", False, over)  # per-site monitors judge whole runs, not a worker's share

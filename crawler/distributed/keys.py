@@ -59,6 +59,10 @@ class Keys:
         """The worker's last take from the queue (take id and request token), so a re-sent take repeats it."""
         return f"{self.prefix}:{spider}:last-take:{worker}"
 
+    def requeued(self, spider: str) -> str:
+        """Requests put back into the queue from workers found dead, this night (emptied by ``seed``)."""
+        return f"{self.prefix}:{spider}:requeued"
+
     def alive(self, spider: str, worker: str = "*") -> str:
         return f"{self.prefix}:{spider}:alive:{worker}"
 

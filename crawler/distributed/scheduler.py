@@ -8,7 +8,7 @@ import uuid
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.fetch.urls import fingerprint_url
+from crawler.urls import fingerprint_url
 from crawler.distributed.keys import Keys, connect, worker_id
 from crawler.stats import Meta, Stat
 
@@ -37,14 +37,18 @@ redis.call('HSET', KEYS[2], token, r[2] .. '\\n' .. r[1])
 redis.call('SET', KEYS[3], ARGV[1] .. '\\n' .. token, 'EX', 86400)
 return r[1]
 """
-# Put a dead worker's in-flight requests back into the queue, unless its heartbeat came back (KEYS[3]).
+# Put a dead worker's in-flight requests back into the queue, unless its heartbeat came back (KEYS[3]), and record
+# each one in the night's list of requests put back (KEYS[4], kept ARGV[1] seconds): a page fetched twice in a
+# night must be one of them (tests/test_distributed.py checks exactly that, whatever the machine's load).
 _REQUEUE = """
 if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 local vals = redis.call('HVALS', KEYS[1])
 for _, v in ipairs(vals) do
   local sep = string.find(v, '\\n', 1, true)
   redis.call('ZADD', KEYS[2], string.sub(v, 1, sep - 1), string.sub(v, sep + 1))
+  redis.call('RPUSH', KEYS[4], string.sub(v, sep + 1))
 end
+if #vals > 0 then redis.call('EXPIRE', KEYS[4], ARGV[1]) end
 redis.call('DEL', KEYS[1])
 return #vals
 """
@@ -69,10 +73,10 @@ class RunAwareDupeFilter(RFPDupeFilter):
         settings = spider.settings
         keys = Keys.from_settings(settings)
         return cls(connect(settings.get("CCHC_REDIS_URL")), keys.seen(spider.name), keys.seen_run(spider.name),
-                   settings.getint("CCHC_REDIS_RUN_TTL", 20 * 3600), settings.getbool("DUPEFILTER_DEBUG"))
+                   settings.getint("CCHC_REDIS_RUN_TTL"), settings.getbool("DUPEFILTER_DEBUG"))
 
     def request_fingerprint(self, request) -> str:
-        """scrapy-redis' fingerprint over crawler.fetch.urls.fingerprint_url (tracking parameters, http/https, www.
+        """scrapy-redis' fingerprint over crawler.urls.fingerprint_url (tracking parameters, http/https, www.
         folded), as in a single-process crawl."""
         return super().request_fingerprint(request.replace(url=fingerprint_url(request.url)))
 
@@ -140,15 +144,17 @@ class SharedScheduler(Scheduler):
     def others_busy(self) -> bool:
         """Another live worker has requests in flight (they may queue more); dead workers' are put back first.
         Call after ``drop_own_inflight``."""
-        moved, live = requeue_dead(self.server, self.keys, self.spider.name)
+        moved, live = requeue_dead(self.server, self.keys, self.spider.name,
+                                   self.crawler.settings.getint("CCHC_REDIS_RUN_TTL"))
         if moved:
             logger.warning("%d requests of a worker that is gone were put back into the queue", moved)
             self.crawler.stats.inc_value(Stat.DISTRIBUTED_REQUEUED, moved)
         return live > 0
 
 
-def requeue_dead(server, keys: Keys, spider: str) -> tuple[int, int]:
-    """(requests put back from dead workers, requests in flight at live workers) for one spider."""
+def requeue_dead(server, keys: Keys, spider: str, run_ttl: int = 20 * 3600) -> tuple[int, int]:
+    """(requests put back from dead workers, requests in flight at live workers) for one spider. What was put
+    back is also listed in ``keys.requeued(spider)`` for the night."""
     script = server.register_script(_REQUEUE)
     moved = live = 0
     for key in server.scan_iter(match=keys.inflight(spider), count=500):
@@ -157,7 +163,8 @@ def requeue_dead(server, keys: Keys, spider: str) -> tuple[int, int]:
         count = server.hlen(key)
         if not count:
             continue
-        result = script(keys=[key, keys.requests(spider), keys.alive(spider, worker)])
+        result = script(keys=[key, keys.requests(spider), keys.alive(spider, worker), keys.requeued(spider)],
+                        args=[run_ttl])
         if result == -1:
             live += count
         else:

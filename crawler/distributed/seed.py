@@ -32,7 +32,7 @@ def seed(jobs: list[tuple[str, dict]], settings) -> dict[str, int]:
         crawler = Crawler(loader.load(name), local)
         crawler.stats = MemoryStatsCollector(crawler)  # the spider counts re-checks; no engine is started
         spider = crawler._create_spider(**kwargs)  # the spider's own from_crawler, without starting an engine
-        server.delete(keys.seen_run(name))
+        server.delete(keys.seen_run(name), keys.requeued(name))
         known = spider.known  # read first: it also tells whether the listings need the browser
         publish_known(server, keys, name, known, spider.browser_scope != "none")
         queue = PriorityQueue(server, spider, keys.requests(name))

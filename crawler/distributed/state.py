@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from crawler.distributed.keys import Keys, connect, ping_once
-from crawler.store.incremental import KnownArticles
+from crawler.store import KnownArticles
 
 _CHUNK = 5000
 

@@ -29,7 +29,7 @@ class WorkerExtension:
         if not crawler.settings.get("CCHC_REDIS_URL"):
             raise NotConfigured
         settings = crawler.settings
-        return cls(crawler, settings.getint("CCHC_REDIS_WORKER_TTL", 30), settings.getfloat("CCHC_REDIS_POLL", 0.5))
+        return cls(crawler, settings.getint("CCHC_REDIS_WORKER_TTL"), settings.getfloat("CCHC_REDIS_POLL"))
 
     def _alive_key(self):
         scheduler = _scheduler(self.crawler)

@@ -1,7 +1,7 @@
 """``python -m crawler writer``: the one process that writes SQLite in a distributed crawl.
 
 It drains ``cchc:items`` in batches into the article store, with the same dedup decision as a single-process
-crawl (``ArticleStore.classify``), and trims a batch from Redis only after it is committed (a writer that dies
+crawl (``Store.classify``), and trims a batch from Redis only after it is committed (a writer that dies
 loses nothing; what it had half-written comes again and is recognised as unchanged). Workers' ``crawl_runs``
 rows are stored with the article counts the writer found for them. With ``until_done`` it ends when the run is
 over: no queued request, nothing in flight, no live worker, no item left.
@@ -17,8 +17,7 @@ from collections import Counter, defaultdict
 from crawler.distributed.keys import Keys, connect, ping_once
 from crawler.distributed.scheduler import requeue_dead
 from crawler.items import ArticleGone, ArticleItem
-from crawler.store.articles import DUPLICATE, NEW, ROW_ERRORS, UNCHANGED, UPDATED, ArticleStore
-from crawler.store.runs import insert_run, set_run_counts
+from crawler.store import DUPLICATE, NEW, ROW_ERRORS, UNCHANGED, UPDATED, Store
 
 logger = logging.getLogger(__name__)
 # Remove the batch just written from the head of the list, only if it is still there: a trim that redis-py
@@ -36,12 +35,13 @@ COLUMNS = {NEW: "new", UPDATED: "updated", DUPLICATE: "duplicates", UNCHANGED: "
 
 
 class Writer:
-    def __init__(self, redis_url: str, db_path: str, prefix: str = "cchc", batch: int = 500):
+    def __init__(self, redis_url: str, db_path: str, prefix: str = "cchc", batch: int = 500, run_ttl: int = 20 * 3600):
         ping_once(redis_url)
         self.server, self.keys, self.batch = connect(redis_url), Keys(prefix), batch
+        self.run_ttl = run_ttl  # CCHC_REDIS_RUN_TTL: how long the night's list of requests put back is kept
         self._trim = self.server.register_script(_TRIM)
         self.db_path = db_path
-        self.store: ArticleStore | None = None
+        self.store: Store | None = None
         self.failed = False
         self.totals: Counter = Counter()  # by crawl_runs column, over the whole run
         self.bad_items = self.unwritable = 0
@@ -114,7 +114,7 @@ class Writer:
         for blob in self.server.lrange(self.keys.runs, 0, 99):
             row = json.loads(blob)
             row.update(self.per_run.get(row["run_id"], {}))
-            insert_run(self.store, row)
+            self.store.insert_run(row)
             self.runs_seen.add(row["run_id"])
             self._trim(keys=[self.keys.runs], args=[1, blob, blob])  # lpop, safe to repeat
         return len(raw)
@@ -123,7 +123,9 @@ class Writer:
         """(queued requests, requests in flight at live workers, live workers), putting dead workers' work back."""
         queued = inflight = alive = 0
         for name in sorted(s.decode() for s in self.server.smembers(self.keys.spiders)):
-            _moved, live = requeue_dead(self.server, self.keys, name)
+            moved, live = requeue_dead(self.server, self.keys, name, self.run_ttl)
+            if moved:
+                logger.warning("%s: %d requests of a worker that is gone were put back into the queue", name, moved)
             queued += self.server.zcard(self.keys.requests(name))
             inflight += live
             alive += sum(1 for _ in self.server.scan_iter(match=self.keys.alive(name), count=500))
@@ -131,12 +133,12 @@ class Writer:
 
     def finish_runs(self) -> None:
         """Put the final article counts on the workers' rows."""
-        set_run_counts(self.store, {run_id: self.per_run.get(run_id, {}) for run_id in self.runs_seen})
+        self.store.set_run_counts({run_id: self.per_run.get(run_id, {}) for run_id in self.runs_seen})
 
     def run(self, until_done: bool = True, wait_workers: float = 600, poll: float = 0.5) -> int:
         """Drain until the run is over (or forever); exit status 0, 1 on a database error, 3 when work is left
         in Redis and no worker has been alive for ``wait_workers`` seconds."""
-        self.store = ArticleStore.shared(self.db_path, self.batch)
+        self.store = Store(self.db_path, self.batch)
         orphaned_since = None
         try:
             while True:
@@ -165,7 +167,7 @@ class Writer:
                 if not self.failed and self._flush():
                     self.finish_runs()
             finally:
-                self.store.release()
+                self.store.close()
                 self.store = None
 
     def summary(self) -> str:

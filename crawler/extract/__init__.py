@@ -1,7 +1,7 @@
 """Article extraction: a pure function of the response (no requests, no database).
 
 ``extract_article`` returns an ``ArticleItem`` with raw-but-located fields; the item pipelines (or
-``crawler.processing.process_article`` for the command line) then clean the text, parse the date and hash it.
+the preparation stages of crawler/prepare) then clean the text, parse the date and hash it.
 """
 from __future__ import annotations
 

@@ -30,9 +30,10 @@ def _describe(element) -> str:
     return " < ".join(path)
 
 
-def explain_article(response, item: dict, report, date_candidates: list) -> dict[str, dict]:
-    """Field -> {"chosen": value, "candidates": [(value, why), ...]} for a processed ``item`` of ``response``
-    (``date_candidates``: the item's candidates as extraction listed them, before the date step used them)."""
+def explain_article(response, item: dict, cleaning: dict, date_candidates: list) -> dict[str, dict]:
+    """Field -> {"chosen": value, "candidates": [(value, why), ...]} for a prepared ``item`` of ``response``
+    (``cleaning``: what cleaning dropped, reason -> count; ``date_candidates``: the item's candidates as extraction
+    listed them, before the date stage used them)."""
     sel = response.selector
     meta = page_metadata(sel)
     index = page_index(sel)
@@ -67,7 +68,7 @@ def explain_article(response, item: dict, report, date_candidates: list) -> dict
                            "trafilatura)",
                    "checks": [c for c in checks if c.startswith("body:")] + (
                        [f"doubt kept: {extraction['body_doubt']}"] if extraction.get("body_doubt") else []),
-                   "cleaning": dict(report.dropped), "body_chars": len(item.get("body_text") or ""),
+                   "cleaning": dict(cleaning), "body_chars": len(item.get("body_text") or ""),
                    "starts": (item.get("body_text") or "")[:120], "ends": (item.get("body_text") or "")[-120:]}
 
     leads = lead_candidates(sel, meta, body)

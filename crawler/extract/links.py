@@ -13,14 +13,14 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.extract.content import LISTING_BOILERPLATE_RE, element_text, in_boilerplate, select
+from crawler.extract.content import LISTING_BOILERPLATE_RE, in_boilerplate, select
 from crawler.registry import domain_matches, host_of
 from crawler.extract.documents import DOCUMENT_EXT, is_document_url  # noqa: F401 - part of this module's API
 from crawler.extract.listing_dates import listing_dates
 from crawler.extract.listing_groups import FEW, page_links, shape_fallback
 from crawler.extract.listing_layout import after_pager, main_column, side_column
 from crawler.extract.pagination import find_next_page, find_next_postback
-from crawler.fetch.urls import clean_url
+from crawler.urls import clean_url
 
 _ARTICLE_HINTS = re.compile(
     r"view_content|/-/asset_publisher/|-post\d+\.html?$|-\d{4,}\.html?$|/\d{4,}\.html?$|/bai-viet/|/tin-tuc/.+/.+|"

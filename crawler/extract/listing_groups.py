@@ -1,8 +1,10 @@
-"""A second opinion on a listing page, by URL shape (crawler/extract/shapes.py): when the main-list finder returns nothing or very little, the page's same-site links outside the
-  site's header, menus and footer are grouped by URL shape, and the largest group that names articles (anchor
-  text the length of a headline, dates printed beside the links) is the list. Department portals list notices in
-  table rows of relative slug links, homepages in a dozen boxes: the finder, which looks for repeated item
-  elements holding links that look like articles, can miss both.
+"""A second opinion on a listing page, by URL shape (crawler/extract/shapes.py).
+
+When the main-list finder returns nothing or very little, the page's same-site links outside the site's header,
+menus and footer are grouped by URL shape, and the largest group that names articles (anchor text the length of a
+headline, dates printed beside the links) is the list. Department portals list notices in table rows of relative
+slug links, homepages in a dozen boxes: the finder, which looks for repeated item elements holding links that look
+like articles, can miss both.
 """
 from __future__ import annotations
 

@@ -56,10 +56,8 @@ def slug_words(url: str) -> list[str]:
     for piece in pieces:
         stem = re.sub(r"\.(html?|aspx?|php|jsp|bcb|vnp)$", "", piece.lower())
         stem = _SLUG_ID.sub("", stem)
-        words = folded_words(stem.replace("_", "-"))
-        if len(words) > SLUG_MIN_WORDS:
-            words = [w for w in words if not w.isdigit()] or words
-        if len(words) >= SLUG_MIN_WORDS:
+        words = [w for w in folded_words(stem.replace("_", "-")) if not w.isdigit()]
+        if len(words) >= SLUG_MIN_WORDS:  # "bai-viet-so-12" (three words and a number) names no title
             return words
     return []
 
@@ -200,6 +198,9 @@ def _slug_match(sel: Selector, slug: list[str]) -> tuple[str, float, object] | N
     best = None
     for element in sel.root.iter("h1", "h2", "h3", "h4", "h5", "p", "span", "td", "strong", "b", "div", "font"):
         if element.tag in ("div", "td", "p") and len(element) > 4:
+            continue
+        raw = element.text_content()  # in C; the text is cleaned only for the few that can agree
+        if not 10 <= len(raw) <= 600:
             continue
         text = element_text(element)
         if not 10 <= len(text) <= 300:

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from scrapy_playwright.page import PageMethod
 
-from crawler.fetch.urls import is_loopback
+from crawler.urls import is_loopback
 
 HEAVY_RESOURCES = {"image", "media", "font"}
 

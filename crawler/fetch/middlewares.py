@@ -11,8 +11,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import TextResponse
 
 from crawler.vi.encoding import best_encoding, meta_charset
-from crawler.store.incremental import load_validators, save_validators
-from crawler.discover.sitemaps import is_sitemap_index
+from crawler.store import Store
+from crawler.formats import is_sitemap_index
 from crawler.stats import Meta, Stat
 
 
@@ -46,22 +46,21 @@ class ConditionalListingMiddleware:
     that a 304 next time never hides an article this run could not fetch.
     """
 
-    def __init__(self, crawler, db_path: str):
-        self.crawler, self.db_path = crawler, db_path
+    def __init__(self, crawler):
+        self.crawler = crawler
         self.seen: dict[str, tuple[str | None, str | None]] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
-        db_path = crawler.settings.get("CCHC_DB")
-        if not db_path or not crawler.settings.getbool("CCHC_CONDITIONAL_LISTINGS", True):
+        if not crawler.settings.get("CCHC_DB") or not crawler.settings.getbool("CCHC_CONDITIONAL_LISTINGS"):
             raise NotConfigured("conditional listing requests need CCHC_DB")
-        return cls(crawler, db_path)
+        return cls(crawler)
 
     def process_request(self, request):
         if not request.meta.get(Meta.LISTING) or request.method != "GET" or request.meta.get("playwright"):
             return None
-        etag, modified = load_validators(self.db_path, [request.url]).get(request.url, (None, None))
+        etag, modified = Store.of(self.crawler).validators([request.url]).get(request.url, (None, None))
         if etag:
             request.headers.setdefault(b"If-None-Match", etag)
         if modified:
@@ -83,7 +82,7 @@ class ConditionalListingMiddleware:
     def spider_closed(self, spider, reason):
         stats = self.crawler.stats
         if reason == "finished" and self.seen and not stats.get_value(Stat.ARTICLES_FAILED):
-            save_validators(self.db_path, self.seen)
+            Store.of(self.crawler).save_validators(self.seen)
 
 
 class RetryAfterMiddleware(RetryMiddleware):
@@ -95,7 +94,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         if value:
             delay = _retry_after_seconds(value.decode("latin-1"))
             if delay is not None:
-                delay = min(delay, self.crawler.settings.getfloat("CCHC_MAX_RETRY_AFTER", 300))
+                delay = min(delay, self.crawler.settings.getfloat("CCHC_MAX_RETRY_AFTER"))
                 downloader = self.crawler.engine.downloader
                 key = request.meta.get("download_slot") or downloader.get_slot_key(request)
                 slot = downloader.slots.get(key)

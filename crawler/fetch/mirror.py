@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.fetch.urls import is_loopback
+from crawler.urls import is_loopback
 from crawler.registry import host_of
 from crawler.stats import Stat
 

@@ -9,10 +9,16 @@ limit, a gzip bomb, a redirect that another middleware refused. RFC 9309 (sectio
 - 5xx and network errors ("unreachable"): everything disallowed (429 counts as unreachable: it asks us to wait).
 A file that is not UTF-8 (UTF-16 with a byte order mark) is decoded by its BOM. Each outcome is counted in the
 crawl stats (``robotstxt/rfc9309/<outcome>``) and logged once per host.
+
+A 2xx whose body is a web page (a portal that answers its homepage for any path, /robots.txt included) or binary
+content holds no rule: RFC 9309 reads it as "no rules, everything allowed", and so do we, but it is counted
+(``cchc/robots/not_robots_txt``) and the site's verdict says so: the site's real rules may be somewhere we
+cannot see.
 """
 from __future__ import annotations
 
 import logging
+import re
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -24,12 +30,29 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-from crawler.stats import Meta
+from crawler.stats import Meta, Stat
 
 logger = logging.getLogger(__name__)
 PARSE_LIMIT = 512 * 1024  # RFC 9309 2.5: at least 500 KiB
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+# The start of an HTML document (after spaces): a doctype or one of the elements a page opens with.
+_HTML_START = re.compile(rb"^\s*<(!doctype\s+html|html|head|body|meta|title|script|div)\b", re.I)
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")
+
+
+def not_robots_txt(text: bytes) -> str | None:
+    """What a 2xx robots.txt (decoded by ``robots_text``) is instead of rules: "an HTML page", "binary content",
+    or None for text (rules, comments, or nothing). Judged by the bytes, not the Content-Type, which servers
+    often get wrong for a real robots.txt."""
+    head = text[:4096]
+    if _HTML_START.match(head):
+        return "an HTML page"
+    if b"\x00" in head or len(_CONTROL.findall(head)) > len(head) // 20:  # NULs, or 5% control bytes
+        return "binary content"
+    return None
 
 
 def robots_text(body: bytes) -> bytes:
@@ -49,7 +72,7 @@ class RFC9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         self._received: dict[int, int] = {}
         # Decompressed size allowed for robots.txt: a gzip bomb ends the download as "unreachable".
-        self._maxsize = crawler.settings.getint("CCHC_ROBOTSTXT_MAXSIZE", 4 * 1024 * 1024)
+        self._maxsize = crawler.settings.getint("CCHC_ROBOTSTXT_MAXSIZE")
         crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
         crawler.signals.connect(self._headers_received, signal=signals.headers_received)
 
@@ -103,7 +126,13 @@ class RFC9309RobotsTxtMiddleware(RobotsTxtMiddleware):
     def _judge(self, status: int, body: bytes) -> tuple[str, bytes]:
         self._stats.inc_value(f"robotstxt/response_status_count/{status}")
         if 200 <= status < 300:
-            return "rules", robots_text(body)
+            text = robots_text(body)
+            kind = not_robots_txt(text)
+            if kind:
+                self._stats.inc_value(Stat.ROBOTS_NOT_TEXT)
+                self._stats.set_value(Stat.ROBOTS_NOT_TEXT_KIND, kind)
+                return f"html-or-binary (HTTP {status} with {kind}, not robots.txt)", b""
+            return "rules", text
         if status == 429 or status >= 500:
             return f"unreachable (HTTP {status})", DISALLOW_ALL
         if 300 <= status < 400:  # more than five redirects, or one without a Location

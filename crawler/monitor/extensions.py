@@ -15,7 +15,7 @@ from crawler.items import ArticleItem
 from crawler.signals import suspicious_page
 from crawler.monitor.verdicts import drop_reasons, verdict
 from crawler.stats import Duplicate, Stat, Unchanged
-from crawler.store.runs import record_run
+from crawler.store import Store
 
 
 def _now() -> str:
@@ -55,8 +55,8 @@ class CrawlRunsExtension:
     """Writes the run's figures to ``crawl_runs``: pages, new/updated/duplicate/dropped articles, errors by
     type, HTTP statuses, share of articles with a date and with a body, median body length."""
 
-    def __init__(self, crawler, db_path: str | None, redis_url: str | None = None):
-        self.crawler, self.db_path, self.redis_url = crawler, db_path, redis_url
+    def __init__(self, crawler, redis_url: str | None = None):
+        self.crawler, self.redis_url = crawler, redis_url
         self.run_id = uuid.uuid4().hex[:16]
         self.started_at = _now()
         self.items = self.with_date = self.with_body = 0
@@ -70,10 +70,10 @@ class CrawlRunsExtension:
     def from_crawler(cls, crawler):
         settings = crawler.settings
         if settings.get("CCHC_REDIS_URL"):  # a distributed worker: the writer stores the row
-            return cls(crawler, None, settings.get("CCHC_REDIS_URL"))
+            return cls(crawler, settings.get("CCHC_REDIS_URL"))
         if not settings.get("CCHC_DB"):
             raise NotConfigured("crawl_runs needs CCHC_DB")
-        return cls(crawler, settings.get("CCHC_DB"))
+        return cls(crawler)
 
     def spider_opened(self, spider):
         self.crawler.stats.set_value(Stat.RUN_ID, self.run_id)
@@ -113,7 +113,7 @@ class CrawlRunsExtension:
             row["worker"] = worker_id(self.crawler.settings)
             connect(self.redis_url).rpush(Keys.from_settings(self.crawler.settings).runs, json.dumps(row))
             return
-        record_run(self.db_path, row)
+        Store.of(self.crawler).record_run(row)
 
 
 class SuspiciousPagesExtension:
@@ -128,7 +128,7 @@ class SuspiciousPagesExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.getint("CCHC_KEEP_PAGES", 10))
+        return cls(crawler, crawler.settings.getint("CCHC_KEEP_PAGES"))
 
     def keep(self, response, reason):
         self.pages.append({"url": response.url, "status": response.status, "reason": reason, "body": response.body,
@@ -152,7 +152,7 @@ class ProgressExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        interval = crawler.settings.getfloat("CCHC_PROGRESS_INTERVAL", 60)
+        interval = crawler.settings.getfloat("CCHC_PROGRESS_INTERVAL")
         if interval <= 0:
             raise NotConfigured
         return cls(crawler, interval)

@@ -7,10 +7,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crawler.discover.extension import on_guesses
+from crawler.discover.extension import guesses_said, on_guesses
 from crawler.registry import registry
-from crawler.store.database import check_file, damaged_message, migrate
-from crawler.store.runs import runs_by_site
+from crawler.store import Store, check_file, damaged_message, migrate
 from crawler.monitor.verdicts import GOOD
 from crawler.vi.dates import local_display
 
@@ -25,7 +24,8 @@ def site_health(db_path: str, now: datetime | None = None) -> list[dict]:
     """Per site (every enabled registry site, plus any other site in the database): the last run and its
     verdict, the last successful run, articles new in the last run, days since the newest article."""
     now = now or datetime.now(timezone.utc)
-    runs, newest = runs_by_site(db_path)
+    with Store.opened(db_path) as store:
+        runs, newest = store.runs_by_site() if store is not None else ({}, {})
     sites = [s.key for s in registry().values() if s.enabled]
     sites += sorted(set(runs) - set(sites))
     report = []
@@ -61,7 +61,7 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
         if problems:
             print(f"FAILING: {damaged_message(db_path, problems)}", file=sys.stderr)
             return 1
-        migrate(db_path)
+        index_note = migrate(db_path)  # also builds indexes an interrupted import left dropped, and says so
     except sqlite3.Error as exc:
         print(f"FAILING: cannot read the database {db_path}: {exc}", file=sys.stderr)
         return 1
@@ -79,6 +79,7 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
     print(f"\n{len(rows) - never} sites crawled, {failing} failing, {never} never run", file=out)
     guessing = on_guesses(db_path, [r["site"] for r in rows if r["status"] != "never run"])
     if guessing:
-        print(f"{len(guessing)} of them run on guesses (unverified start URLs; no feed, sitemap or section found "
-              f"yet): {', '.join(guessing)}", file=out)
+        print(guesses_said(guessing), file=out)
+    if index_note:
+        print(f"note: {index_note}", file=out)
     return 1 if failing else 0

@@ -27,8 +27,9 @@ from spidermon.contrib.scrapy.monitors import (
 from spidermon.core.actions import Action
 from spidermon.exceptions import SkipAction
 
+from crawler import settings as project_settings
 from crawler.registry import registry
-from crawler.store.runs import body_length_history, newest_publication_dates, record_monitor_result
+from crawler.store import Store
 from crawler.monitor.verdicts import verdict
 from crawler.stats import Stat
 
@@ -39,8 +40,8 @@ def _site(data) -> str:
     return getattr(data.spider, "site_key", data.spider.name)
 
 
-def _db(data) -> str | None:
-    return data.crawler.settings.get("CCHC_DB")
+def _store(data) -> Store | None:
+    return Store.of(data.crawler)
 
 
 @monitors.name("Site health")
@@ -65,9 +66,10 @@ class SiteHistoryMonitor(Monitor):
         site = registry().get(_site(self.data))
         if site is not None and site.archive:
             self.skipTest("archive site: no new articles expected")
-        dates = newest_publication_dates(_db(self.data), _site(self.data), 30)
-        if dates is None:
+        store = _store(self.data)
+        if store is None:
             self.skipTest("no database")
+        dates = store.newest_publication_dates(_site(self.data), 30)
         if len(dates) < 5:
             self.skipTest("fewer than 5 dated articles: no publishing rhythm yet")
         parsed = [datetime.fromisoformat(d.replace("Z", "+00:00")) for d in dates]
@@ -75,7 +77,7 @@ class SiteHistoryMonitor(Monitor):
         usual = max(statistics.median(gaps), 0.5)
         quiet = (datetime.now(timezone.utc) - parsed[0]).total_seconds() / 86400
         settings = self.data.crawler.settings
-        limit = max(settings.getfloat("CCHC_STALE_FACTOR", 6) * usual, settings.getfloat("CCHC_STALE_MIN_DAYS", 7))
+        limit = max(settings.getfloat("CCHC_STALE_FACTOR") * usual, settings.getfloat("CCHC_STALE_MIN_DAYS"))
         self.assertLessEqual(
             quiet, limit,
             msg=f"no new article for {quiet:.0f} days; the site usually publishes every {usual:.1f} days",
@@ -83,10 +85,10 @@ class SiteHistoryMonitor(Monitor):
 
     @monitors.name("Article bodies are as long as usual")
     def test_body_length(self):
-        history = body_length_history(_db(self.data), _site(self.data), self.data.stats.get(Stat.RUN_ID), 5)
-        if history is None:
+        store = _store(self.data)
+        if store is None:
             self.skipTest("no database")
-        now, past = history
+        now, past = store.body_length_history(_site(self.data), self.data.stats.get(Stat.RUN_ID), 5)
         if not now or len(past) < 2:
             self.skipTest("not enough runs with articles to compare")
         usual = statistics.median(past)
@@ -99,8 +101,10 @@ class RecordMonitorResults(Action):
     def run_action(self):
         failures = [f"{r.monitor.name}: {r.reason}" for r in self.result.monitors_failed_results]
         word, reason = verdict(dict(self.data.stats), failures)
-        if not record_monitor_result(_db(self.data), self.data.stats.get(Stat.RUN_ID), failures, word, reason):
+        store = _store(self.data)
+        if store is None:
             raise SkipAction("no database")
+        store.record_monitor_result(self.data.stats.get(Stat.RUN_ID), failures, word, reason)
 
 
 class SaveSuspiciousPages(Action):
@@ -110,7 +114,7 @@ class SaveSuspiciousPages(Action):
         keeper = getattr(self.data.crawler, "suspicious_pages", None)
         if keeper is None or not keeper.pages:
             raise SkipAction("no suspicious page kept")
-        root = Path(self.data.crawler.settings.get("CCHC_FAILED_PAGES_DIR", "output/failed-pages"))
+        root = Path(self.data.crawler.settings.get("CCHC_FAILED_PAGES_DIR") or project_settings.CCHC_FAILED_PAGES_DIR)
         folder = root / _site(self.data) / str(self.data.stats.get(Stat.RUN_ID))
         folder.mkdir(parents=True, exist_ok=True)
         rows = []

@@ -10,8 +10,9 @@ Used by the ``crawlall`` summary, ``scrapy crawl``'s exit status, ``crawl_runs``
 - ``blocked``: block or challenge pages instead of content, or robots.txt forbids the start pages;
 - ``broken``: pages answered, but listings without article links (every listing, or a start URL's first page),
   or most article pages could not be read (no body, no title: dropped as invalid), or articles missing fields;
-- ``failed``: the run could not start or did not finish, its listings answered errors, or its errors or HTTP
-  statuses went beyond the monitors' thresholds.
+- ``failed``: the run could not start or did not finish (also when the run's time limit closed it: the reason
+  says so and what it did before), its listings answered errors, or its errors or HTTP statuses went beyond the
+  monitors' thresholds.
 
 Every fact comes from the crawler's own stats (never the process's totals: under ``crawlall`` the log counts
 are filtered per crawler, see ``crawler.monitor.extensions.CrawlerLogCounts``).
@@ -19,6 +20,8 @@ are filtered per crawler, see ``crawler.monitor.extensions.CrawlerLogCounts``).
 from __future__ import annotations
 
 from crawler.stats import Stat
+
+TIME_LIMIT = "time_limit"  # the finish reason of crawler/ops/time_limit.py
 
 GOOD = ("ok", "quiet")
 # Download errors that mean "nobody answered" (Scrapy and Twisted exception class names).
@@ -84,8 +87,23 @@ def unreadable_articles(stats: dict) -> str | None:
 
 
 def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str, str]:
-    """(word, reason) for one run from its stats and its failed monitors ("<monitor name>: <reason>")."""
+    """(word, reason) for one run from its stats and its failed monitors ("<monitor name>: <reason>"), with what
+    the reason must also say (a robots.txt that was a web page)."""
+    word, reason = _verdict(stats, monitor_failures)
+    if stats.get(Stat.ROBOTS_NOT_TEXT):
+        kind = stats.get(Stat.ROBOTS_NOT_TEXT_KIND) or "no text"
+        reason += f"; robots.txt answered {kind}, read as no rules"
+    return word, reason
+
+
+def _verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str, str]:
     failures = list(monitor_failures or [])
+    if stats.get("finish_reason") == TIME_LIMIT:
+        # Closed at the run's time limit (crawler/ops/time_limit.py): judged on what it did, never "ok", since the
+        # site's work was not done.
+        word, why = _verdict({**stats, "finish_reason": "finished"}, failures)
+        stopped = f"stopped at the run's time limit (CCHC_RUN_MAX_HOURS={stats.get(Stat.TIME_LIMIT_HOURS) or '?'})"
+        return ("failed" if word in GOOD else word), f"{stopped}: {why}"
     if stats.get(Stat.START_ERROR):
         return "failed", f"could not start: {stats[Stat.START_ERROR]}"
     reason = stats.get("finish_reason")

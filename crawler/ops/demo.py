@@ -1,17 +1,23 @@
-"""Offline demo: serve the bundled fixture pages on 127.0.0.1 and crawl them as if they were the live sites."""
+"""Offline demo: serve the saved pages of the sites (``CCHC_FIXTURES_DIR``, the checkout's tests/fixtures) on
+127.0.0.1 and crawl them as if they were the live sites."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.testing.fixture_server import FixtureServer, read_manifest
-from crawler.registry import site_for_url
-from crawler.ops.runner import run_all
+import sys
 
-FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sites"
+from crawler.ops.fixture_pages import SITES
+from crawler.ops.runner import run_all
+from crawler.ops.saved_pages import FixtureServer, read_manifest
+from crawler.registry import site_for_url
 
 
 def run_demo(db: str = "output/demo.db") -> int:
-    folders = sorted(p for p in FIXTURES.iterdir() if (p / "MANIFEST.tsv").exists())
+    if not SITES.is_dir():
+        print(f"demo: no saved pages at {SITES.resolve()}: run it from the repository's folder (its tests/fixtures), "
+              "or set CCHC_FIXTURES_DIR to a folder with sites/<domain>/MANIFEST.tsv", file=sys.stderr)
+        return 2
+    folders = sorted(p for p in SITES.iterdir() if (p / "MANIFEST.tsv").exists())
     keys = []
     for folder in folders:
         listings = [r["url"] for r in read_manifest(folder) if r["kind"] == "listing"]
@@ -19,7 +25,7 @@ def run_demo(db: str = "output/demo.db") -> int:
         if site is not None and listings[0] in site.start_urls:
             keys.append(site.key)
     with FixtureServer(folders) as server:
-        print(f"Serving {len(folders)} mirrored sites on {server.base_url()} (pages under tests/fixtures/sites)")
+        print(f"Serving {len(folders)} mirrored sites on {server.base_url()} (pages under {SITES})")
         status = run_all(keys, {
             "CCHC_DB": db,
             "CCHC_MIRROR": server.base_url() + "/{host}",

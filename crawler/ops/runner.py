@@ -12,6 +12,7 @@ import logging.handlers
 import os
 import sqlite3
 import sys
+from collections import Counter
 from pathlib import Path
 
 # Imported here, near the bottom of the call stack, on purpose: the module defines deprecated aliases with
@@ -27,9 +28,8 @@ from crawler.ops.lock import AlreadyRunning, RunLock
 from crawler.ops.startup import describe, finish_interrupted, stats_of, watch
 from crawler.monitor.verdicts import GOOD, download_errors, verdict
 from crawler.registry import registry
-from crawler.store.database import migrate
-from crawler.discover.extension import on_guesses
-from crawler.store.runs import recorded_verdicts
+from crawler.store import Store, migrate
+from crawler.discover.extension import guesses_said, on_guesses
 from crawler.stats import Stat
 
 logger = logging.getLogger("cchc.run")
@@ -53,16 +53,26 @@ def add_rotating_log(path: str | None, level: str = "INFO") -> None:
     logging.getLogger().addHandler(handler)
 
 
-def _site_line(name: str, stats: dict, db: str | None) -> str:
-    """What a person reads when a site finishes: its verdict, pages and new articles, and its download errors
-    by type (the tracebacks are in the log file)."""
-    word, reason = site_verdicts(db, {name: stats})[name]
-    line = (f"{name:<16} {word:<11} {stats.get('response_received_count', 0):>4} pages {stats.get(Stat.NEW, 0):>4} "
-            f"new  {reason[:110]}")
+# The counts of a site's line besides pages and new articles, shown when not zero.
+_COUNTS = ((Stat.UPDATED, "updated"), (Stat.DROPPED_DUPLICATE, "duplicates"), (Stat.DROPPED_INVALID, "invalid"),
+           (Stat.REMOVED, "removed"))
+
+
+def site_line(name: str, stats: dict, word: str, reason: str) -> str:
+    """One line per site: pages, new articles (and the other counts that are not zero), then its verdict and
+    reason, with its download errors by type when it is not ok (the tracebacks are in the log file)."""
+    extra = "".join(f", {stats[key]} {label}" for key, label in _COUNTS if stats.get(key))
     errors = download_errors(stats)
     if errors and word not in GOOD and not reason.startswith("nothing answered"):
-        line += "\n" + " " * 17 + "errors: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items()))
-    return line
+        extra += " (errors: " + ", ".join(f"{v} {k}" for k, v in sorted(errors.items())) + ")"
+    # the verdict and its reason last, as `python -m crawler health` ends its line
+    return (f"{name:<16} {stats.get('response_received_count', 0):>5} pages {stats.get(Stat.NEW, 0):>4} new{extra}  "
+            f"{word}: {reason[:160]}")
+
+
+def _site_line(name: str, stats: dict, db: str | None) -> str:
+    word, reason = site_verdicts(db, {name: stats})[name]
+    return site_line(name, stats, word, reason)
 
 
 def crawl(jobs: list[tuple[str, dict]], settings, report_sites: bool = False) -> dict[str, dict]:
@@ -86,7 +96,7 @@ def crawl(jobs: list[tuple[str, dict]], settings, report_sites: bool = False) ->
                 from twisted.internet import reactor  # the one CrawlerProcess installed
 
                 reactor.callLater(0, lambda: print(_site_line(spider.name, results[spider.name], settings.get("CCHC_DB")),
-                                                   file=sys.stderr, flush=True))
+                                                   flush=True))
 
         def not_started(exc, name=name):
             results[name] = {"finish_reason": "not_started", Stat.START_ERROR: describe(exc)}
@@ -96,7 +106,7 @@ def crawl(jobs: list[tuple[str, dict]], settings, report_sites: bool = False) ->
         receivers.append(closed)
         crawler.signals.connect(closed, signal=signals.spider_closed)
         watch(process.crawl(crawler, **kwargs), not_started)
-    _start_progress(crawlers, done, len(jobs), settings.getfloat("CCHC_PROGRESS_INTERVAL", 60))
+    _start_progress(crawlers, done, len(jobs), settings.getfloat("CCHC_PROGRESS_INTERVAL"))
     process.start()
     for crawler in crawlers:  # spiders a forced shutdown left open
         if finish_interrupted(crawler):
@@ -125,29 +135,35 @@ def site_verdicts(db: str | None, results: dict[str, dict]) -> dict[str, tuple[s
     from the crawler's stats when there is no row (no database, or the spider never started)."""
     recorded: dict[str, tuple[str, str]] = {}
     try:
-        recorded = recorded_verdicts(db, [stats.get(Stat.RUN_ID) for stats in results.values()])
+        with Store.opened(db) as store:
+            if store is not None:
+                recorded = store.recorded_verdicts([stats.get(Stat.RUN_ID) for stats in results.values()])
     except sqlite3.Error:
         pass
     return {name: recorded.get(stats.get(Stat.RUN_ID)) or verdict(stats) for name, stats in results.items()}
 
 
-def print_summary(results: dict[str, dict], db: str | None = None, out=sys.stdout) -> dict[str, tuple[str, str]]:
-    """The per-site table; returns the verdicts it printed."""
+def print_summary(results: dict[str, dict], db: str | None = None, out=sys.stdout,
+                  sites_shown: bool = True) -> dict[str, tuple[str, str]]:
+    """The run's summary: verdicts counted, the totals, the sites still on guesses; ``sites_shown`` False (cron:
+    no line was printed as each site finished) first gives the line of every site that is not ok or quiet.
+    Returns the verdicts."""
     verdicts = site_verdicts(db, results)
-    print(f"\n{'site':<16} {'pages':>6} {'new':>5} {'upd.':>5} {'dupl.':>5} {'invalid':>7} {'gone':>5}  verdict", file=out)
-    for name, stats in sorted(results.items()):
-        word, reason = verdicts[name]
-        print(f"{name:<16} {stats.get('response_received_count', 0):>6} {stats.get(Stat.NEW, 0):>5} "
-              f"{stats.get(Stat.UPDATED, 0):>5} {stats.get(Stat.DROPPED_DUPLICATE, 0):>5} "
-              f"{stats.get(Stat.DROPPED_INVALID, 0):>7} {stats.get(Stat.REMOVED, 0):>5}  {word}: {reason[:150]}",
-              file=out)
+    if not sites_shown:
+        for name, stats in sorted(results.items()):
+            if verdicts[name][0] not in GOOD:
+                print(site_line(name, stats, *verdicts[name]), file=out)
+    words = Counter(word for word, _ in verdicts.values())
+    totals = {label: sum(s.get(key, 0) for s in results.values()) for key, label in
+              (("response_received_count", "pages"), (Stat.NEW, "new"), *_COUNTS)}
+    print(f"\n{len(results)} sites: " + ", ".join(f"{n} {word}" for word, n in sorted(words.items(), key=lambda w: -w[1]))
+          + "; " + ", ".join(f"{n} {label}" for label, n in totals.items()), file=out)
     try:
         guessing = on_guesses(db, sorted(results))
     except sqlite3.Error:
         guessing = []
     if guessing:
-        print(f"\n{len(guessing)} of {len(results)} sites still run on guesses (unverified start URLs; no feed, sitemap "
-              f"or section found yet): {', '.join(guessing)}", file=out)
+        print(guesses_said(guessing, shown=6), file=out)
     return verdicts
 
 
@@ -158,15 +174,16 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
 
     The terminal gets one line per site as it finishes and the summary; the full log (tracebacks included) goes
     to CCHC_LOG_FILE (default: logs/crawl.log beside the database, rotated at 10 MB, five kept), and the console
-    log only shows records at CCHC_LOG_LEVEL (default CRITICAL). ``cron``: nothing on the terminal unless a site
-    is not ok or quiet, then the summary (what cron mails)."""
-    console = os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")
-    settings = project_settings({"LOG_LEVEL": console, **(overrides or {})})
+    log only shows records at CCHC_CRAWLALL_CONSOLE_LEVEL (CCHC_LOG_LEVEL, default CRITICAL). ``cron``: nothing
+    on the terminal unless a site is not ok or quiet, then the summary (what cron mails)."""
+    settings = project_settings(overrides)
+    if "LOG_LEVEL" not in (overrides or {}):
+        settings.set("LOG_LEVEL", settings.get("CCHC_CRAWLALL_CONSOLE_LEVEL"), priority="cmdline")
     if cron:
         settings.set("CCHC_PROGRESS_INTERVAL", 0, priority="cmdline")
     elif not os.environ.get("CCHC_USER_AGENT"):
-        print("note: CCHC_USER_AGENT is not set; sites see the generic user agent. Name yourself and a contact: "
-              "export CCHC_USER_AGENT='cchc-crawler (+https://your.org/contact)'", file=sys.stderr)
+        print("note: CCHC_USER_AGENT is not set: sites see a generic user agent. Name yourself and a contact: "
+              "export CCHC_USER_AGENT='cchc-crawler (+https://your.org)'", file=sys.stderr)
     if jobs is None:
         sites = [s for s in registry().values() if s.enabled and (not keys or s.key in keys)]
         unknown = set(keys or ()) - {s.key for s in sites}
@@ -177,11 +194,18 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
     if settings.get("CCHC_REDIS_URL"):
         return _run_worker(jobs, settings)
     db = settings.get("CCHC_DB")
-    lock = RunLock(settings.get("CCHC_LOCK_FILE") or f"{db or 'output/cchc.db'}.lock")
+    if not db:
+        print("crawlall: CCHC_DB is empty: crawlall stores into a database (or set CCHC_REDIS_URL for a worker)",
+              file=sys.stderr)
+        return 1
+    lock = RunLock(settings.get("CCHC_LOCK_FILE") or f"{db}.lock")
     try:
         lock.acquire()
+    except OSError as exc:  # the database's folder is missing or not writable
+        print(f"crawlall: cannot create the run lock {lock.path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except AlreadyRunning as exc:
-        hours = settings.getfloat("CCHC_LOCK_MAX_HOURS", 20)
+        hours = settings.getfloat("CCHC_LOCK_MAX_HOURS")
         if exc.age_hours is not None and exc.age_hours > hours:  # a run older than a night is hung, not busy
             print(f"Not starting: {exc}, for {exc.age_hours:.0f} h (more than CCHC_LOCK_MAX_HOURS={hours:g}): that run "
                   f"seems hung; stop it (kill {exc.pid or '<pid>'}) and the next run takes over.", file=sys.stderr)
@@ -197,8 +221,8 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
     try:
         if lock.previous:
             print(f"Took over a stale lock ({lock.previous}): that run is no longer alive.", file=sys.stderr)
-        log_file = settings.get("CCHC_LOG_FILE") or str(Path(db or "output/cchc.db").parent / "logs" / "crawl.log")
-        add_rotating_log(log_file, settings.get("CCHC_LOG_FILE_LEVEL", "INFO"))
+        log_file = settings.get("CCHC_LOG_FILE") or str(Path(db).parent / "logs" / "crawl.log")
+        add_rotating_log(log_file, settings.get("CCHC_LOG_FILE_LEVEL"))
         results = crawl(jobs, settings, report_sites=not cron)
     finally:
         lock.release()
@@ -206,9 +230,10 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
         print("crawlall: no site was crawled (no spider could start)", file=sys.stderr)
         return 1
     table = io.StringIO()
-    verdicts = print_summary(results, db, out=table)
+    verdicts = print_summary(results, db, out=table, sites_shown=not cron)
     failing = not all(word in GOOD for word, _ in verdicts.values())
-    logger.info("summary:%s", table.getvalue())
+    every_site = "\n".join(site_line(name, stats, *verdicts[name]) for name, stats in sorted(results.items()))
+    logger.info("summary:\n%s\n%s", every_site, table.getvalue())  # the log keeps every site's line
     if cron and not failing:
         return 0
     print(table.getvalue(), end="")

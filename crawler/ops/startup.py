@@ -72,13 +72,19 @@ def check_settings(settings) -> None:
 
 
 def check_database(settings) -> None:
-    """The database a single-process crawl will read and write (CCHC_DB) is usable: a folder, a damaged file or
-    one that cannot be migrated stops the crawl here, before the engine opens, with its one-line reason. A
-    distributed worker (CCHC_REDIS_URL) never opens it."""
-    if settings.get("CCHC_DB") and not settings.get("CCHC_REDIS_URL"):
-        from crawler.store.database import migrate
+    """The database a single-process crawl will read and write (CCHC_DB) is usable: a folder, a damaged file, one
+    that cannot be migrated, or a new one that cannot be created (a folder without write access) stops the crawl
+    here, before the engine opens, with its one-line reason (an engine that opened and failed in its pipelines
+    printed five tracebacks first). A distributed worker (CCHC_REDIS_URL) never opens it."""
+    path = settings.get("CCHC_DB")
+    if path and not settings.get("CCHC_REDIS_URL"):
+        from pathlib import Path
 
-        migrate(settings.get("CCHC_DB"))
+        from crawler.store import migrate, open_database
+
+        if not Path(path).exists():
+            open_database(path).close()  # the file the crawl's first write would create
+        migrate(path)
 
 
 def finish_interrupted(crawler) -> bool:
@@ -94,9 +100,9 @@ def finish_interrupted(crawler) -> bool:
         return False
     stats.set_value("finish_reason", "shutdown_forced")
     from crawler.monitor.extensions import CrawlRunsExtension
-    from crawler.store.articles import ArticleStore
+    from crawler.store import Store
 
-    ArticleStore.flush_all()
+    Store.flush_all()
     for extension in getattr(extensions, "middlewares", ()):
         if isinstance(extension, CrawlRunsExtension):
             extension.spider_closed(spider, "shutdown_forced")

@@ -14,11 +14,11 @@ import threading
 from pathlib import Path
 
 from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE, Batch
-from crawler.store.compact import unpack_html, unpack_text
 from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
 from crawler.store.rows import ROW_ERRORS, WriteResult, cchc_flag, index_text, stored_row, unindex
-from crawler.store.schema import PACKED_FIELDS, VERSION_FIELDS
-from crawler.store.syndication import StoryIndex, band_keys, decode_signature, merge_recent, signature
+from crawler.store.schema import VERSION_FIELDS
+from crawler.minhash import band_keys, decode_signature, signature
+from crawler.store.syndication import StoryIndex, merge_recent
 
 logger = logging.getLogger(__name__)
 UNCHANGED, DUPLICATE, NEW, UPDATED = "unchanged", "duplicate", "new", "updated"  # ArticleStore.classify
@@ -184,7 +184,7 @@ class ArticleStore:
             result.unchanged += 1
             return
         at_url = self.article_for_url(row["url"])
-        text = row.pop("_text")
+        text = row["body_text"]
         if at_url is not None:  # the page at a known URL changed: keep the old version, update in place
             article_id = at_url[0]
             self._keep_version(article_id, now)
@@ -193,7 +193,7 @@ class ArticleStore:
             update.update(updated_at=now, removed_at=None, removed_reason=None, status="edited",
                           published_month=(row.get("published_at_local") or "")[:7] or None)
             self.db["articles"].update(article_id, update)
-            self._index_text(article_id, row, text)
+            self._index_text(article_id, row)
             self.stories.assign(article_id, row["title"], text, minhash)
             self._touch_url(row["url"], article_id, row["site"], now, result)
             result.updated += 1
@@ -235,27 +235,24 @@ class ArticleStore:
             sql = self._insert_sql[columns] = (f"insert into articles ({', '.join(f'[{c}]' for c in columns)}) "
                                                f"values ({', '.join('?' * len(columns))})")
         conn.execute(sql, list(row.values()))
-        self._index_text(article_id, row, text)
+        self._index_text(article_id, row)
         if keys:
             self.stories.index(article_id, minhash, keys)
         conn.execute("insert into article_urls (url, article_id, site, first_seen_at) values (?, ?, ?, ?)",
                      [row["url"], article_id, row["site"], now])
 
-    def _index_text(self, article_id: int, row: dict, text: str | None) -> None:
-        index_text(self.db.conn, article_id, row, text)
+    def _index_text(self, article_id: int, row: dict) -> None:
+        index_text(self.db.conn, article_id, row)
 
     def _unindex(self, article_id: int) -> None:
         unindex(self.db.conn, article_id)
 
     def _keep_version(self, article_id: int, now: str) -> None:
-        stored = [PACKED_FIELDS.get(f, f) for f in VERSION_FIELDS]
         *values, seen_from = self.db.execute(
-            f"select {', '.join(stored)}, coalesce(updated_at, first_seen_at) from articles where id = ?",
+            f"select {', '.join(VERSION_FIELDS)}, coalesce(updated_at, first_seen_at) from articles where id = ?",
             [article_id],
         ).fetchone()
         old = dict(zip(VERSION_FIELDS, values))
-        old["body_html"] = unpack_html(old["body_html"], old["body_text"])
-        old["body_text"] = unpack_text(old["body_text"])
         self.db["article_versions"].insert(dict(old, article_id=article_id, seen_from=seen_from, replaced_at=now))
 
     def mark_removed(self, url: str, when: str, reason: str) -> bool:

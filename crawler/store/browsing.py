@@ -6,25 +6,26 @@
 - ``cchc_articles``: the CCHC-relevant articles (relevance at least 0.5, or listed in a CCHC section), not
   removed, with plain-text columns a reader and a spreadsheet both want; ``all_articles``: every article.
   Views are derived objects, not migrations: they are recreated when their SQL here changes.
-- ``province_month_query`` / ``topic_share_query``: pivots (one column per month, per topic), whose columns
-  depend on the data and the lexicon, written for Datasette's canned queries when ``browse`` starts.
+- ``pivot_queries``: the saved queries built here: CCHC articles per province and period (crawler/store/periods.py)
+  and the topic pivot (one column per topic of the lexicon), written for Datasette when ``browse`` starts.
 """
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 from crawler.registry import registry
+from crawler.store.periods import PROVINCE_PERIODS
 from crawler.vi.topics import lexicon
 
-CCHC_RELEVANT = "(a.relevance >= 0.5 or a.from_cchc_section = 1)"
+# Between the topic labels of an article in the reading views and in exports ("Một cửa, một cửa liên thông" holds
+# a comma): plain words in Datasette's CSV and `python -m crawler export` alike.
+TOPIC_SEPARATOR = "; "
 # `published` is the expression of the index articles_cchc_published (crawler/store/schema.py): the view's
 # newest-first order walks that index.
-_COLUMNS = """a.id, a.title,
+_COLUMNS = f"""a.id, a.title,
        replace(substr(a.published_at_local, 1, 16), 'T', ' ') as published,
        a.published_month as month, a.province, a.province_before_2025 as former_province,
        coalesce(s.name, a.site) as source,
-       (select json_group_array(t.label_vi) from json_each(a.topics) j join topics t on t.key = j.value) as topics,
+       (select group_concat(label_vi, '{TOPIC_SEPARATOR}') from (select t.label_vi from json_each(a.topics) j
+          join topics t on t.key = j.value order by j.key)) as topics,
        a.lead, a.url"""
 VIEWS = {
     "cchc_articles": f"""create view cchc_articles as
@@ -34,9 +35,10 @@ where a.cchc = 1""",
     "all_articles": f"""create view all_articles as
 select {_COLUMNS}, round(a.relevance, 2) as relevance, a.status
 from articles a left join sites s on s.key = a.site""",
-    # The stored bodies, readable (crawler/store/compact.py; the functions are this project's own).
+    # The bodies beside the title (schema 4 stored them compressed and this view read them; kept for the queries
+    # written then: the bodies are plain columns of `articles` now).
     "article_bodies": """create view article_bodies as
-select id, url, title, lead, cchc_text(body_z) as body_text, cchc_html(body_html_z, body_z) as body_html
+select id, url, title, lead, body_text, body_html
 from articles""",
 }
 
@@ -91,35 +93,8 @@ def refresh(db) -> None:
     refresh_views(db)
 
 
-def months_to_show(db, count: int = 12) -> list[str]:
-    """``count`` consecutive months (YYYY-MM) ending with the newest month of a CCHC article, or with the current
-    month in an empty database: empty months are columns too, so a quiet month shows as zeros."""
-    newest = None
-    if db is not None and db["articles"].exists():
-        newest = db.execute("select max(published_month) from articles a where published_month is not null and "
-                            + CCHC_RELEVANT).fetchone()[0]
-    year, month = (int(newest[:4]), int(newest[5:7])) if newest else (date.today().year, date.today().month)
-    months = []
-    for _ in range(count):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months[::-1]
-
-
 _PROVINCES = """(select province from sites where province is not null
         union select province from articles where province is not null)"""
-
-
-def province_month_query(months: list[str]) -> str:
-    """Provinces down, months across: CCHC articles per province per month, every registered province a row."""
-    cells = ",\n       ".join(f"count(case when c.month = '{m}' then 1 end) as [{m}]" for m in months)
-    return f"""select p.province as [Tỉnh / province],
-       {cells},
-       count(c.id) as [Tổng / total]
-from {_PROVINCES} p
-left join cchc_articles c on c.province = p.province and c.month between '{months[0]}' and '{months[-1]}'
-group by p.province
-order by count(c.id) desc, p.province"""
 
 
 def topic_share_query() -> str:
@@ -136,15 +111,16 @@ group by p.province
 order by count(a.id) desc, p.province"""
 
 
-def pivot_queries(db_path: str | None) -> dict[str, str]:
-    """The SQL of the pivots for the database at ``db_path`` (months from its data; the current year's months
-    when there is no file yet)."""
-    import sqlite_utils
+def pivot_queries() -> dict[str, str]:
+    """The SQL of the saved queries written here rather than in datasette.yaml: the province-by-period counts
+    (crawler/store/periods.py) and the topic pivot, whose columns come from the lexicon."""
+    return {"per_province_month": PROVINCE_PERIODS, "topic_shares": topic_share_query()}
 
-    db = sqlite_utils.Database(db_path) if db_path and Path(db_path).is_file() else None
-    try:
-        months = months_to_show(db)
-    finally:
-        if db is not None:
-            db.close()
-    return {"per_province_month": province_month_query(months), "topic_shares": topic_share_query()}
+
+# The article page (crawler/web/templates/row.html, crawler/web/plugins/cchc_pages.py): how many copies its story
+# has (each URL of each article grouped with it: the "same story" link only when there are others; the saved query
+# same_story lists them) and its topics, named.
+STORY_SIZE = ("select count(*) from article_urls u join articles a on a.id = u.article_id "
+              "where a.story_id = (select story_id from articles where id = :id)")
+ARTICLE_TOPIC_LABELS = ("select t.label_vi from articles a, json_each(a.topics) j join topics t on t.key = j.value "
+                        "where a.id = :id order by j.key")

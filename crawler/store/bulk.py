@@ -6,15 +6,17 @@ Same outcome as the nightly writer (crawler/store/articles.py): one row per dist
 the same content recorded in ``article_urls``, a known URL with new content updated in place with its old
 version kept, near-duplicates grouped into stories. What makes it fast:
 
-- lines are parsed, compressed and hashed in worker processes (crawler/store/import_lines.py), the database
+- lines are parsed, hashed and signed in worker processes (crawler/store/import_lines.py), the database
   is written by this one;
 - the secondary indexes are dropped while loading and built once at the end (a sorted build, not a million
   random inserts); the unique indexes (content hash, URL) stay: they are the dedup decision;
 - new articles go in with ``executemany`` per chunk; articles at a known URL or hash, and near-duplicates,
   take the writer's own path, row by row.
 
-A line that is not JSON, or not an article (no url, site, title or body_text), is skipped, logged with its line
-number and counted; it never stops the import. A MinHash signature in the item (``story_signature``, as a
+A line that is not JSON, not an article (no url, site, title or body_text), or has a field of the wrong type
+(a title that is a list) or a link that is not http(s) (``javascript:``, ``data:``), is skipped, logged with its line
+number and counted; it never stops the import. The body HTML is sanitized as the crawl's is
+(crawler/store/import_lines.py). A MinHash signature in the item (``story_signature``, as a
 distributed worker sends it) is used as is; otherwise it is computed (the slow part of an import without them).
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ import contextlib
 import json
 import logging
 import multiprocessing
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,29 +34,19 @@ from pathlib import Path
 
 import numpy as np
 
+from crawler.lifeline import end_with
 from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
 from crawler.store.database import immediate, now_iso, refresh_statistics
 from crawler.store.import_lines import prepare
+from crawler.store.indexes import DEFERRED_INDEXES, build, import_lock
 from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, topic_rows
-from crawler.store.schema import BROWSE_INDEXES
-from crawler.store.syndication import (MAX_CANDIDATES, THRESHOLD, decode_signature, signatures_of, similarity,
-                                       stored_signature)
+from crawler.minhash import THRESHOLD, decode_signature, similarity
+from crawler.store.syndication import MAX_CANDIDATES, signatures_of, stored_signature
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000  # lines per worker task and per executemany
+CHUNK_TIMEOUT = 600  # seconds a parse worker may take for one chunk (about one second of work)
 COMMIT_EVERY = 20  # chunks per transaction (_chunk_transaction)
-# Built after loading: the non-unique indexes of the tables the import fills, except the story index, which the
-# writer's path reads for every near-duplicate (the first source of its story).
-DEFERRED_INDEXES = {
-    "idx_articles_published_at": "articles (published_at)", "idx_articles_site": "articles (site)",
-    "idx_articles_province": "articles (province)",
-    "idx_articles_published_month": "articles (published_month)", "idx_articles_status": "articles (status)",
-    "idx_article_urls_article_id": "article_urls (article_id)", "idx_article_urls_site": "article_urls (site)",
-    **{name: f"articles ({columns})" for name, columns in BROWSE_INDEXES.items()},
-    "article_topics_cchc_topic": "article_topics (cchc, topic)",
-}
-
-
 @dataclass
 class ImportResult:
     lines: int = 0
@@ -91,7 +84,7 @@ class BulkImporter:
         # WAL checkpoints (each an fsync of the database file) every ~300 MB written instead of every 16 MB:
         # the crawl's default, a checkpoint per 1,000 pages, spent the loader's time waiting on the disk.
         self.conn.execute("PRAGMA wal_autocheckpoint = 20000")
-        # One core loads SQLite, the others parse and compress; on one core everything runs here.
+        # One core loads SQLite, the others parse, hash and sign; on one core everything runs here.
         self.workers = max(0, multiprocessing.cpu_count() - 1) if workers is None else max(0, workers)
         self.result = ImportResult()
         self._chunks = 0
@@ -170,13 +163,12 @@ class BulkImporter:
         if not fresh:
             return
         conn = self.conn
-        texts = [row.pop("_text") for row, _, _ in fresh]
         for row, _, _ in fresh:
             row.pop("_signature", None)
         columns = tuple(fresh[0][0])
         conn.executemany(f"insert into articles ({', '.join(f'[{c}]' for c in columns)}) "
                          f"values ({', '.join('?' * len(columns))})", [[r[c] for c in columns] for r, _, _ in fresh])
-        conn.executemany(FTS_INSERT, [fts_values(r["id"], r, text) for (r, _, _), text in zip(fresh, texts)])
+        conn.executemany(FTS_INSERT, [fts_values(r["id"], r) for r, _, _ in fresh])
         conn.executemany(TOPICS_INSERT, [(t, a, a) for r, _, _ in fresh for t, a in topic_rows(r["id"], r)])
         conn.executemany("insert into article_minhash (article_id, signature) values (?, ?)",
                          [(r["id"], stored_signature(v)) for r, _, v in fresh if v is not None])
@@ -236,27 +228,38 @@ class BulkImporter:
 
     def build_deferred_indexes(self) -> None:
         with immediate(self.store.db):
-            for name, target in DEFERRED_INDEXES.items():
-                self.conn.execute(f"create index if not exists [{name}] on {target}")
+            build(self.conn, DEFERRED_INDEXES)
             self.conn.execute("insert into articles_fts (articles_fts) values ('optimize')")
         refresh_statistics(self.store.db, full=True)  # the planner's view of the new rows
 
     def _load_in_workers(self, chunks) -> None:
         """Workers prepare the next chunks while this process loads one; at most two chunks per worker are in
-        flight, so a big file never sits in memory. A worker that dies raises BrokenProcessPool (no hang)."""
+        flight, so a big file never sits in memory. A worker that dies raises BrokenProcessPool (no hang); one that
+        gives no answer for CHUNK_TIMEOUT (stopped, stuck) is killed with its pool, and this process prepares the
+        rest itself. Workers end with this process (crawler/lifeline.py)."""
         from collections import deque
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, TimeoutError as NoAnswer
 
         ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
-            pending = deque(pool.submit(prepare, chunk) for chunk in islice(chunks, 2 * self.workers))
+        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=end_with, initargs=(os.getpid(),)) as pool:
+            pending = deque((pool.submit(prepare, c), c) for c in islice(chunks, 2 * self.workers))
             while pending:
                 started = time.perf_counter()
-                prepared = pending.popleft().result()
+                future, chunk = pending.popleft()
+                try:
+                    prepared = future.result(timeout=CHUNK_TIMEOUT)
+                except NoAnswer:
+                    logger.warning("a parse worker gave no answer for %d s: stopped; this process parses the rest",
+                                   CHUNK_TIMEOUT)
+                    for process in list((getattr(pool, "_processes", None) or {}).values()):
+                        process.kill()
+                    for chunk in [chunk, *(c for _, c in pending), *chunks]:
+                        self._timed_load(prepare(chunk))
+                    return
                 self.result.waiting += time.perf_counter() - started
                 chunk = next(chunks, None)
                 if chunk is not None:
-                    pending.append(pool.submit(prepare, chunk))
+                    pending.append((pool.submit(prepare, chunk), chunk))
                 self._timed_load(prepared)
 
     def _timed_load(self, prepared) -> None:
@@ -265,6 +268,12 @@ class BulkImporter:
         self.result.loading += time.perf_counter() - started
 
     def run(self, path: str | Path) -> ImportResult:
+        """Load the file. The import lock (crawler/store/indexes.py) is held while the deferred indexes are dropped:
+        if this process dies, the next open of the database builds them again."""
+        with import_lock(self.store.path):
+            return self._run(path)
+
+    def _run(self, path: str | Path) -> ImportResult:
         started = time.perf_counter()
         self.drop_deferred_indexes()
         try:

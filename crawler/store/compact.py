@@ -1,17 +1,10 @@
-"""How an article's body is stored: compressed, the HTML as what it adds to the text.
+"""Schema 4's compressed bodies, kept for the migrations only (crawler/store/schema.py).
 
-The body text is the bulk of an article (4 KB of UTF-8 on average, and the sanitized HTML is the same text
-again with its tags). At a million articles it is most of the file, so ``articles`` holds
-
-- ``body_z``: the body text, zlib-compressed (Vietnamese news text: ~2.3x smaller);
-- ``body_html_z``: the HTML compressed with the body text as zlib's preset dictionary (``zdict``): every run of
-  text is a back-reference into the text already stored, so what is left is the markup (~100 bytes), and the
-  text is stored once.
-
-Both are read back with the SQL functions ``cchc_text(body_z)`` and ``cchc_html(body_html_z, body_z)``, which
-every connection of this project registers (the store, Datasette's plugin, the export command): the view
-``article_bodies`` gives the readable columns. Outside the project, ``python -m crawler export`` or
-``zlib.decompress`` in any language read them.
+Schema 4 stored ``body_z`` (the body text through zlib) and ``body_html_z`` (the HTML through zlib with the text
+as its preset dictionary, so that only the markup was stored again). Migration 4 writes them on a database of an
+earlier schema and migration 5 reads them back into the plain ``body_text`` and ``body_html`` columns that every
+database has had since (issue 34: any SQLite client must read the text without this project's functions). The
+functions are registered on the migrating connection only: no view, trigger or query of today's schema needs them.
 """
 from __future__ import annotations
 
@@ -46,8 +39,7 @@ def unpack_html(blob: bytes | str | None, body_z: bytes | str | None) -> str | N
 
 
 def register_store_functions(conn) -> None:
-    """``cchc_text(body_z)``, ``cchc_html(body_html_z, body_z)`` and the packers the migration uses, on an
-    sqlite3 connection."""
+    """``cchc_text(body_z)``, ``cchc_html(body_html_z, body_z)`` and the packers, on the migrating connection."""
     conn.create_function("cchc_text", 1, unpack_text, deterministic=True)
     conn.create_function("cchc_html", 2, unpack_html, deterministic=True)
     conn.create_function("cchc_pack_text", 1, pack_text, deterministic=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.store import browsing
-from crawler.store.compact import register_store_functions
+from crawler.store.indexes import restore_dropped_indexes
 from crawler.store.schema import apply_migrations
 
 
@@ -46,7 +46,13 @@ def integrity_problems(conn) -> list[str]:
     return [] if found == ["ok"] else found
 
 
+NOT_A_DATABASE = "file is not a database"  # SQLite's word for a file whose first page is not an SQLite header
+
+
 def damaged_message(path: str, problems: list[str]) -> str:
+    if problems == [NOT_A_DATABASE]:  # another kind of file given by mistake, or a database whose header is damaged
+        return (f"{path} is not an SQLite database, or its first page is damaged: nothing was written to it. If it is "
+                f"the crawler's database, restore it from a backup, or try: sqlite3 {path} .recover | sqlite3 recovered.db")
     return (f"the database {path} is damaged ({'; '.join(problems)[:300]}): nothing was written to it. Restore it "
             f"from a backup, or recover what is readable with: sqlite3 {path} .recover | sqlite3 recovered.db")
 
@@ -95,11 +101,12 @@ def open_database(path: str) -> sqlite_utils.Database:
         db = sqlite_utils.Database(path)
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
         if not size:
-            # A new file: 16 KB pages. An article row is ~3 KB (bodies compressed), so 4 KB pages left a quarter of
-            # each page empty; 16 KB pages hold five rows: 8.1 -> 7.6 KB per article (bench/database.py). Only
-            # takes effect before the first table; an existing file keeps its page size.
-            db.execute("PRAGMA page_size = 16384")
-        register_store_functions(db.conn)
+            # A new file: 4 KB pages (SQLite's default, said here because it matters). With the bodies as plain text
+            # a row is ~10 KB: on 16 KB pages a leaf holds one such row and leaves 29% of the table empty (17.9 KB
+            # per article, bench/database.py); on 4 KB pages the row's tail goes to overflow pages that SQLite fills
+            # exactly, and the small columns, first in the row, stay in the leaf: 14.8 KB. (Schema 4's compressed
+            # 3 KB rows had 16 KB pages.) Only takes effect before the first table; a file keeps its page size.
+            db.execute("PRAGMA page_size = 4096")
     except (OSError, sqlite3.Error) as exc:
         raise sqlite3.OperationalError(f"cannot open the database {path}: {exc}") from exc
     if size and size <= env_mb("CCHC_DB_CHECK_MAX_MB", 2048) * 1024 * 1024:
@@ -115,6 +122,8 @@ def open_database(path: str) -> sqlite_utils.Database:
     with immediate(db):
         apply_migrations(db)
         browsing.refresh(db)  # label tables from the TOML files; the reading views when their SQL changed
+        # indexes an interrupted bulk import left dropped (crawler/store/indexes.py); the note is for `health`
+        _, db.cchc_index_note = restore_dropped_indexes(db.conn, path)
     return db
 
 
@@ -151,19 +160,23 @@ def immediate(db: sqlite_utils.Database):
 _MIGRATED: set[str] = set()
 
 
-def migrate(path: str | Path | None) -> None:
-    """Bring an existing database to today's schema (and check it is not damaged) before anything reads it:
-    every reader (known URLs, health, monitors, the run summary) calls this first. Once per file and process;
-    a missing file is left alone (the first write creates it)."""
+def migrate(path: str | Path | None) -> str:
+    """Bring an existing database to today's schema (and check it is not damaged, and build indexes an
+    interrupted import left dropped) before anything reads it: every reader (known URLs, health, monitors, the
+    run summary) calls this first. Once per file and process; a missing file is left alone (the first write
+    creates it). Returns what a person should know about the indexes (``health`` prints it), or ""."""
     if path:
         _refuse_folder(str(path))
     if not path or not Path(path).is_file():
-        return
+        return ""
     key = str(Path(path).resolve())
     if key in _MIGRATED:
-        return
-    open_database(str(path)).close()
+        return ""
+    db = open_database(str(path))
+    note = db.cchc_index_note
+    db.close()
     _MIGRATED.add(key)
+    return note
 
 
 @contextlib.contextmanager
@@ -175,7 +188,6 @@ def connection(path: str | None):
     migrate(path)
     con = sqlite3.connect(path, timeout=10)
     con.row_factory = sqlite3.Row
-    register_store_functions(con)
     try:
         yield con
     finally:

@@ -2,22 +2,18 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
-from crawler.store.articles import ArticleStore
-from crawler.store.database import connection, now_iso
+from crawler.store.database import now_iso
 
 LISTS = ("feeds", "sitemaps", "cchc_sections", "news_sections", "problems")
 
 
-def save_discovery(db_path: str, site: str, found: dict) -> None:
+def save_discovery(db, site: str, found: dict) -> None:
     row = {"site": site, "discovered_at": now_iso(), "homepage": found.get("homepage"), "cms": found.get("cms")}
     row.update({name: json.dumps(found.get(name) or [], ensure_ascii=False) for name in LISTS})
-    store = ArticleStore.shared(db_path)
-    try:
-        with store.db.atomic():
-            store.db["site_discoveries"].insert(row, pk="site", replace=True)
-    finally:
-        store.release()
+    with db.atomic():
+        db["site_discoveries"].insert(row, pk="site", replace=True)
 
 
 def _decoded(row) -> dict:
@@ -27,16 +23,16 @@ def _decoded(row) -> dict:
     return found
 
 
-def load_discovery(db_path: str | None, site: str) -> dict | None:
-    with connection(db_path) as con:
-        if con is None:
-            return None
-        row = con.execute("select * from site_discoveries where site = ?", [site]).fetchone()
+def _cursor(db):
+    cursor = db.conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor
+
+
+def load_discovery(db, site: str) -> dict | None:
+    row = _cursor(db).execute("select * from site_discoveries where site = ?", [site]).fetchone()
     return _decoded(row) if row else None
 
 
-def all_discoveries(db_path: str | None) -> dict[str, dict]:
-    with connection(db_path) as con:
-        if con is None:
-            return {}
-        return {row["site"]: _decoded(row) for row in con.execute("select * from site_discoveries")}
+def all_discoveries(db) -> dict[str, dict]:
+    return {row["site"]: _decoded(row) for row in _cursor(db).execute("select * from site_discoveries")}

@@ -2,7 +2,6 @@
 month, source site and a search, newest first, with the topic list as plain text for a spreadsheet."""
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,9 +36,22 @@ class ExportFilter:
             where.append("v.id in (select rowid from articles_fts where articles_fts match ?)")
             params.append(match or '""')
         clause = (" where " + " and ".join(where)) if where else ""
-        sql = (f"select v.*, cchc_text(a.body_z) as _body from {view} v join articles a on a.id = v.id{clause} "
+        sql = (f"select v.*, a.body_text as _body from {view} v join articles a on a.id = v.id{clause} "
                "order by v.published desc, v.id desc")
         return sql, params
+
+
+def filter_choices(db_path: str) -> dict[str, list[str]]:
+    """What ``--province`` and ``--site`` may name: the provinces of the registry and of the stored articles
+    (current and former), and the site keys."""
+    with connection(db_path) as con:
+        if con is None:
+            raise FileNotFoundError(2, "no such file", db_path)
+        provinces = [r[0] for r in con.execute(
+            "select province from sites union select former_province from sites union select province from articles "
+            "union select province_before_2025 from articles") if r[0]]
+        sites = [r[0] for r in con.execute("select key from sites union select site from articles") if r[0]]
+    return {"provinces": sorted(provinces), "sites": sorted(sites)}
 
 
 def export_rows(db_path: str, spec: ExportFilter) -> tuple[list[str], Iterator[dict]]:
@@ -58,7 +70,6 @@ def export_rows(db_path: str, spec: ExportFilter) -> tuple[list[str], Iterator[d
                     body = record.pop("_body")
                     if spec.search and not matches_as_typed(spec.search, spec.mode, record["title"], record["lead"], body):
                         continue
-                    record["topics"] = ", ".join(json.loads(record["topics"] or "[]"))
                     yield record
             except sqlite3.OperationalError as exc:
                 raise ValueError(f"cannot export: {exc}") from exc

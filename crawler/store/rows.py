@@ -8,8 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from crawler.items import ARTICLE_FIELDS
-from crawler.store.compact import pack_html, pack_text, unpack_text
-from crawler.store.schema import FTS_COLUMNS, JSON_FIELDS, PACKED_FIELDS
+from crawler.store.schema import FTS_COLUMNS, JSON_FIELDS
 from crawler.vi.text import d_folded_terms, repair_unstorable
 
 
@@ -33,17 +32,14 @@ FTS_INSERT = (f"insert into articles_fts (rowid, {', '.join(FTS_COLUMNS)}) "
 
 
 def stored_row(item) -> dict:
-    """The ``articles`` row of an item (JSON fields as text, bodies compressed), with the plain body text under
-    ``_text`` for the full-text index."""
+    """The ``articles`` row of an item: every field as SQLite stores it (JSON fields as text, the bodies as plain
+    text), with the "đ" search terms."""
     row = {name: repair_unstorable(item.get(name)) for name in ARTICLE_FIELDS}
     for name in JSON_FIELDS:
         if row[name] is not None:
             row[name] = json.dumps(row[name], ensure_ascii=False)
     row["from_cchc_section"] = int(bool(row["from_cchc_section"]))
-    text, html = row.pop("body_text"), row.pop("body_html")
-    row["search_extra"] = d_folded_terms(row["title"], row["lead"], text)
-    row[PACKED_FIELDS["body_text"]], row[PACKED_FIELDS["body_html"]] = pack_text(text), pack_html(html, text)
-    row["_text"] = text
+    row["search_extra"] = d_folded_terms(row["title"], row["lead"], row["body_text"])
     return row
 
 
@@ -53,8 +49,8 @@ def cchc_flag(row: dict) -> int:
     return int(relevant and (row.get("status") or "active") != "removed")
 
 
-def fts_values(article_id: int, row: dict, text: str | None) -> list:
-    return [article_id, row["title"], row["lead"], text, row["search_extra"]]
+def fts_values(article_id: int, row: dict) -> list:
+    return [article_id, *(row[column] for column in FTS_COLUMNS)]
 
 
 def topic_rows(article_id: int, row: dict) -> list[tuple[str, int]]:
@@ -66,18 +62,18 @@ TOPICS_INSERT = ("insert or ignore into article_topics (topic, article_id, cchc)
                  "values (?, ?, (select cchc from articles where id = ?))")
 
 
-def index_text(conn, article_id: int, row: dict, text: str | None) -> None:
-    """The article's full-text entry and its topic rows (the index is contentless: it is given the text)."""
-    conn.execute(FTS_INSERT, fts_values(article_id, row, text))
+def index_text(conn, article_id: int, row: dict) -> None:
+    """The article's full-text entry and its topic rows (the index is kept by the writer, not by triggers)."""
+    conn.execute(FTS_INSERT, fts_values(article_id, row))
     conn.executemany(TOPICS_INSERT, [(t, a, a) for t, a in topic_rows(article_id, row)])
 
 
 def unindex(conn, article_id: int) -> None:
-    """Take the stored version out of the full-text index (a contentless index is told the old text) and out
-    of ``article_topics``."""
-    old = conn.execute("select title, lead, body_z, search_extra, topics from articles where id = ?", [article_id]).fetchone()
+    """Take the stored version out of the full-text index and out of ``article_topics``, before the row changes:
+    FTS5's 'delete' is given the text that was indexed, read from the row itself."""
+    *old, topics = conn.execute(f"select {', '.join(FTS_COLUMNS)}, topics from articles where id = ?",
+                                [article_id]).fetchone()
     conn.execute(f"insert into articles_fts (articles_fts, rowid, {', '.join(FTS_COLUMNS)}) "
-                 f"values ('delete', ?, {', '.join('?' * len(FTS_COLUMNS))})",
-                 [article_id, old[0], old[1], unpack_text(old[2]), old[3]])
+                 f"values ('delete', ?, {', '.join('?' * len(FTS_COLUMNS))})", [article_id, *old])
     # article_topics is keyed (topic, article_id), with no index on the article: its old topics say which rows
-    conn.executemany("delete from article_topics where topic = ? and article_id = ?", topic_rows(article_id, {"topics": old[4]}))
+    conn.executemany("delete from article_topics where topic = ? and article_id = ?", topic_rows(article_id, {"topics": topics}))

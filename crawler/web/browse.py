@@ -17,8 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from crawler.store.browsing import pivot_queries
-from crawler.store.database import migrate
+from crawler.store import migrate, pivot_queries
 
 
 METADATA_FILE = Path(__file__).with_name("datasette.yaml")
@@ -39,7 +38,7 @@ def metadata(db_path: str) -> dict:
     meta = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
     db = Path(db_path).stem
     queries = meta["databases"][PLACEHOLDER]["queries"]
-    for name, sql in pivot_queries(db_path if db_path != PLACEHOLDER else None).items():
+    for name, sql in pivot_queries().items():
         queries[name]["sql"] = sql
     meta["databases"] = {db: meta["databases"].pop(PLACEHOLDER)}
     meta = _retarget(meta, db)
@@ -58,13 +57,19 @@ def canned_queries() -> dict:
 
 def browse(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> int:
     """Start Datasette (blocking) and print the address."""
+    if Path(db_path).is_dir():
+        print(f"browse: {db_path} is a folder, not a database file", file=sys.stderr)
+        return 2
     if not Path(db_path).exists():
         print(f"no database at {db_path}: crawl first (bin/crawl, or the offline demo: python -m crawler demo)", file=sys.stderr)
         return 2
     try:
         migrate(db_path)  # an older database gets today's columns (the canned queries read them)
-    except sqlite3.Error as exc:
+    except sqlite3.OperationalError as exc:  # e.g. a read-only copy: it can still be browsed as it is
         print(f"note: {db_path} could not be brought to today's schema ({exc}); some pages may fail", file=sys.stderr)
+    except sqlite3.DatabaseError as exc:  # not a database, or a damaged one: Datasette would only fail later
+        print(f"browse: {exc}", file=sys.stderr)
+        return 1
     meta = Path(db_path).with_suffix(".datasette.json")
     meta.write_text(json.dumps(metadata(db_path), ensure_ascii=False, indent=1), encoding="utf-8")
     datasette = shutil.which("datasette", path=str(Path(sys.executable).parent)) or "datasette"
@@ -74,6 +79,8 @@ def browse(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> int:
     args = [datasette, "serve", db_path, "--metadata", str(meta), "--host", host, "--port", str(port),
             "--template-dir", str(Path(__file__).with_name("templates")),
             "--plugins-dir", str(Path(__file__).with_name("plugins")), "--static", f"cchc-static:{STATIC}",
-            "--setting", "default_page_size", "50", "--setting", "sql_time_limit_ms", "3000"]
+            "--setting", "default_page_size", "50", "--setting", "sql_time_limit_ms", "3000",
+            # per_province_month returns one row per province and period: 34 provinces x 14 years of months fit
+            "--setting", "max_returned_rows", "10000"]
     os.execv(datasette, args)
     return 0  # not reached

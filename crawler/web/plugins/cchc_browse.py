@@ -8,27 +8,27 @@ crawler package, which ``bin/setup`` installs into the same .venv.
   ``escape_fts`` (what its table search box uses, ``searchmode: escaped``) is replaced by the phrase form, so
   the search box of every table means the same as the saved searches. ``trylast``: pluggy calls later
   registrations first, so this runs after Datasette's default and its function wins.
-- ``cchc_text(body_z)`` / ``cchc_html(body_html_z, body_z)`` read the compressed bodies (crawler/store/compact.py);
-  on the ``articles`` table the two columns are shown as text and as the sanitized HTML they hold.
+- on the ``articles`` table, ``body_text`` is clamped and ``body_html`` shown as the (sanitized) HTML it holds.
 - ``filters_from_request``: the search box of the reading views and ``articles``: the phrase among the newest
   NEWEST_MATCHES matches (bounded at a million articles), words typed with diacritics kept as typed.
 - ``render_cell``: in the reading views and saved queries, a title links to its article page, a URL shows
   as its host, a topic list as words, a snippet's matches highlighted (``«...»`` in the data, so a CSV
   stays plain text), a lead clamped to three lines. The data (JSON, CSV) is never changed.
-- ``prepare_jinja2_environment``: the article page's filters (local time, site names).
-- ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese.
+- ``asgi_wrapper``: every CSV download starts with a UTF-8 byte order mark, so Excel reads Vietnamese, and its
+  cells that a spreadsheet would run as formulas start with an apostrophe (the pages show the text as it is);
+  a request with another method than GET or HEAD is answered 405.
 """
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
-from crawler.store.compact import register_store_functions, unpack_html, unpack_text
-from crawler.store.search import register_search_functions, typed_with_diacritics
+from crawler.ops.spreadsheet import CsvCellGuard
+from crawler.store import TOPIC_SEPARATOR, register_search_functions, typed_with_diacritics
+from crawler.web.safety import sanitize_html, web_url
 
 READING_VIEWS = {"cchc_articles", "all_articles"}
 BOM = b"\xef\xbb\xbf"
@@ -37,7 +37,6 @@ BOM = b"\xef\xbb\xbf"
 @hookimpl(trylast=True)
 def prepare_connection(conn):
     register_search_functions(conn)
-    register_store_functions(conn)
 
 
 # The search box of these pages (Datasette's table search, done here instead: their metadata names no
@@ -71,7 +70,7 @@ def filters_from_request(request, database, table, datasette):
                      f"cchc_fts(:cchc_search, 'phrase') order by rowid desc limit {NEWEST_MATCHES})")
         if typed_with_diacritics(q):  # the index matched without diacritics: keep articles that hold them as typed
             where.append(f"(cchc_as_typed(:cchc_search, 'phrase', title, lead) or cchc_as_typed(:cchc_search, 'phrase', "
-                         f"title, lead, (select cchc_text(b.body_z) from articles b where b.id = [{table}].[{key}])))")
+                         f"title, lead, (select b.body_text from articles b where b.id = [{table}].[{key}])))")
         params["cchc_search"] = q
         said.append(f'search matches "{q}" (among the newest {NEWEST_MATCHES:,} matches)')
     context = {"supports_search": True, **({"search": q} if q is not None else {})}
@@ -89,21 +88,14 @@ def _highlight(value: str) -> Markup:
     return Markup(str(escape(value)).replace("«", "<mark>").replace("»", "</mark>"))
 
 
-def _body_cell(row, value, column):
-    """The compressed body columns of ``articles`` as the text and the (sanitized) HTML they hold."""
-    try:
-        if column == "body_z":
-            return Markup('<div class="cchc-body-text">') + escape(unpack_text(value)) + Markup("</div>")
-        body = row["body_z"] if "body_z" in _columns(row) else None
-        return Markup(unpack_html(value, body))
-    except Exception:  # noqa: BLE001 - a damaged blob shows as Datasette's binary cell, never an error page
-        return None
-
-
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if table == "articles" and column in ("body_z", "body_html_z") and isinstance(value, bytes):
-        return _body_cell(row, value, column)
+    if table == "articles" and column in ("body_text", "body_html") and isinstance(value, str):
+        # the whole body in a table cell made every row a page tall: three lines, the HTML as HTML. Sanitized when
+        # stored (crawler/clean/render.py) and again here: a row written by an older version or another tool must
+        # not bring a script or a javascript: link into the page.
+        shown = Markup(sanitize_html(value)) if column == "body_html" else escape(value)
+        return Markup('<div class="cchc-clamp">') + shown + Markup("</div>")
     if table not in READING_VIEWS and table is not None:
         return None  # other tables keep Datasette's cells; `table` is None in saved queries
     if value is None:
@@ -111,63 +103,71 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "title" and "id" in _columns(row) and row["id"] is not None:
         href = datasette.urls.row(database, "articles", str(row["id"]))
         return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
-    if column == "url" and isinstance(value, str) and value.startswith(("http://", "https://")):
+    if column == "url" and web_url(value):
         host = urlsplit(value).hostname or value
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(host)}&nbsp;↗</a>')
     if column == "snippet" and isinstance(value, str):
         return _highlight(value)
-    if column == "topics" and isinstance(value, str) and value.startswith("["):
-        try:
-            labels = json.loads(value)
-        except ValueError:
-            return None
-        # An empty list renders as an empty cell (a falsy return would let Datasette show "[]").
-        return Markup("<span>" + " · ".join(str(escape(label)) for label in labels) + "</span>")
+    if column == "topics" and isinstance(value, str):  # "A; B" in the data (CSV), "A · B" on the page
+        return Markup("<span>" + " · ".join(str(escape(label)) for label in value.split(TOPIC_SEPARATOR)) + "</span>")
     if column == "lead" and table in READING_VIEWS and isinstance(value, str):
         return Markup(f'<div class="cchc-clamp">{escape(value)}</div>')
     return None
 
 
-def _csv_bom(app):
-    async def add_bom(scope, receive, send):
+def _csv_for_spreadsheets(app):
+    """Every CSV download (Datasette's .csv, streamed or not) starts with a UTF-8 byte order mark, so Excel reads
+    Vietnamese, and its cells that a spreadsheet would run as formulas start with an apostrophe
+    (crawler/ops/spreadsheet.py). Only the 200 answers with a CSV body: the HTML debug view (?_trace=1) and
+    errors pass as they are."""
+    async def wrapped(scope, receive, send):
         if scope.get("type") != "http" or not scope.get("path", "").endswith(".csv"):
             return await app(scope, receive, send)
-        state = {"ok": False, "first": True}
+        state = {"guard": None, "first": True}
 
-        async def send_with_bom(message):
+        async def send_guarded(message):
             if message["type"] == "http.response.start":
-                state["ok"] = message.get("status") == 200
-                if state["ok"]:  # the length grows by the BOM; Datasette streams CSV without one anyway
-                    message = dict(message, headers=[(k, v) for k, v in message.get("headers", [])
-                                                     if k.lower() != b"content-length"])
-            elif message["type"] == "http.response.body" and state["first"]:
-                state["first"] = False
-                if state["ok"]:
-                    message = dict(message, body=BOM + message.get("body", b""))
+                headers = message.get("headers", [])
+                kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if message.get("status") == 200 and kind.startswith((b"text/plain", b"text/csv")):
+                    state["guard"] = CsvCellGuard()
+                    # the length changes (the BOM, apostrophes); Datasette streams CSV without one anyway
+                    message = dict(message, headers=[(k, v) for k, v in headers if k.lower() != b"content-length"])
+            elif message["type"] == "http.response.body" and state["guard"] is not None:
+                guard = state["guard"]
+                body = guard.feed(message.get("body", b""))
+                if not message.get("more_body", False):
+                    body += guard.close()
+                if state["first"]:
+                    state["first"] = False
+                    body = BOM + body
+                message = dict(message, body=body)
             await send(message)
 
-        await app(scope, receive, send_with_bom)
+        await app(scope, receive, send_guarded)
 
-    return add_bom
-
-
-def site_name(key) -> str:
-    from crawler.registry import registry
-
-    site = registry().get(str(key)) if key else None
-    return site.name if site else (key or "")
+    return wrapped
 
 
-@hookimpl
-def prepare_jinja2_environment(env):
-    """Filters for crawler/web/templates/row.html: ``local_time`` (a stored UTC time in Vietnam's time) and
-    ``site_name`` (a registry key as the site's name)."""
-    from crawler.vi.dates import local_display
+READ_METHODS = ("GET", "HEAD")
 
-    env.filters["local_time"] = lambda value: local_display(value) or ""
-    env.filters["site_name"] = site_name
+
+def _read_only(app):
+    """Any other method than GET or HEAD is answered 405 with ``Allow: GET, HEAD``. The database is browsed
+    read-only and nothing here takes a form, but Datasette 0.65 answered a POST to a table, a saved query or an
+    export with a 500 (its views have no post handler to refuse it)."""
+    async def wrapped(scope, receive, send):
+        if scope.get("type") != "http" or scope.get("method", "GET") in READ_METHODS:
+            return await app(scope, receive, send)
+        body = b"405: this site is read-only (GET and HEAD only)\n"
+        await send({"type": "http.response.start", "status": 405,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
 
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return _csv_bom
+    return lambda app: _read_only(_csv_for_spreadsheets(app))

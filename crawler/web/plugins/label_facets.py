@@ -17,7 +17,7 @@ from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import path_with_added_args, path_with_removed_args
 
-from crawler.store.browsing import SOURCE_COUNTS, SOURCE_COUNTS_FILTERED, TOPIC_COUNTS, TOPIC_COUNTS_FILTERED
+from crawler.store import SOURCE_COUNTS, SOURCE_COUNTS_FILTERED, TOPIC_COUNTS, TOPIC_COUNTS_FILTERED
 
 _FILTERED = re.compile(r"\swhere\s", re.IGNORECASE)
 

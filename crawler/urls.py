@@ -5,7 +5,9 @@ Shared links carry ``utm_*``, ``fbclid``, ``gclid`` or Zalo's ``zarsrc``; one ar
 a fetch and a URL row. ``clean_url`` is the form we request and store (tracking parameters, fragment and default
 port removed, scheme and host in lower case); ``fingerprint_url`` also folds ``http``/``https`` and ``www.``
 and sorts the query, for the duplicate filter only (which variant answers is the site's business: the first
-one fetched is stored). Paths keep their case: Liferay and most Linux servers tell /A from /a.
+one fetched is stored). Paths keep their case: Liferay and most Linux servers tell /A from /a. A doubled slash in
+the path (``/tin//x.html``, a CMS joining a section path that ends in "/" with one that starts with it) is folded
+to one: web servers answer both with the same page (nginx's ``merge_slashes``, IIS), and each cost a fetch.
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from w3lib.url import canonicalize_url
 TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|igshid|mc_[ce]id|"
                       r"_ga|_gl|zarsrc|zaloshare|ref|ref_src|ref_url|share|sharetype|amp_[a-z_]+)$", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Runs of slashes in a path, except the "//" of a URL carried in the path (/share/https://other.vn/a).
+_DOUBLED_SLASHES = re.compile(r"(?<!:)//+")
 
 
 def clean_url(url: str) -> str:
@@ -40,7 +44,7 @@ def clean_url(url: str) -> str:
     query = parts.query
     if query and any(TRACKING.match(k) for k, _ in parse_qsl(query, keep_blank_values=True)):
         query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not TRACKING.match(k)])
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return urlunsplit((scheme, netloc, _DOUBLED_SLASHES.sub("/", parts.path) or "/", query, ""))
 
 
 def fingerprint_url(url: str) -> str:

@@ -11,3 +11,9 @@ def database_fault(kind: str) -> dict[str, str]:
     """Environment for a subprocess whose database refuses writes: ``full-disk`` or ``read-only``."""
     path = os.pathsep.join(filter(None, [str(INJECT), os.environ.get("PYTHONPATH")]))
     return {"PYTHONPATH": path, "CCHC_TESTING_DB_FAULT": kind}
+
+
+def kill_after(target: str) -> dict[str, str]:
+    """Environment for a subprocess that SIGKILLs itself when ``target`` ("module:Class.method") first returns."""
+    path = os.pathsep.join(filter(None, [str(INJECT), os.environ.get("PYTHONPATH")]))
+    return {"PYTHONPATH": path, "CCHC_TESTING_KILL_AFTER": target}

@@ -1,6 +1,6 @@
 """``python -m crawler savefixture SITE FILE|URL``: add a page to a site's fixtures, like web-poet's savefixture.
 
-The page is copied into ``tests/fixtures/sites/<domain>/``, a manifest row is appended (recorded, with where it
+The page is copied into ``<CCHC_FIXTURES_DIR>/sites/<domain>/`` (the checkout's tests/fixtures by default), a manifest row is appended (recorded, with where it
 came from; or synthetic with ``--synthetic NOTE``), and for an article page a *draft* expected JSON is written
 from today's extraction: ``<domain>__<file>.draft.json``. A person checks it against the page, fixes what the
 extraction got wrong, and renames it to ``.json``; until then the fixture contract test names it.
@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from crawler.discover.fetch import FetchError
 from crawler.discover.fetch import fetch as polite_fetch
 from crawler.registry import Site, registry
-from crawler.testing.fixture_server import MANIFEST, MANIFEST_COLUMNS
-from crawler.testing.fixtures import SITES, Page, summarize
+from crawler.ops.saved_pages import MANIFEST, MANIFEST_COLUMNS
+from crawler.ops.fixture_pages import SITES, Page, summarize
 
 class SaveError(Exception):
     """A page that cannot be saved, with the reason in words."""
@@ -62,12 +62,10 @@ def _append_row(folder: Path, row: dict) -> None:
 
 def draft_expected(site: Site, page: Page) -> dict:
     """Today's extraction of the page, in the expected-output form."""
-    from crawler.extract import extract_article, response_from_file
-    from crawler.processing import process_article
+    from crawler.extract import response_from_file
+    from crawler.prepare import read_article
 
-    now = page.extraction_time
-    item = extract_article(response_from_file(str(page.path), page.url), site, now=now)
-    process_article(item, now)
+    item = read_article(response_from_file(str(page.path), page.url), site, now=page.extraction_time)
     return summarize(item)
 
 

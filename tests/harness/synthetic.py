@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 
-from crawler.testing.fixture_server import LoopbackServer
+from crawler.ops.saved_pages import LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -47,7 +47,7 @@ _ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}
 @lru_cache(maxsize=1)
 def paragraph_pool() -> tuple[str, ...]:
     """Paragraphs (80 characters or more) of every article page of the fixtures (seed texts and recorded pages)."""
-    from crawler.testing.fixture_server import read_manifest
+    from crawler.ops.saved_pages import read_manifest
 
     pool = []
     for manifest in sorted((FIXTURES / "sites").glob("*/MANIFEST.tsv")):

@@ -1,0 +1,1 @@
+"""The commands of ``python -m crawler``, by what they work on (crawler/__main__.py assembles them)."""
