@@ -1,4 +1,4 @@
-"""crawler.documents: the five real documents of ../shared/real-documents (text layer, scans through OCR) with
+"""crawler.documents: the five real documents of ../shared/real-documents (copied to tests/fixtures/documents) (text layer, scans through OCR) with
 their header metadata checked against values READ BY HAND from the rendered pages (never from the code's
 output), the Office formats, the bad inputs of issue 32, the OCR budget and the sha256 cache.
 
@@ -18,15 +18,11 @@ from crawler.documents.header import fold
 from crawler.vi.text import normalize_for_compare
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "real-documents"
-FIXTURES = ROOT / "tests" / "fixtures" / "documents"
+FIXTURES = ROOT / "tests" / "fixtures" / "documents"  # the five real PDFs (MANIFEST.tsv: recorded, with origin)
 
 
 def real(name: str) -> bytes:
-    path = REAL / name
-    if not path.exists():
-        pytest.fail(f"{path} is missing: the real documents of issue 32 live in ../shared/real-documents")
-    return path.read_bytes()
+    return (FIXTURES / name).read_bytes()
 
 
 def contains(text: str, phrase: str) -> bool:

@@ -7,9 +7,9 @@ A pure package: ``read_document(bytes)`` uses no network and no database. The cr
 """
 from .budget import DocumentCache, MemoryCache, OcrBudget
 from .header import Header, parse_header
-from .model import DocumentText, Limits
+from .model import DocumentText, Limits, waiting_for_ocr
 from .ocr import Tesseract
 from .reader import read_cached, read_document
 
 __all__ = ["DocumentCache", "DocumentText", "Header", "Limits", "MemoryCache", "OcrBudget", "Tesseract",
-           "parse_header", "read_cached", "read_document"]
+           "parse_header", "read_cached", "read_document", "waiting_for_ocr"]

@@ -41,8 +41,9 @@ class OcrBudget:
 
 @runtime_checkable
 class DocumentCache(Protocol):
-    """Results by the sha256 of the bytes. The crawl backs it with a SQLite table (the lead's part); a result
-    still waiting for OCR (``not doc.complete``) may be stored, and is read again when budget allows."""
+    """Results by the sha256 of the bytes, for ``read_cached``. The crawl keeps its readings in SQLite instead
+    (crawler/store/documents.py, through crawler/fetch/documents.py); a result still waiting for OCR
+    (``not doc.complete``) may be stored, and is read again when budget allows."""
 
     def get(self, sha256: str) -> DocumentText | None: ...
 

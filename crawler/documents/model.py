@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crawler import settings as _settings
+
 # text_source / page source values.
 TEXT_LAYER = "text-layer"  # the PDF's own text
 OCR = "ocr"                # Tesseract on the page rendered at Limits.ocr_dpi
@@ -15,15 +17,21 @@ MIXED = "mixed"            # some pages one way, some the other
 EMPTY = "empty"            # a page with nothing to read (blank, or only a picture too small to be text)
 MISSING = "missing"        # the page needs OCR and did not get it (see DocumentText.notes)
 
+# Notes that say a later read of the same bytes would get further (the night's OCR budget ran out, or Tesseract was
+# missing), unlike "OCR stopped at N pages per document", the document's own bound.
+BUDGET_SPENT = "OCR budget of the night spent"
+OCR_UNAVAILABLE = "OCR unavailable"
+
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on one document. The defaults are the settings proposed to the crawl (README, "Documents")."""
+    """Bounds on one document. The first four are the crawl's settings (crawler/settings.py, declared there once;
+    the crawl passes its own values, crawler/fetch/documents.py), the rest this reader's own."""
 
-    max_bytes: int = 50_000_000          # CCHC_DOCUMENT_MAX_BYTES: larger files are not read (the fetch caps first)
-    max_pages: int = 1_000               # CCHC_DOCUMENT_MAX_PAGES: a PDF with more pages is refused, not read
-    ocr_max_pages: int = 20              # CCHC_OCR_MAX_PAGES: OCR at most this many pages of one document
-    ocr_timeout: float = 60.0            # CCHC_OCR_TIMEOUT: seconds for one page's Tesseract run, then it is killed
+    max_bytes: int = _settings.CCHC_DOCUMENT_MAX_BYTES  # larger files are not read (the fetch caps first)
+    max_pages: int = _settings.CCHC_DOCUMENT_MAX_PAGES  # a PDF with more pages is refused, not read
+    ocr_max_pages: int = _settings.CCHC_OCR_MAX_PAGES  # OCR at most this many pages of one document
+    ocr_timeout: float = _settings.CCHC_OCR_TIMEOUT  # seconds for one page's Tesseract run, then it is killed
     ocr_dpi: int = 200                   # rendering for OCR; 200 dpi reads 12-14 pt administrative type well
     ocr_lang: str = "vie"                # Tesseract language model (Debian's tesseract-ocr-vie)
     max_unpacked_bytes: int = 100_000_000  # zip bombs: the summed uncompressed size of DOCX/XLSX/ODT members
@@ -69,6 +77,11 @@ class DocumentText:
         """Read to the end: no error and no page waiting for OCR."""
         return self.error is None and not self.ocr_pending
 
+    @property
+    def resumable(self) -> bool:
+        """Pages wait for OCR that a later night (with budget, with Tesseract) would read."""
+        return waiting_for_ocr(self.notes)
+
     def page_texts(self) -> list[str]:
         return self.text.split("\f") if self.text else []
 
@@ -82,3 +95,8 @@ class PageRead:
     reason: str | None = None            # why the page needs OCR ("no text layer", "signature stamp only" ...)
     signer: str | None = None            # from a signature stamp on the page
     signed: str | None = None            # the stamp's time, as written
+
+
+def waiting_for_ocr(notes) -> bool:
+    """``notes`` (a DocumentText's, or a stored reading's) say pages wait for the budget or for Tesseract."""
+    return any(str(note).startswith((BUDGET_SPENT, OCR_UNAVAILABLE)) for note in notes or ())

@@ -10,7 +10,7 @@ import unicodedata
 from . import legacy, office, pdf, sniff
 from .budget import DocumentCache, OcrBudget
 from .header import Header, parse_header
-from .model import EMPTY, MISSING, MIXED, OCR, TEXT_LAYER, DocumentText, Limits, PageRead
+from .model import BUDGET_SPENT, EMPTY, MISSING, MIXED, OCR, OCR_UNAVAILABLE, TEXT_LAYER, DocumentText, Limits, PageRead
 from .ocr import OcrError, Tesseract
 from .quality import ocr_reason, strip_stamp
 
@@ -135,7 +135,7 @@ def _ocr(document, pages: list[PageRead], limits: Limits, budget: OcrBudget | No
             notes.append(f"OCR stopped at {limits.ocr_max_pages} pages per document")
             break
         if budget is not None and not budget.take(1):
-            notes.append("OCR budget of the night spent")
+            notes.append(BUDGET_SPENT)
             break
         pdf_page = document[index]
         try:
@@ -180,7 +180,7 @@ def _finish(base: dict, pages: list[PageRead], notes: list[str], signed_at: str 
     pending = tuple(i + 1 for i, p in enumerate(pages) if p.source == MISSING)
     error = None
     if not any(t.strip() for t in texts):
-        error = next((n for n in notes if n.startswith("OCR unavailable")), None) or (
+        error = next((n for n in notes if n.startswith(OCR_UNAVAILABLE)), None) or (
             "no text (the pages need OCR)" if pending else "no text (blank pages)")
     return DocumentText(**base, pages=len(pages), text=text, text_source=text_source, page_sources=sources,
                         ocr_pages=tuple(i + 1 for i, p in enumerate(pages) if p.source == OCR),

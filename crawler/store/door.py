@@ -13,7 +13,7 @@ import contextlib
 from datetime import datetime
 from pathlib import Path
 
-from crawler.store import discoveries, incremental, runs
+from crawler.store import discoveries, documents, incremental, runs
 from crawler.store.articles import ArticleStore
 from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE
 from crawler.store.incremental import KnownArticles
@@ -81,6 +81,21 @@ class Store:
 
     def discard_pending(self) -> None:
         self.articles.discard_pending()
+
+    # -- documents (crawler/store/documents.py) -------------------------------------------------------------
+    def keep_document(self, entry: dict, url: str | None = None, etag: str | None = None,
+                      last_modified: str | None = None) -> None:
+        """Queue a document's reading (an attachment entry with its sha256) and, given ``url``, that URL's answer
+        (its validators for a conditional request next time); written with the next batch, whatever becomes of
+        the article that attached it (a document read is kept: it is not read again)."""
+        if self.articles.batch.add_document(entry, url, etag, last_modified):
+            self.flush()
+
+    def stored_document(self, sha256: str) -> dict | None:
+        return documents.stored_document(self.db.conn, sha256)
+
+    def document_at(self, url: str) -> dict | None:
+        return documents.document_at(self.db.conn, url)
 
     # -- what a site already has ---------------------------------------------------------------------------
     def crawl_state(self, site: str, recheck_days: float, now: datetime | None = None) -> tuple[KnownArticles, bool]:
