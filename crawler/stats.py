@@ -64,6 +64,7 @@ class Stat:
     DOCUMENTS_OCR_PENDING = "cchc/documents/ocr_pending"  # pages left for a later night (per-document cap, budget)
     DOCUMENTS_WITHOUT_OCR = "cchc/documents/without_ocr"  # documents with pages stored unread: no Tesseract
     DOCUMENTS_OCR_UNAVAILABLE = "cchc/documents/ocr_unavailable"  # why (the reason, a text)
+    DOCUMENTS_CAUGHT_UP = "cchc/documents/caught_up"  # read again at the end of a run: their pages waited for OCR
     DOCUMENTS_NOT_DOCUMENT = "cchc/documents/not_document"  # a download link that answered a page: not kept
     DOCUMENTS_KEPT_NOTICES = "cchc/documents/kept_notices"  # short notices kept for their documents' text
     DOCUMENTS_KEPT_NO_BODY = "cchc/documents/kept_notices/no_body"  # ... of which no body at all (body_text null)

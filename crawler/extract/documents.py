@@ -34,6 +34,9 @@ _VIEWER_PARAMS = ("file", "url", "src", "doc", "path", "filename")
 # Link texts (and titles) that say the link downloads a file, whatever its URL looks like.
 _DOWNLOAD_WORDS = re.compile(r"\b(tải về|tải xuống|tải file|tải tệp|download|đính kèm|xem file|xem tệp|toàn văn)\b",
                              re.I)
+# Link texts that only point at the file: "tại đây", "Tải về", "Xem", "Download" (the words around say what it is).
+_POINTER = re.compile(r"\W*(xem( chi tiết| toàn văn| file| văn bản)?( tại| ở)? đây|tại đây|ở đây|tải về|tải xuống|"
+                      r"download|xem|click|here|bấm vào đây|nhấn vào đây)\W*", re.I)
 # Link texts that are a file name ("216-BC-STC.pdf").
 _FILE_NAME = re.compile(r"\S\.(pdf|docx?|xlsx?|odt|ods)\s*$", re.I)
 # How far up from a link its attachment block may start: <div class="file"><b>File đính kèm:</b> <ul><li><a>.
@@ -119,10 +122,11 @@ def attachment_links(root, page_url: str, domains, body=None, skip=None) -> list
         if element.tag != "a":
             wanted = readable
         elif readable:
-            wanted = inside or _in_attachment_block(element) or bool(_FILE_NAME.search(_text(element)))
+            wanted = inside or _in_attachment_block(element) or bool(_POINTER.fullmatch(_text(element))
+                                                                       or _FILE_NAME.search(_text(element)))
         else:
             says = f"{_text(element)} {element.get('title') or ''}"
-            wanted = (not is_document_url(url) and bool(_DOWNLOADER.search(url))
+            wanted = (not DOCUMENT_EXT.search(urlsplit(url).path) and bool(_DOWNLOADER.search(url))
                       and bool(_DOWNLOAD_WORDS.search(says) or ATTACHMENT_LINE_RE.match(says.strip())))
         if not wanted:
             continue

@@ -125,6 +125,23 @@ class DocumentFetcher:
             entries.append(entry)
         return entries
 
+    def waiting(self, site: str) -> list[tuple[str, str]]:
+        """Documents of the site whose pages still wait for OCR, when this night can read them (Tesseract is
+        here and budget is left): the end of the run catches up on them (pipelines/documents.py)."""
+        if self.store is None or self.no_ocr or self.budget.spent:
+            return []
+        return [(url, sha) for url, sha in self.store.documents_waiting(site) if url not in self._night]
+
+    async def catch_up(self, waiting: list[tuple[str, str]]) -> None:
+        """Fetch and read again the documents whose pages waited for OCR (a night without Tesseract, or whose
+        budget ran out), whatever article attached them, until the budget is spent."""
+        for url, sha in waiting:
+            if self.budget.spent:
+                break
+            fields = await self._once(url)
+            if fields and fields.get("sha256") == sha and final(fields):
+                self.stats.inc_value(Stat.DOCUMENTS_CAUGHT_UP)
+
     async def _once(self, url: str) -> dict | None:
         """The fields of the document at ``url``: fetched and read once per night, whoever asks first."""
         known = self._night.get(url)

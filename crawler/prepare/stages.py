@@ -115,8 +115,9 @@ def content_hash(title: str | None, body_text: str | None, captions: list[str] |
     """SHA-256 of the title and the article's text blocks (paragraphs and photo captions) in comparison form and
     sorted: Unicode form, case, tone placement, spacing, and where a copy puts a caption (with its photo, or as
     a plain paragraph when a portal republishes the text without the photo) do not matter. ``documents`` are the
-    file names of its attachments: two notices "Thông báo" whose whole text is "xem chi tiết tại đây" differ by
-    the document they attach (names, not bytes: a night whose download failed hashes the same)."""
+    file names of a short article's attachments (``assign_content_hash``): two notices "Thông báo" whose whole text
+    is "xem chi tiết tại đây" differ by the document they attach (names, not bytes: a night whose download failed
+    hashes the same)."""
     blocks = [normalize_for_compare(b) for b in re.split(r"\n\s*\n", body_text or "")]
     title_norm = normalize_for_compare(title)
     blocks += [c for c in (normalize_for_compare(c) for c in captions if c) if c != title_norm]  # a title as caption
@@ -136,9 +137,17 @@ def attachment_files(item: dict) -> list[str]:
     return names
 
 
+# Under this many characters of its own text, an article is told apart by the files it attaches too: "Thông báo"
+# notices whose text is one line ("Xem chi tiết tại đây") differ only by them. A longer article is its text: the
+# newspaper's copy of a portal's report is the same article whether or not it links the PDF.
+HASH_DOCUMENTS_BELOW = 500
+
+
 def assign_content_hash(item: dict) -> str:
     captions = [image.get("caption") for image in item.get("images") or [] if isinstance(image, dict)]
-    item["content_hash"] = content_hash(item.get("title"), item.get("body_text"), captions, attachment_files(item))
+    short = len(item.get("body_text") or "") < HASH_DOCUMENTS_BELOW
+    item["content_hash"] = content_hash(item.get("title"), item.get("body_text"), captions,
+                                        attachment_files(item) if short else ())
     return item["content_hash"]
 
 

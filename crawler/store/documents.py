@@ -64,6 +64,15 @@ def document_at(conn, url: str) -> dict | None:
     return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
 
+def documents_waiting(conn, site: str, limit: int) -> list[tuple[str, str]]:
+    """(url, sha256) of the documents a site's articles attach whose pages still wait for OCR (the night's budget
+    ran out, or Tesseract was missing: crawler.documents.model.BUDGET_SPENT / OCR_UNAVAILABLE in their notes)."""
+    return [tuple(r) for r in conn.execute(
+        "select min(l.url), d.sha256 from documents d join article_documents l on l.sha256 = d.sha256 "
+        "join articles a on a.id = l.article_id where a.site = ? and (d.notes like '%OCR budget of the night spent%' "
+        "or d.notes like '%OCR unavailable%') group by d.sha256 order by min(a.id) desc limit ?", [site, limit])]
+
+
 # ---- writes (inside the writer's transaction: crawler/store/articles.py) ------------------------------------------
 
 def _better(new: dict, old: tuple) -> bool:

@@ -97,6 +97,10 @@ class Store:
     def document_at(self, url: str) -> dict | None:
         return documents.document_at(self.db.conn, url)
 
+    def documents_waiting(self, site: str, limit: int = 100) -> list[tuple[str, str]]:
+        self.flush()
+        return documents.documents_waiting(self.db.conn, site, limit)
+
     # -- what a site already has ---------------------------------------------------------------------------
     def crawl_state(self, site: str, recheck_days: float, now: datetime | None = None) -> tuple[KnownArticles, bool]:
         """The site's known articles (with the feeds and sitemaps an earlier run discovered) and whether its
