@@ -15,6 +15,8 @@ import signal
 import subprocess
 import tempfile
 
+from crawler.lifeline import die_with_parent
+
 from .model import Limits
 
 
@@ -41,7 +43,8 @@ def convert(kind: str, data: bytes, limits: Limits) -> str:
             handle.write(data)
         env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
         process = subprocess.Popen([*args, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                   stdin=subprocess.DEVNULL, start_new_session=True, cwd=folder)
+                                   stdin=subprocess.DEVNULL, start_new_session=True, cwd=folder,
+                                   preexec_fn=die_with_parent)  # never outlives a stopped document worker
         try:
             out, err = process.communicate(timeout=limits.convert_timeout)
         except subprocess.TimeoutExpired:

@@ -15,6 +15,8 @@ import signal
 import subprocess
 from dataclasses import dataclass
 
+from crawler.lifeline import die_with_parent
+
 class OcrError(Exception):
     """OCR of one page failed: the message is short and says why (it goes into DocumentText.notes)."""
 
@@ -41,8 +43,10 @@ class Tesseract:
         # crawler.documents.header reads either way; --psm 6 (one block) would merge the columns word by word.
         args = [self.command, "stdin", "stdout", "-l", self.lang, "--psm", "3"]
         try:
+            # its own session (the time limit kills its group); killed with the process that started it (a
+            # document worker stopped at its deadline must not leave an OCR running)
             process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       env=env, start_new_session=True)
+                                       env=env, start_new_session=True, preexec_fn=die_with_parent)
         except OSError as exc:
             raise OcrError(f"OCR could not start ({exc.strerror or exc})") from None
         try:

@@ -49,7 +49,7 @@ def sniff(data: bytes, *, url: str | None = None, content_type: str | None = Non
 def hinted(url: str | None, content_type: str | None) -> str | None:
     """The type the URL's extension or the Content-Type header claims (None when neither says)."""
     declared = (content_type or "").split(";")[0].strip().lower()
-    if declared in KIND and declared not in (UNKNOWN, ZIP, OLE):
+    if declared in KIND and declared not in (UNKNOWN, ZIP, OLE, HTML):  # a page's type claims no document
         return declared
     if url:
         path = unquote(urlsplit(url).path).lower()

@@ -201,8 +201,11 @@ class DocumentFetcher:
             response = await self.crawler.engine.download_async(self._request(url, conditional))
         except Exception as exc:  # robots.txt, offsite, too large, network: the attachment says why
             error = str(exc) or type(exc).__name__
-            error = (f"file too large (over CCHC_DOCUMENT_MAX_BYTES={self.limits.max_bytes})"
-                     if "max size" in error else f"download failed: {error[:200]}")
+            # Scrapy cancels a download past download_maxsize: at its Content-Length (the message says "max
+            # size"), or once the bytes received pass it (a DownloadCancelledError without a message)
+            too_large = "max size" in error or type(exc).__name__ == "DownloadCancelledError"
+            error = (f"file too large (over CCHC_DOCUMENT_MAX_BYTES={self.limits.max_bytes})" if too_large
+                     else f"download failed: {error[:200]}")
             self._remember(url, None, error)
             return {"error": error}
         if response.status == 304 and previous is not None:

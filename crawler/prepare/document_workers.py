@@ -110,11 +110,11 @@ def _slots_for(size: int) -> asyncio.Semaphore:
 
 
 async def read_beside(data: bytes, *, url: str | None, content_type: str | None, limits: Limits, allowance: int,
-                      tesseract: str, workers: int) -> DocumentText:
-    """``read_document`` in a document worker, within ``deadline(limits, allowance)``; a document that times out
-    or kills its worker comes back as a DocumentText with the error."""
+                      tesseract: str, workers: int, timeout: float | None = None) -> DocumentText:
+    """``read_document`` in a document worker, within ``timeout`` seconds (default ``deadline(limits,
+    allowance)``); a document that times out or kills its worker comes back as a DocumentText with the error."""
     size = max(1, int(workers))
-    timeout = deadline(limits, allowance)
+    timeout = timeout or deadline(limits, allowance)
     args = (data, url, content_type, limits, allowance, tesseract)
     async with _slots_for(size):
         for attempt in range(3):
