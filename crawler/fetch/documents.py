@@ -55,13 +55,17 @@ def failure_kind(error: str) -> str:
 def entry_of(url: str, name: str | None, fields: dict) -> dict:
     """An attachment entry (crawler/article.schema.json) from a reading's fields."""
     entry = {"url": url, "name": name, **{k: fields.get(k) for k in ENTRY_FIELDS}}
+    if entry["text"]:  # pages apart by a blank line: a form feed is no character XML, and so a feed, may hold
+        entry["text"] = entry["text"].replace("\f", "\n\n")
     for key in ("ocr_pages", "ocr_pending", "notes"):
         entry[key] = list(entry[key] or [])
     return entry
 
 
 def fields_of(document: DocumentText) -> dict:
-    return {k: getattr(document, k) for k in ENTRY_FIELDS}
+    fields = {k: getattr(document, k) for k in ENTRY_FIELDS}
+    fields["text"] = (fields["text"] or "").replace("\f", "\n\n")  # as entry_of, and so as stored
+    return fields
 
 
 def final(fields: dict) -> bool:
