@@ -64,7 +64,8 @@ def entry_of(url: str, name: str | None, fields: dict) -> dict:
 
 def fields_of(document: DocumentText) -> dict:
     fields = {k: getattr(document, k) for k in ENTRY_FIELDS}
-    fields["text"] = (fields["text"] or "").replace("\f", "\n\n")  # as entry_of, and so as stored
+    text = (fields["text"] or "").replace("\f", "\n\n")  # as entry_of, and so as stored
+    fields["text"] = text if text.strip() else ""
     return fields
 
 
@@ -157,8 +158,11 @@ class DocumentFetcher:
             if fields is not None:
                 self.stats.inc_value(Stat.DOCUMENTS_REUSED)
                 return fields
-        if url in self._inflight:
-            return await asyncio.shield(self._inflight[url])
+        if url in self._inflight:  # another article is fetching it right now: its answer serves both
+            fields = await asyncio.shield(self._inflight[url])
+            if fields is not None and fields.get("sha256"):
+                self.stats.inc_value(Stat.DOCUMENTS_REUSED)
+            return fields
         future = asyncio.get_running_loop().create_future()
         self._inflight[url] = future
         try:
