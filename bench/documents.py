@@ -1,5 +1,5 @@
 """Documents: pages per second and CPU per page of crawler.documents against what a user would run instead, on
-the real documents of ../shared/real-documents, side by side in one run.
+the real documents of ../shared/real-documents (copied to tests/fixtures/documents), side by side in one run.
 
     bench/documents.py [--rounds 3] [--ocr-pages 2]
 
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from extraction_quality import ensure_environment  # noqa: E402  (re-runs this script inside .venv-bench)
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "real-documents"
+REAL = ROOT / "tests" / "fixtures" / "documents"  # the real documents of ../shared/real-documents, copied
 TEXT_LAYER = ["stc.daknong-3125-KH-tuyen-truyen-CCHC-2018.pdf", "stc.daknong-99-BC-CCHC-6-thang-2019.pdf"]
 SCANS = ["stc.daknong-120-QD-noi-quy-tiep-cong-dan.pdf", "thanhtra.daknong-BC-248-2019.pdf",
          "stc.daknong-NQ-13-CP.pdf"]
