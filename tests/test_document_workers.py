@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,12 @@ PLAN = (FIXTURES / "stc.daknong-3125-KH-tuyen-truyen-CCHC-2018.pdf").read_bytes(
 SCANS = [(FIXTURES / name).read_bytes() for name in ("thanhtra.daknong-BC-248-2019.pdf", "stc.daknong-NQ-13-CP.pdf")]
 
 
+def run(coroutine):
+    """The coroutine on an event loop of its own, in a thread: whatever loop an earlier test left in this one."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 @pytest.fixture(autouse=True)
 def fresh_workers():
     yield
@@ -36,7 +43,7 @@ def test_the_nights_budget_hands_out_allowances_and_takes_back_what_is_left():
 
 
 def test_a_document_is_read_in_a_worker_process():
-    doc = asyncio.run(read_beside(PLAN, url="http://stc.daknong.gov.vn/img/3125.pdf", content_type="application/pdf",
+    doc = run(read_beside(PLAN, url="http://stc.daknong.gov.vn/img/3125.pdf", content_type="application/pdf",
                                   limits=Limits(), allowance=0, tesseract="tesseract", workers=1))
     assert (doc.doc_number, doc.doc_type, doc.pages, doc.error) == ("3125/KH-STC", "Kế hoạch", 3, None)
 
@@ -57,7 +64,7 @@ def test_a_reading_that_hangs_is_stopped_and_the_next_document_is_read(tmp_path)
                                   tesseract="tesseract", workers=1)
         return stuck, after
 
-    stuck, after = asyncio.run(night())
+    stuck, after = run(night())
     assert stuck.error == "reading took longer than 4 s: the document worker was stopped"
     assert after.doc_number == "3125/KH-STC"
 
@@ -73,7 +80,7 @@ def test_several_workers_share_the_nights_ocr_budget(monkeypatch):
     async def night():
         return await asyncio.gather(*(fetcher._read(scan, None, "application/pdf") for scan in SCANS))
 
-    first, second = asyncio.run(night())
+    first, second = run(night())
     assert len(first.ocr_pages) + len(second.ocr_pages) == 3 and fetcher.budget.used == 3
     assert "OCR budget of the night spent" in first.notes + second.notes
     assert crawler.stats.get_value("cchc/documents/ocr_pages") == 3

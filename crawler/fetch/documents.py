@@ -179,8 +179,7 @@ class DocumentFetcher:
     def _reading(self, sha: str) -> dict | None:
         fields = self._readings.get(sha)
         if fields is None and self.store is not None:
-            self.store.flush()  # a reading queued by this night's batch
-            fields = self.store.stored_document(sha)
+            fields = self.store.stored_document(sha)  # queued by this night's batch, or stored on an earlier night
         return fields
 
     def _remember(self, url: str, sha: str | None, error: str | None, fields: dict | None = None) -> None:

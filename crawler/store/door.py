@@ -92,10 +92,16 @@ class Store:
             self.flush()
 
     def stored_document(self, sha256: str) -> dict | None:
-        return documents.stored_document(self.db.conn, sha256)
+        """The reading of these bytes: queued in this batch, or stored."""
+        queued = next((e for e, *_ in reversed(self.articles.batch.documents) if e.get("sha256") == sha256), None)
+        return queued or documents.stored_document(self.db.conn, sha256)
 
     def document_at(self, url: str) -> dict | None:
-        return documents.document_at(self.db.conn, url)
+        """The last answer at a document URL: queued in this batch, or stored."""
+        queued = next(({"sha256": e["sha256"], "content_type": e.get("content_type"), "etag": etag,
+                        "last_modified": modified} for e, at, etag, modified in reversed(self.articles.batch.documents)
+                       if at == url), None)
+        return queued or documents.document_at(self.db.conn, url)
 
     def documents_waiting(self, site: str, limit: int = 100) -> list[tuple[str, str]]:
         self.flush()
