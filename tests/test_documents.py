@@ -358,6 +358,18 @@ def test_header_never_guesses_a_date_or_a_number():
     assert parse_header("Số: 12/KH-UBND\nĐắk Nông, ngày 31 tháng 02 năm 2019").issued_date is None  # 31 February
 
 
+def test_a_numbers_leading_zeros_are_kept_as_printed():
+    # Documents are cited with the number as printed ("Nghị quyết số 01/NQ-CP", "Kế hoạch số 07/KH-UBND"): a
+    # search or a join on "07/KH-UBND" must find it. The date's zeros are only a date's ("05" -> day 5).
+    header = parse_header("ỦY BAN NHÂN DÂN\nHUYỆN ĐẮK MIL\nSố: 07/KH-UBND\nĐắk Mil, ngày 05 tháng 01 năm 2020\n"
+                          "KẾ HOẠCH\nCải cách hành chính năm 2020")
+    assert (header.doc_number, header.issued_date, header.place) == ("07/KH-UBND", "2020-01-05", "Đắk Mil")
+    assert parse_header("Số: 01/2020/QĐ-UBND\nHà Nội, ngày 02 tháng 01 năm 2020\nQUYẾT ĐỊNH").doc_number == (
+        "01/2020/QĐ-UBND")
+    assert parse_header("Số: O5/TB-STC\nĐắk Nông, ngày 1 tháng 3 năm 2019\nTHÔNG BÁO").doc_number == "05/TB-STC"
+    assert parse_header("Số: 00/KH-STC\nĐắk Nông, ngày 1 tháng 3 năm 2019\nKẾ HOẠCH").doc_number is None
+
+
 def test_the_body_is_not_the_header():
     body = ("Căn cứ Luật Tiếp công dân ngày 25 tháng 11 năm 2013;\nThực hiện Quyết định số 09/2017/QĐ-UBND ngày "
             "27/3/2017 của UBND tỉnh báo cáo kết quả giải quyết khiếu nại.\nSố lượt tiếp công dân: 02 lượt.")

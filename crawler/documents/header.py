@@ -122,8 +122,9 @@ def _find_number(lines: list[str], folded: list[str]) -> _Number | None:
 
 
 def _digits(token: str, original: str | None = None) -> str | None:
-    """A folded number token as digits: '3125' -> '3125', '3L25' -> '3125', '30C' (printed '30c') -> '30c';
-    None when a character is no digit OCR could have misread: '24Y' (printed '24ý'), '{/O', ''."""
+    """A folded number token as digits, as printed (a leading zero is part of the number: "Số: 07/KH-UBND" is
+    cited so): '3125' -> '3125', '3L25' -> '3125', '07' -> '07', '30C' (printed '30c') -> '30c'; None when a
+    character is no digit OCR could have misread: '24Y' (printed '24ý'), '{/O', '', or all zeros."""
     token = token.strip()
     if not token:
         return None
@@ -137,7 +138,7 @@ def _digits(token: str, original: str | None = None) -> str | None:
     repaired = token.translate(_DIGIT)
     if not repaired.isdigit():
         return None
-    return str(int(repaired)) + suffix if repaired.strip("0") else None
+    return repaired + suffix if repaired.strip("0") else None
 
 
 def _restore_codes(symbol: str) -> str:
