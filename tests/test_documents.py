@@ -358,6 +358,22 @@ def test_header_never_guesses_a_date_or_a_number():
     assert parse_header("Số: 12/KH-UBND\nĐắk Nông, ngày 31 tháng 02 năm 2019").issued_date is None  # 31 February
 
 
+def test_a_type_line_that_holds_the_subject_too():
+    # Issue 32's example of a title in capitals: the type and the subject on one line (and the next), with and
+    # without its diacritics; the number left blank for the signature. "SỞ KẾ HOẠCH VÀ ĐẦU TƯ" is no type line.
+    header = parse_header("SỞ Y TẾ TỈNH ĐẮK NÔNG\nSố:    /KH-SYT\nĐắk Nông, ngày 10 tháng 01 năm 2019\n"
+                          "KẾ HOẠCH THANH TRA, KIỂM TRA NĂM 2019\nCỦA SỞ Y TẾ\nCăn cứ Luật Thanh tra ngày 15 tháng 11 "
+                          "năm 2010;")
+    assert (header.doc_number, header.doc_type, header.issued_date) == (None, "Kế hoạch", "2019-01-10")
+    assert header.subject == "THANH TRA, KIỂM TRA NĂM 2019 CỦA SỞ Y TẾ"
+    header = parse_header("UBND TỈNH ĐẮK NÔNG\nBAN CHỈ ĐẠO CCHC\nĐắk Nông, ngày 10 tháng 01 năm 2019\n"
+                          "KE HOACH THANH TRA, KIEM TRA NAM 2019 CUA SO Y TE\nCan cu Luat Thanh tra")
+    assert (header.doc_type, header.subject) == ("Kế hoạch", "THANH TRA, KIEM TRA NAM 2019 CUA SO Y TE")
+    header = parse_header("UBND TỈNH ĐẮK NÔNG\nĐắk Nông, ngày 10 tháng 01 năm 2019\nKẾ HOẠCH VÀ ĐẦU TƯ\n"
+                          "Căn cứ Luật Đầu tư công")
+    assert (header.doc_type, header.subject) == (None, None)
+
+
 def test_a_numbers_leading_zeros_are_kept_as_printed():
     # Documents are cited with the number as printed ("Nghị quyết số 01/NQ-CP", "Kế hoạch số 07/KH-UBND"): a
     # search or a join on "07/KH-UBND" must find it. The date's zeros are only a date's ("05" -> day 5).

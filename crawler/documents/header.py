@@ -52,9 +52,9 @@ def parse_header(text: str) -> Header:
 
     number = _find_number(lines, folded)
     date = _find_date(lines, folded, number)
-    type_at, doc_type = _find_type_line(lines, folded, after=min(
+    type_at, doc_type, inline = _find_type_line(lines, folded, after=min(
         [i for i in (number and number.line, date and date.line) if i is not None], default=0))
-    subject = _subject(lines, folded, type_at, number.line if number else None)
+    subject = _subject(lines, folded, type_at, number.line if number else None, inline)
     if doc_type is None:
         doc_type = (number.type_code and lexicon.TYPE_BY_CODE.get(number.type_code)) if number else None
     if doc_type is None and subject and fold(subject).startswith("V/V"):
@@ -214,19 +214,34 @@ def _type_line() -> re.Pattern:
     return re.compile(rf"(?:^|[^A-Z])(?P<type>{alternatives})\s*[.:]?\s*$")
 
 
-def _find_type_line(lines: list[str], folded: list[str], after: int) -> tuple[int | None, str | None]:
-    """The line that is the document's type in capitals ("KẾ HOẠCH"), after the number and date lines. OCR may
-    prefix it with a stamp's noise ("Tin SA vang NGHỊ QUYÉT"); body text never has it in capitals alone."""
+@functools.lru_cache(maxsize=1)
+def _type_then_subject() -> re.Pattern:
+    """A capitals line that is the type and the subject at once: "KẾ HOẠCH THANH TRA, KIỂM TRA NĂM 2019 CỦA SỞ Y
+    TẾ" (the issue's example; "SỞ KẾ HOẠCH VÀ ĐẦU TƯ" is an issuer and begins otherwise)."""
+    names = sorted((fold(name) for name in lexicon.DOC_TYPES), key=len, reverse=True)
+    alternatives = "|".join(r"\s*".join(map(re.escape, name.split())) for name in names)
+    return re.compile(rf"^\s*(?P<type>{alternatives})\s*[.:,-]?\s+(?!VA\b)(?P<rest>[A-Z0-9].*\S)\s*$")
+
+
+def _capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def _find_type_line(lines: list[str], folded: list[str], after: int) -> tuple[int | None, str | None, str | None]:
+    """The line that is the document's type in capitals ("KẾ HOẠCH"), after the number and date lines, and the
+    subject when the same line goes on with it (else None). OCR may prefix the type with a stamp's noise ("Tin SA
+    vang NGHỊ QUYÉT"); body text never has it in capitals alone."""
     names = {fold(name): label for name, (label, _code) in lexicon.DOC_TYPES.items()}
     for index in range(after, min(len(lines), after + 15)):
         match = _type_line().search(folded[index])
-        if not match:
-            continue
-        original = lines[index][match.start("type"):match.end("type")]
-        letters = [ch for ch in original if ch.isalpha()]
-        if letters and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters):
-            return index, names[" ".join(match.group("type").split())]
-    return None, None
+        if match and _capitals(lines[index][match.start("type"):match.end("type")]):
+            return index, names[" ".join(match.group("type").split())], None
+        match = _type_then_subject().match(folded[index])
+        if match and len(match.group("rest").split()) >= 2 and _capitals(lines[index]) \
+                and not _DATE.search(folded[index]):
+            return index, names[" ".join(match.group("type").split())], lines[index][match.start("rest"):]
+    return None, None, None
 
 
 _VV = re.compile(r"(?<![A-Z])V\s*/\s*V\b")
@@ -238,15 +253,19 @@ _AUTHORITY = re.compile(r"^(GIAM DOC|CHU TICH|UY BAN|BO TRUONG|THU TUONG|CHANH|T
                         r"CUC TRUONG|HOI DONG|BAN THUONG VU|BAN CHAP HANH TRUNG|TINH UY|BAN CHI DAO)")
 
 
-def _subject(lines: list[str], folded: list[str], type_at: int | None, number_at: int | None) -> str | None:
-    """The trích yếu: "V/v ..." under the number (a letter), else the lines after the type line."""
+def _subject(lines: list[str], folded: list[str], type_at: int | None, number_at: int | None,
+             inline: str | None = None) -> str | None:
+    """The trích yếu: "V/v ..." under the number (a letter), else the rest of the type's line (``inline``) or the
+    lines after it."""
     start = None
     for index in range(number_at or 0, min(len(lines), (number_at or 0) + 6)):
         match = _VV.search(folded[index])
         if match:
             start, first = index, lines[index][match.start():]
             break
-    if start is None:
+    if start is None and inline is not None:
+        start, first = type_at, inline
+    elif start is None:
         if type_at is None:
             return None
         start = type_at + 1
