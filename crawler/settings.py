@@ -195,9 +195,9 @@ CCHC_DOCUMENT_DOWNLOAD_TIMEOUT = _env_number("CCHC_DOCUMENT_DOWNLOAD_TIMEOUT", 1
 # workers: one OCR'd document holds its worker for a minute, which must not stall the articles. At least 1.
 CCHC_DOCUMENT_WORKERS = _env_number("CCHC_DOCUMENT_WORKERS", 1, int)
 # OCR (Tesseract, Vietnamese): at most CCHC_OCR_MAX_PAGES pages of one document and CCHC_OCR_PAGES_PER_NIGHT
-# pages in one crawl process (crawlall's whole night; each worker of a distributed crawl has its own); a page takes
-# ~3.5 s here (bench/README.md), so 500 pages are about half an hour of one core. Pages left over are read on a
-# later night (the document is kept "OCR pending" and fetched again unconditionally until it is complete).
+# pages in one crawl process (crawlall's whole night; each worker of a distributed crawl has its own); a 200 dpi
+# page costs 0.8-1.7 s of one core (bench/README.md), so 500 pages are about 10-15 minutes. Pages left over are
+# read on a later night (the document is kept "OCR pending" and fetched again unconditionally until complete).
 CCHC_OCR_MAX_PAGES = _env_number("CCHC_OCR_MAX_PAGES", 20, int)
 CCHC_OCR_PAGES_PER_NIGHT = _env_number("CCHC_OCR_PAGES_PER_NIGHT", 500, int)
 CCHC_OCR_TIMEOUT = _env_number("CCHC_OCR_TIMEOUT", 60.0, float)  # seconds per page, then Tesseract is killed
