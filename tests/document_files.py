@@ -111,6 +111,19 @@ def zip_bomb_docx(inflated: int = 300_000_000) -> bytes:
     return out.getvalue()
 
 
+def zip_bomb_xlsx(padding: int = 50_000_000) -> bytes:
+    """table_xlsx() whose first sheet's XML carries ``padding`` spaces before its end (they compress ~1000:1)."""
+    source = zipfile.ZipFile(io.BytesIO(table_xlsx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", b" " * padding + b"</worksheet>")
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
 def lying_zip_bomb_docx() -> bytes:
     """A DOCX whose member header declares a small size while its data inflates far more: reading stops at the
     declared size (zipfile's guarantee), so it comes out as corrupt, not as a 100 MB string."""

@@ -270,6 +270,11 @@ def test_zip_bombs():
     # A member that declares a small size but inflates more is read no further than it declares.
     doc = read_document(files.lying_zip_bomb_docx())
     assert doc.error.startswith("corrupt document (word/document.xml"), doc.error
+    # The same inside an XLSX (issue 32 names both): refused before openpyxl opens it.
+    doc = read_document(files.zip_bomb_xlsx(), url="http://x/bang.xlsx")
+    assert doc.kind == "xlsx" and doc.error.startswith("zip bomb suspected: xl/worksheets/sheet1.xml inflates"), \
+        doc.error
+    assert not doc.text
 
 
 def test_unknown_and_empty_files():
