@@ -40,6 +40,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def die_with_parent() -> None:
+    """In a child process (``subprocess.Popen(preexec_fn=die_with_parent)``): the kernel sends it SIGKILL when the
+    process that started it dies. A document worker killed at its deadline takes its Tesseract with it, instead of
+    leaving an OCR running for ever (its own session keeps it out of the worker's signals otherwise)."""
+    _die_with_parent()
+
+
 def _watch(pid: int) -> None:
     try:
         handle = os.pidfd_open(pid)

@@ -122,6 +122,7 @@ RETRY_EXCEPTIONS = [
 # its page with extraction and the stages, in a worker or here; intake prepares another spider's items).
 ITEM_PIPELINES = {
     "pipelines.intake.ItemIntakePipeline": 50,  # items that are not ArticleItem (runspider, other spiders)
+    "pipelines.documents.DocumentsPipeline": 300,  # the documents an article links, fetched and read (CCHC_DOCUMENTS)
     "pipelines.validation.ValidationPipeline": 400,  # drops (and counts) what the schema refuses
     "pipelines.repeated_titles.RepeatedTitlesPipeline": 460,  # a title a site gives every page (needs the run)
     "pipelines.deduplication.DeduplicationPipeline": 500,
@@ -176,6 +177,33 @@ CCHC_EXTRACT_WORKERS = os.environ.get("CCHC_EXTRACT_WORKERS", "auto")
 # stopped, or looping on a page), the page goes to a fresh worker, and a second timeout drops it (counted). A real
 # page takes 0.05-0.5 s; a crawlall of 74 sites queues at most a few dozen at once.
 CCHC_EXTRACT_TIMEOUT = _env_number("CCHC_EXTRACT_TIMEOUT", 120.0, float)
+
+# Documents an article links (PDF, Word, Excel, OpenDocument; crawler/documents, README "Documents"): fetched by
+# pipelines/documents.py through the crawl's own downloader (same slots, robots.txt, retries), read beside the
+# reactor, kept by sha256 (a document republished by several pages is read once) and searchable with its notice.
+CCHC_DOCUMENTS = os.environ.get("CCHC_DOCUMENTS", "1") == "1"
+# Bytes of one document: the download stops there (Scrapy's per-request download_maxsize) and the attachment says
+# why. 50 MB holds every plan, report and scanned decision seen (a 15-page scan at 200 dpi is ~2.5 MB).
+CCHC_DOCUMENT_MAX_BYTES = _env_number("CCHC_DOCUMENT_MAX_BYTES", 50_000_000, int)
+# A PDF with more pages is refused unread (a 5,000-page "PDF" is an archive or an attack, not a notice's report).
+CCHC_DOCUMENT_MAX_PAGES = _env_number("CCHC_DOCUMENT_MAX_PAGES", 1000, int)
+# Documents fetched per article, in page order: a page linking more is an index of documents, not a notice.
+CCHC_DOCUMENTS_PER_ARTICLE = _env_number("CCHC_DOCUMENTS_PER_ARTICLE", 10, int)
+# Seconds one document's download may take (a large scan over a slow portal), instead of DOWNLOAD_TIMEOUT.
+CCHC_DOCUMENT_DOWNLOAD_TIMEOUT = _env_number("CCHC_DOCUMENT_DOWNLOAD_TIMEOUT", 180, float)
+# Processes that read documents beside the reactor (text layers, OCR, Office files), apart from the article
+# workers: one OCR'd document holds its worker for a minute, which must not stall the articles. At least 1.
+CCHC_DOCUMENT_WORKERS = _env_number("CCHC_DOCUMENT_WORKERS", 1, int)
+# OCR (Tesseract, Vietnamese): at most CCHC_OCR_MAX_PAGES pages of one document and CCHC_OCR_PAGES_PER_NIGHT
+# pages in one crawl process (crawlall's whole night; each worker of a distributed crawl has its own); a 200 dpi
+# page costs 0.8-1.7 s of one core (bench/README.md), so 500 pages are about 10-15 minutes. Pages left over are
+# read on a later night (the document is kept "OCR pending" and fetched again unconditionally until complete).
+CCHC_OCR_MAX_PAGES = _env_number("CCHC_OCR_MAX_PAGES", 20, int)
+CCHC_OCR_PAGES_PER_NIGHT = _env_number("CCHC_OCR_PAGES_PER_NIGHT", 500, int)
+CCHC_OCR_TIMEOUT = _env_number("CCHC_OCR_TIMEOUT", 60.0, float)  # seconds per page, then Tesseract is killed
+# The Tesseract command (a path for an installation outside PATH). Missing, or without its Vietnamese model
+# (tesseract-ocr-vie), the crawl goes on: scans are stored without their text, and the run says so.
+CCHC_TESSERACT = os.environ.get("CCHC_TESSERACT", "tesseract")
 
 EXTENSIONS = {
     "crawler.monitor.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)

@@ -52,6 +52,23 @@ class Stat:
     # rules, as RFC 9309 says, but counted and named in the verdict's reason (crawler/fetch/robots.py)
     ROBOTS_NOT_TEXT = "cchc/robots/not_robots_txt"
     ROBOTS_NOT_TEXT_KIND = "cchc/robots/not_robots_txt/kind"  # "an HTML page" or "binary content"
+    # Documents an article attaches (pipelines/documents.py, crawler/fetch/documents.py)
+    DOCUMENTS_FOUND = "cchc/documents/found"  # attachment links on the articles read
+    DOCUMENTS_LEFT_OUT = "cchc/documents/left_out"  # beyond CCHC_DOCUMENTS_PER_ARTICLE
+    DOCUMENTS_FETCHED = "cchc/documents/fetched"  # downloaded (an answer with the document's bytes)
+    DOCUMENTS_NOT_MODIFIED = "cchc/documents/not_modified"  # 304 to a conditional request: the stored reading reused
+    DOCUMENTS_REUSED = "cchc/documents/reused"  # same bytes (sha256) already read, this night or stored
+    DOCUMENTS_READ = "cchc/documents/read"  # read in a document worker (text layer, OCR, Office file)
+    DOCUMENTS_WITH_TEXT = "cchc/documents/with_text"  # attachments that came with text
+    DOCUMENTS_OCR_PAGES = "cchc/documents/ocr_pages"  # pages read by OCR this run
+    DOCUMENTS_OCR_PENDING = "cchc/documents/ocr_pending"  # pages left for a later night (per-document cap, budget)
+    DOCUMENTS_WITHOUT_OCR = "cchc/documents/without_ocr"  # documents with pages stored unread: no Tesseract
+    DOCUMENTS_OCR_UNAVAILABLE = "cchc/documents/ocr_unavailable"  # why (the reason, a text)
+    DOCUMENTS_CAUGHT_UP = "cchc/documents/caught_up"  # read again at the end of a run: their pages waited for OCR
+    DOCUMENTS_NOT_DOCUMENT = "cchc/documents/not_document"  # a download link that answered a page: not kept
+    DOCUMENTS_KEPT_NOTICES = "cchc/documents/kept_notices"  # short notices kept for their documents' text
+    DOCUMENTS_KEPT_NO_BODY = "cchc/documents/kept_notices/no_body"  # ... of which no body at all (body_text null)
+    DOCUMENTS_MADE_RELEVANT = "cchc/documents/made_relevant"  # CCHC news by its documents' text
     # Pipelines
     NEW = "cchc/new"
     UPDATED = "cchc/updated"
@@ -106,6 +123,10 @@ class Stat:
         return f"cchc/date/{source}"
 
     @staticmethod
+    def document_failed(kind: str) -> str:
+        return f"cchc/documents/failed/{kind}"  # an attachment without text: http_404, too_large, encrypted ...
+
+    @staticmethod
     def invalid_field(field: str) -> str:
         return f"cchc/dropped/invalid/{field}"
 
@@ -129,6 +150,7 @@ class Meta:
     INFLIGHT = "cchc_inflight"  # the distributed scheduler's in-flight token
     BROWSER_ATTEMPTS = "cchc_browser_attempts"
     ROBOTS = "cchc_robots"  # the robots.txt request itself
+    DOCUMENT = "cchc_document"  # a document an article attaches (crawler/fetch/documents.py)
 
 
 class Unchanged(DropItem):

@@ -22,7 +22,7 @@ from crawler.prepare import prepare
 from pipelines.base import StatsPipeline
 from crawler.stats import Stat
 
-_LISTS = {"tags", "images", "topics", "topic_terms", "date_candidates"}
+_LISTS = {"tags", "images", "topics", "topic_terms", "date_candidates", "attachments"}
 _ARTICLE_HINTS = ("title", "body_html", "body_text")
 
 

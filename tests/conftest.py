@@ -36,9 +36,10 @@ def leaves_nothing_behind():
     down last), the checkout holds no new file and no process of the session is running."""
     before = checkout_state(ROOT)
     yield
-    from crawler.prepare import pool
+    from crawler.prepare import document_workers, pool
 
     pool.shutdown(wait=True)  # the workers of crawls run in this process (they would stop when it exits)
+    document_workers.shutdown(wait=True)
     left = leftover_processes(MARKER)
     written = sorted(checkout_state(ROOT) - before)
     shutil.rmtree(SCRATCH, ignore_errors=True)

@@ -32,10 +32,17 @@ def unreadable_with_plain_sqlite(db) -> list[str]:
                 problems.append(f"{kind} {name}: {exc}")
         kinds = con.execute("select distinct typeof(body_text), typeof(body_html) from articles").fetchall()
         problems += [f"articles bodies stored as {k}" for k in kinds if not set(k) <= {"text", "null"}]
-        try:  # the full-text index agrees with the text it reads from `articles`
-            con.execute("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)")
-        except sqlite3.Error as exc:
-            problems.append(f"articles_fts integrity-check: {exc}")
+        names = {name for _, name in tables_and_views(db)}
+        for index in ("articles_fts", "documents_fts"):  # each index agrees with the text it reads from its table
+            if index not in names:
+                continue
+            try:
+                con.execute(f"insert into {index} ({index}, rank) values ('integrity-check', 1)")
+            except sqlite3.Error as exc:
+                problems.append(f"{index} integrity-check: {exc}")
+        if "documents" in names:
+            kinds = con.execute("select distinct typeof(text) from documents").fetchall()
+            problems += [f"documents text stored as {k}" for (k,) in kinds if k not in ("text", "null")]
     finally:
         con.close()
     return problems

@@ -10,11 +10,17 @@ from crawler.ops.saved_pages import read_manifest, untraceable
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared" / "real-pages"
+SHARED_DOCUMENTS = ROOT.parent / "shared" / "real-documents"  # issue 32's real PDFs (copied to fixtures/documents)
 FOLDERS = sorted(p.parent for p in FIXTURES.rglob("MANIFEST.tsv"))
 
 
+DOCUMENT_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods"}
+
+
 def page_files(folder: Path):
-    return {str(p.relative_to(folder)) for p in folder.rglob("*.html")}
+    """The pages and documents (issue 32) a folder holds: each is in its manifest."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")
+            if p.suffix == ".html" or p.suffix.lower() in DOCUMENT_SUFFIXES}
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
@@ -40,6 +46,9 @@ def test_recorded_pages_are_byte_identical_to_the_shared_copies():
     for folder in FOLDERS:
         for r in read_manifest(folder):
             if r["provenance"] != "recorded" or r["source"].startswith("fetched http"):
+                continue
+            if r["kind"] == "document":  # a real document: the copy in ../shared/real-documents
+                assert filecmp.cmp(folder / r["file"], SHARED_DOCUMENTS / r["file"], shallow=False), r["file"]
                 continue
             original = r["file"].replace("__", "/") if "__" in r["file"] else f"{folder.name}/{r['file']}"
             assert filecmp.cmp(folder / r["file"], SHARED / original, shallow=False), r["file"]

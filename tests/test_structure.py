@@ -26,7 +26,7 @@ FIXTURES_DEFAULT = ("crawler/settings.py", "tests/fixtures")  # CCHC_FIXTURES_DI
 LAYERS = (
     {"crawler.vi", "crawler.items", "crawler.stats", "crawler.registry", "crawler.signals", "crawler.settings",
      "crawler.lifeline", "crawler.urls", "crawler.formats", "crawler.minhash", "crawler.__init__"},  # ground floor
-    {"crawler.extract"},  # a page to fields: a pure function of the response
+    {"crawler.extract", "crawler.documents"},  # a page (or a document's bytes) to fields: pure functions
     {"crawler.clean"},  # the fields' text repaired and checked
     {"crawler.prepare"},  # the article's path: extract, then prepare (crawler/prepare/stages.py)
     {"crawler.store"},  # the database, behind crawler.store's front door

@@ -66,6 +66,9 @@ class Writer:
                 self._count(run_id, "removed")
             return
         url = item["url"]
+        for entry in item.get("attachments") or ():  # documents a worker read: kept once per sha256, whatever the article
+            if entry.get("sha256"):
+                self.store.keep_document(entry, entry["url"])
         outcome = self.store.classify(url, item["content_hash"], item["site"])
         self._count(run_id, COLUMNS[outcome])
         if outcome in (UNCHANGED, DUPLICATE):

@@ -13,11 +13,13 @@ from scrapy.http import HtmlResponse, TextResponse
 from crawler.vi.dates import to_utc_iso
 from crawler.extract.authors import find_author
 from crawler.extract.body import choose_body
-from crawler.extract.content import find_category, find_lead, select
+from crawler.extract.content import find_category, find_lead, in_boilerplate, select
 from crawler.extract.datefind import date_candidates, htmldate_candidate
+from crawler.extract.documents import attachment_links
 from crawler.extract.links import ListingLinks, find_article_links
 from crawler.extract.metadata import page_metadata
 from crawler.extract.title import choose_title, title_element
+from crawler.extract.zones import in_related_zone, related_zones
 from crawler.items import ArticleItem
 from crawler.registry import Site, host_of, site_for_url
 from crawler.vi.text import clean_text
@@ -99,9 +101,25 @@ def extract_article(
         body_alternatives=body.alternatives,
         title_alternatives=title.alternatives,
         extraction=extraction,
+        attachments=_attachments(sel, url, site, body.element, title_at),
         content_hash=None,
         crawled_at=to_utc_iso(now.replace(microsecond=0)),
     )
+
+
+def _attachments(sel, url: str, site: Site | None, body, title_at) -> list[dict]:
+    """The documents the page attaches (crawler/extract/documents.py): candidates ``{url, name}``, fetched and
+    read by pipelines/documents.py. Outside the body, page furniture and other articles' boxes do not count."""
+    root = sel.root
+    if not hasattr(root, "iter"):
+        return []
+    zones = related_zones(root)
+    anchor = title_at if title_at is not None else body
+
+    def skip(element) -> bool:
+        return in_boilerplate(element) or in_related_zone(element, zones, unless_holding=anchor)
+
+    return attachment_links(root, url, site.all_domains if site else (), body, skip)
 
 
 def _tags(sel, selector: str | None, meta: dict) -> list[str]:

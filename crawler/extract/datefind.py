@@ -11,6 +11,7 @@ from parsel import Selector
 
 from crawler.vi.dates import parse_date
 from crawler.extract.content import OTHER_PLACES_RE as _OTHER_PLACES, in_boilerplate, node_text, select
+from crawler.extract.documents import is_document_url
 from crawler.extract.page_index import page_index
 from crawler.extract.zones import in_related_zone, related_zones
 from crawler.vi.text import clean_text
@@ -70,6 +71,8 @@ def _date_near(sel: Selector, title_at, zones: list) -> str | None:
                 continue
             if any(a is element for a in title_at.iterancestors()):
                 continue
+            if any(is_document_url(a.get("href") or "") for a in element.iter("a")):
+                continue  # an attached file's name ("BC-so-248_15-02-2019.pdf") dates the document, not the page
             raw = " ".join(element.itertext())
             if len(raw) > 400:
                 continue

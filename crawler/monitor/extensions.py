@@ -12,6 +12,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleItem
+from crawler.prepare import body_from_documents
+from crawler.prepare.stages import documents_text
 from crawler.signals import suspicious_page
 from crawler.monitor.verdicts import drop_reasons, verdict
 from crawler.stats import Duplicate, Stat, Unchanged
@@ -84,6 +86,8 @@ class CrawlRunsExtension:
         self.items += 1
         self.with_date += bool(item.get("published_at"))
         body = item.get("body_text") or ""
+        if body_from_documents(item):  # a notice whose content is its documents: their text is its body here
+            body = documents_text(item)
         self.with_body += bool(body)
         if len(self.body_lengths) < 100_000:
             self.body_lengths.append(len(body))

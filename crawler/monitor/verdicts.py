@@ -93,7 +93,29 @@ def verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str
     if stats.get(Stat.ROBOTS_NOT_TEXT):
         kind = stats.get(Stat.ROBOTS_NOT_TEXT_KIND) or "no text"
         reason += f"; robots.txt answered {kind}, read as no rules"
-    return word, reason
+    return word, reason + documents_said(stats)
+
+
+def document_failures(stats: dict) -> dict[str, int]:
+    """Attachments without text by why ({"http_404": 2, "too_large": 1})."""
+    prefix = Stat.document_failed("")
+    return {k[len(prefix):]: int(v) for k, v in stats.items() if k.startswith(prefix)}
+
+
+def documents_said(stats: dict) -> str:
+    """What the reason adds about the run's documents: scans stored without their text because Tesseract is
+    missing (the articles are fine; the machine lacks OCR), and attachments that gave no text, by why."""
+    said = ""
+    without = int(stats.get(Stat.DOCUMENTS_WITHOUT_OCR) or 0)
+    if without:
+        why = stats.get(Stat.DOCUMENTS_OCR_UNAVAILABLE) or "OCR unavailable"
+        said += f"; {without} document{'s' if without > 1 else ''} stored without OCR ({why})"
+    failures = {k: v for k, v in document_failures(stats).items() if k != "no_ocr" or not without}
+    if failures:
+        total = sum(failures.values())
+        listed = ", ".join(f"{kind} {n}" for kind, n in sorted(failures.items(), key=lambda kv: -kv[1]))
+        said += f"; {total} attachment{'s' if total > 1 else ''} without text ({listed})"
+    return said
 
 
 def _verdict(stats: dict, monitor_failures: list[str] | None = None) -> tuple[str, str]:

@@ -1,6 +1,8 @@
 """``python -m crawler export [DB]``: the articles an analyst filters in the browser, as a file for a
 spreadsheet: CSV in UTF-8 with a byte order mark (Excel then reads Vietnamese) or XLSX (openpyxl), the columns
-of the reading view (title as plain text, the original URL in its own column, topics as words, local time).
+of the reading view (title as plain text, the original URL in its own column, topics as words, local time) and
+the documents each article attaches (type, number, date, subject and URL, separated by " | "). A search finds an
+article by the words of its documents too.
 
 The filters are checked against the database before anything is written: a province matches with or without
 diacritics ("Lam Dong" is "Lâm Đồng"), and a value that names nothing (a province or site the database does not
@@ -75,7 +77,7 @@ def write_csv(path: Path, columns: list[str], rows) -> int:
 
 # Column widths in the workbook (characters); other columns get DEFAULT_WIDTH.
 WIDTHS = {"id": 7, "title": 60, "published": 17, "month": 9, "province": 16, "former_province": 16, "source": 30,
-          "topics": 40, "lead": 80, "url": 45, "relevance": 10, "status": 10}
+          "topics": 40, "lead": 80, "url": 45, "relevance": 10, "status": 10, "documents": 60}
 DEFAULT_WIDTH = 14
 LINKED = ("title", "url")  # cells that open the original article
 

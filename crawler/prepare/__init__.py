@@ -2,11 +2,13 @@
 
 - ``read_article`` (article.py): extraction, then the preparation stages;
 - ``STAGES`` and ``prepare(item, stats)`` (stages.py): repair, clean, date, hash, topics, signature;
-- ``validation_errors`` (validation.py): the schema check whose failure the crawl drops and counts;
+- ``with_documents`` (stages.py): the article's documents read (pipelines/documents.py), its topics again with them;
+- ``validation_errors`` (validation.py): the schema check whose failure the crawl drops and counts (a notice whose
+  content is its documents passes: ``body_from_documents``);
 - pool.py: ``read_article`` in worker processes beside the reactor.
 """
 from crawler.prepare.article import read_article
-from crawler.prepare.stages import STAGES, prepare
-from crawler.prepare.validation import validation_errors
+from crawler.prepare.stages import STAGES, prepare, with_documents
+from crawler.prepare.validation import body_from_documents, validation_errors
 
-__all__ = ["STAGES", "prepare", "read_article", "validation_errors"]
+__all__ = ["STAGES", "body_from_documents", "prepare", "read_article", "validation_errors", "with_documents"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
+from urllib.parse import unquote, urlsplit
 
 from crawler.clean.cleaning import clean_article, clean_fields
 from crawler.clean.render import sanitize_html
@@ -109,20 +110,44 @@ def date(item, stats) -> None:
         stats.inc_value(Stat.DATE_MISSING)  # published_at stays null, never "now"
 
 
-def content_hash(title: str | None, body_text: str | None, captions: list[str] | tuple = ()) -> str:
+def content_hash(title: str | None, body_text: str | None, captions: list[str] | tuple = (),
+                 documents: list[str] | tuple = ()) -> str:
     """SHA-256 of the title and the article's text blocks (paragraphs and photo captions) in comparison form and
     sorted: Unicode form, case, tone placement, spacing, and where a copy puts a caption (with its photo, or as
-    a plain paragraph when a portal republishes the text without the photo) do not matter."""
+    a plain paragraph when a portal republishes the text without the photo) do not matter. ``documents`` are the
+    file names of a short article's attachments (``assign_content_hash``): two notices "Thông báo" whose whole text
+    is "xem chi tiết tại đây" differ by the document they attach (names, not bytes: a night whose download failed
+    hashes the same)."""
     blocks = [normalize_for_compare(b) for b in re.split(r"\n\s*\n", body_text or "")]
     title_norm = normalize_for_compare(title)
     blocks += [c for c in (normalize_for_compare(c) for c in captions if c) if c != title_norm]  # a title as caption
     payload = title_norm + "\n" + "\n".join(sorted(b for b in blocks if b))
+    if documents:
+        payload += "\n\f" + "\n".join(sorted(normalize_for_compare(d) for d in documents))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def attachment_files(item: dict) -> list[str]:
+    """The file names of the item's attachments (the last segment of each URL's path, decoded)."""
+    names = []
+    for entry in item.get("attachments") or ():
+        if isinstance(entry, dict) and entry.get("url"):
+            path = urlsplit(entry["url"]).path.rstrip("/")
+            names.append(unquote(path.rsplit("/", 1)[-1]) or entry["url"])
+    return names
+
+
+# Under this many characters of its own text, an article is told apart by the files it attaches too: "Thông báo"
+# notices whose text is one line ("Xem chi tiết tại đây") differ only by them. A longer article is its text: the
+# newspaper's copy of a portal's report is the same article whether or not it links the PDF.
+HASH_DOCUMENTS_BELOW = 500
 
 
 def assign_content_hash(item: dict) -> str:
     captions = [image.get("caption") for image in item.get("images") or [] if isinstance(image, dict)]
-    item["content_hash"] = content_hash(item.get("title"), item.get("body_text"), captions)
+    short = len(item.get("body_text") or "") < HASH_DOCUMENTS_BELOW
+    item["content_hash"] = content_hash(item.get("title"), item.get("body_text"), captions,
+                                        attachment_files(item) if short else ())
     return item["content_hash"]
 
 
@@ -132,10 +157,24 @@ def hashed(item, stats) -> None:
         assign_content_hash(item)
 
 
+# Characters of each attached document's text read for topics: its first pages (the header, the subject, the
+# introduction say what a plan or report is about; a 200-page annex would match every topic of the lexicon).
+DOCUMENT_TOPIC_CHARS = 20_000
+
+
+def documents_text(item: dict, limit: int | None = None) -> str:
+    """The text of the item's attached documents, each cut at ``limit`` characters, one after the other."""
+    texts = [entry["text"][:limit] for entry in item.get("attachments") or ()
+             if isinstance(entry, dict) and entry.get("text")]
+    return "\n\n".join(texts)
+
+
 def assign_topics(item: dict) -> list[str]:
-    """CCHC topics, the terms that matched and a relevance score (1.0 for articles of a CCHC section)."""
+    """CCHC topics, the terms that matched and a relevance score (1.0 for articles of a CCHC section), from the
+    title, lead and body, and the first pages of the documents the article attaches."""
     item["from_cchc_section"] = bool(item.get("from_cchc_section"))
-    topics, terms, relevance = tag_topics(item.get("title"), item.get("lead"), item.get("body_text"),
+    body = "\n\n".join(filter(None, (item.get("body_text"), documents_text(item, DOCUMENT_TOPIC_CHARS))))
+    topics, terms, relevance = tag_topics(item.get("title"), item.get("lead"), body or None,
                                           item["from_cchc_section"])
     item["topics"], item["topic_terms"], item["relevance"] = topics, terms, relevance
     return topics
@@ -156,6 +195,23 @@ def signed(item, stats) -> None:
         minhash = signature(item.get("title"), item.get("body_text"))
         if minhash is not None:
             item["story_signature"] = encode_signature(minhash)
+
+
+def with_documents(item, attachments: list[dict], stats) -> None:
+    """The article's documents read (pipelines/documents.py): ``attachments`` replace its candidates, and its topics
+    and relevance are tagged again with their text (the topics stage read the article alone where it was read).
+    The content hash stays: it holds the documents' file names already."""
+    item["attachments"] = attachments
+    if not documents_text(item):
+        return
+    was_relevant = bool(item.get("topics")) or bool(item.get("from_cchc_section"))
+    before = item.get("relevance") or 0
+    found = assign_topics(item)
+    if found and not was_relevant:  # the topics stage counted it as none
+        stats.inc_value(Stat.TOPICS_NONE, -1)
+        stats.inc_value(Stat.TOPICS_RELEVANT)
+    if (item.get("relevance") or 0) >= 0.5 > before:
+        stats.inc_value(Stat.DOCUMENTS_MADE_RELEVANT)
 
 
 def retitled(item: dict, title: str) -> None:

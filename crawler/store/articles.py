@@ -15,6 +15,7 @@ from pathlib import Path
 
 from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE, Batch
 from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
+from crawler.store.documents import link_documents, write_documents
 from crawler.store.rows import ROW_ERRORS, WriteResult, cchc_flag, index_text, stored_row, unindex
 from crawler.store.schema import VERSION_FIELDS
 from crawler.minhash import band_keys, decode_signature, signature
@@ -115,6 +116,7 @@ class ArticleStore:
         ``on_reject(url, reason, was_new)`` is called if this row cannot be written (the rest of its batch is kept)."""
         row = stored_row(item)
         row["_signature"] = item.get("story_signature")  # computed by the pipeline (or by a distributed worker)
+        row["_attachments"] = item.get("attachments")  # linked in article_documents
         row["_on_reject"] = on_reject
         if self.batch.add_row(row):
             self.flush()
@@ -135,10 +137,11 @@ class ArticleStore:
         if not self.batch:
             return WriteResult()
         now = now_iso()
-        rows, sources = self.batch.take()
+        rows, sources, documents = self.batch.take()
         try:
             result = WriteResult()
             with immediate(self.db):
+                write_documents(self.db.conn, documents, now)
                 for row in rows:
                     self._write_article({k: v for k, v in row.items() if k != "_on_reject"}, now, result)
                 self._write_sources(sources, now, result)
@@ -146,6 +149,7 @@ class ArticleStore:
         except ROW_ERRORS:
             result = WriteResult()
             with immediate(self.db):
+                write_documents(self.db.conn, documents, now)
                 self.write_rows(rows, now, result)
                 self._write_sources(sources, now, result)
             return result
@@ -178,6 +182,7 @@ class ArticleStore:
 
     def _write_article(self, row: dict, now: str, result: WriteResult) -> None:
         minhash = decode_signature(row.pop("_signature", None))
+        attachments = row.pop("_attachments", None)
         existing_id = self.article_id_for_hash(row["content_hash"])
         if existing_id is not None:  # same content already stored (a duplicate that raced the batch)
             self._touch_url(row["url"], existing_id, row["site"], now, result)
@@ -194,15 +199,16 @@ class ArticleStore:
                           published_month=(row.get("published_at_local") or "")[:7] or None)
             self.db["articles"].update(article_id, update)
             self._index_text(article_id, row)
+            link_documents(self.db.conn, article_id, attachments)
             self.stories.assign(article_id, row["title"], text, minhash)
             self._touch_url(row["url"], article_id, row["site"], now, result)
             result.updated += 1
             return
-        self._insert_article(row, text, now, minhash)
+        link_documents(self.db.conn, self._insert_article(row, text, now, minhash), attachments)
         result.inserted += 1
         result.sources_added += 1
 
-    def _insert_article(self, row: dict, text: str | None, now: str, minhash) -> None:
+    def _insert_article(self, row: dict, text: str | None, now: str, minhash) -> int:
         """A new article: its story found before the insert, one prepared INSERT, its full-text entry, topics,
         signature, bands and URL. The hot path of a first crawl and of a distributed writer."""
         conn = self.db.conn
@@ -240,6 +246,7 @@ class ArticleStore:
             self.stories.index(article_id, minhash, keys)
         conn.execute("insert into article_urls (url, article_id, site, first_seen_at) values (?, ?, ?, ?)",
                      [row["url"], article_id, row["site"], now])
+        return article_id
 
     def _index_text(self, article_id: int, row: dict) -> None:
         index_text(self.db.conn, article_id, row)

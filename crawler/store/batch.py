@@ -25,10 +25,13 @@ class Batch:
         self._row_hash_at: dict[str, str] = {}  # url -> content hash of the latest queued article there
         self._source_hash_at: dict[str, str] = {}  # url -> content hash of the latest queued source there
         self.hashes: set[str] = set()  # content hashes of the queued articles
+        # documents read (attachment entries with their sha256) and the URL each came from with its validators:
+        # (entry, url, etag, last_modified), written before the articles (crawler/store/documents.py)
+        self.documents: list[tuple] = []
         self._since = 0.0  # time.monotonic() when the first queued article or source arrived
 
     def __bool__(self) -> bool:
-        return bool(self.rows or self.sources)
+        return bool(self.rows or self.sources or self.documents)
 
     def add_row(self, row: dict) -> bool:
         """Queue an article's row; True when the batch should now be written."""
@@ -42,18 +45,22 @@ class Batch:
         self._source_hash_at[url] = content_hash
         return self._due()
 
+    def add_document(self, entry: dict, url: str | None, etag: str | None, last_modified: str | None) -> bool:
+        self.documents.append((entry, url, etag, last_modified))
+        return self._due()
+
     def hash_at(self, url: str) -> str | None:
         """The content hash queued for ``url`` (its latest article, else its latest source), or None."""
         return self._row_hash_at.get(url) or self._source_hash_at.get(url)
 
     def _due(self) -> bool:
-        if len(self.rows) + len(self.sources) == 1:
+        if len(self.rows) + len(self.sources) + len(self.documents) == 1:
             self._since = time.monotonic()
-        return (len(self.rows) >= self.size or len(self.sources) >= self.size
+        return (len(self.rows) >= self.size or len(self.sources) >= self.size or len(self.documents) >= self.size
                 or time.monotonic() - self._since >= self.seconds)
 
-    def take(self) -> tuple[list[dict], list[dict]]:
-        """The queued rows and sources; the batch is empty afterwards."""
-        rows, sources = self.rows, self.sources
+    def take(self) -> tuple[list[dict], list[dict], list[tuple]]:
+        """The queued rows, sources and documents; the batch is empty afterwards."""
+        rows, sources, documents = self.rows, self.sources, self.documents
         self._clear()
-        return rows, sources
+        return rows, sources, documents

@@ -3,6 +3,8 @@
 - ``sites`` and ``topics``: the registry's and the lexicon's Vietnamese names (crawler/sites.toml,
   crawler/vi/topics.toml), refreshed whenever the database is opened, so that views and queries show
   "Báo Đắk Nông" and "Một cửa, một cửa liên thông" instead of ``baodaknong`` and ``mot_cua``.
+- ``all_documents``: the documents articles attach, with their header, for the documents view (search, facets by
+  type, issuer and year).
 - ``cchc_articles``: the CCHC-relevant articles (relevance at least 0.5, or listed in a CCHC section), not
   removed, with plain-text columns a reader and a spreadsheet both want; ``all_articles``: every article.
   Views are derived objects, not migrations: they are recreated when their SQL here changes.
@@ -35,6 +37,14 @@ where a.cchc = 1""",
     "all_articles": f"""create view all_articles as
 select {_COLUMNS}, round(a.relevance, 2) as relevance, a.status
 from articles a left join sites s on s.key = a.site""",
+    # The documents articles attach (crawler/store/documents.py), one row per distinct file: its header (type,
+    # number, date, issuer, subject), how it was read, its first lines, how many articles attach it and where.
+    "all_documents": """create view all_documents as
+select d.id, d.doc_type as type, d.doc_number as number, d.issued_date as issued, substr(d.issued_date, 1, 4) as year,
+       d.issuer, d.subject, d.pages, d.text_source as read_from, substr(d.text, 1, 300) as beginning,
+       (select count(distinct l.article_id) from article_documents l where l.sha256 = d.sha256) as articles,
+       (select min(l.url) from article_documents l where l.sha256 = d.sha256) as url, d.error, d.sha256
+from documents d""",
     # The bodies beside the title (schema 4 stored them compressed and this view read them; kept for the queries
     # written then: the bodies are plain columns of `articles` now).
     "article_bodies": """create view article_bodies as
@@ -122,5 +132,10 @@ def pivot_queries() -> dict[str, str]:
 # same_story lists them) and its topics, named.
 STORY_SIZE = ("select count(*) from article_urls u join articles a on a.id = u.article_id "
               "where a.story_id = (select story_id from articles where id = :id)")
+# The article page's documents (crawler/web/templates/row.html): type, number, date, a link, the first lines.
+ARTICLE_DOCUMENTS = ("select l.position, l.url, l.name, l.error, d.id, d.doc_type, d.doc_number, d.issued_date, "
+                     "d.issuer, d.subject, d.pages, d.text_source, d.error as reading_error, "
+                     "substr(d.text, 1, 600) as beginning from article_documents l "
+                     "left join documents d on d.sha256 = l.sha256 where l.article_id = :id order by l.position")
 ARTICLE_TOPIC_LABELS = ("select t.label_vi from articles a, json_each(a.topics) j join topics t on t.key = j.value "
                         "where a.id = :id order by j.key")

@@ -37,6 +37,7 @@ import numpy as np
 from crawler.lifeline import end_with
 from crawler.store.articles import ROW_ERRORS, ArticleStore, WriteResult
 from crawler.store.database import immediate, now_iso, refresh_statistics
+from crawler.store.documents import link_documents, write_document
 from crawler.store.import_lines import prepare
 from crawler.store.indexes import DEFERRED_INDEXES, build, import_lock
 from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, topic_rows
@@ -128,6 +129,10 @@ class BulkImporter:
         if not rows:
             return
         with self._chunk_transaction():
+            for row in rows:  # the documents the lines attach: stored once per sha256, whatever becomes of the line
+                for entry in row.get("_attachments") or ():
+                    if entry.get("sha256"):
+                        write_document(self.conn, entry, now)
             stored_hashes, stored_urls, ranked, signatures = self._lookups(rows)
             next_id = self.conn.execute("select coalesce(max(id), 0) + 1 from articles").fetchone()[0]
             fresh, slow, hashes, urls = [], [], set(stored_hashes), set(stored_urls)
@@ -163,6 +168,7 @@ class BulkImporter:
         if not fresh:
             return
         conn = self.conn
+        attached = [(row["id"], row.pop("_attachments", None)) for row, _, _ in fresh]
         for row, _, _ in fresh:
             row.pop("_signature", None)
         columns = tuple(fresh[0][0])
@@ -176,6 +182,9 @@ class BulkImporter:
                          [(k, r["id"]) for r, keys, _ in fresh for k in keys])
         conn.executemany("insert into article_urls (url, article_id, site, first_seen_at) values (?, ?, ?, ?)",
                          [(r["url"], r["id"], r["site"], now) for r, _, _ in fresh])
+        for article_id, attachments in attached:
+            if attachments:
+                link_documents(conn, article_id, attachments)
         self.result.inserted += len(fresh)
 
     def _write_slow(self, rows: list[dict], now: str) -> None:

@@ -13,7 +13,7 @@ import contextlib
 from datetime import datetime
 from pathlib import Path
 
-from crawler.store import discoveries, incremental, runs
+from crawler.store import discoveries, documents, incremental, runs
 from crawler.store.articles import ArticleStore
 from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE
 from crawler.store.incremental import KnownArticles
@@ -81,6 +81,31 @@ class Store:
 
     def discard_pending(self) -> None:
         self.articles.discard_pending()
+
+    # -- documents (crawler/store/documents.py) -------------------------------------------------------------
+    def keep_document(self, entry: dict, url: str | None = None, etag: str | None = None,
+                      last_modified: str | None = None) -> None:
+        """Queue a document's reading (an attachment entry with its sha256) and, given ``url``, that URL's answer
+        (its validators for a conditional request next time); written with the next batch, whatever becomes of
+        the article that attached it (a document read is kept: it is not read again)."""
+        if self.articles.batch.add_document(entry, url, etag, last_modified):
+            self.flush()
+
+    def stored_document(self, sha256: str) -> dict | None:
+        """The reading of these bytes: queued in this batch, or stored."""
+        queued = next((e for e, *_ in reversed(self.articles.batch.documents) if e.get("sha256") == sha256), None)
+        return queued or documents.stored_document(self.db.conn, sha256)
+
+    def document_at(self, url: str) -> dict | None:
+        """The last answer at a document URL: queued in this batch, or stored."""
+        queued = next(({"sha256": e["sha256"], "content_type": e.get("content_type"), "etag": etag,
+                        "last_modified": modified} for e, at, etag, modified in reversed(self.articles.batch.documents)
+                       if at == url), None)
+        return queued or documents.document_at(self.db.conn, url)
+
+    def documents_waiting(self, site: str, limit: int = 100) -> list[tuple[str, str]]:
+        self.flush()
+        return documents.documents_waiting(self.db.conn, site, limit)
 
     # -- what a site already has ---------------------------------------------------------------------------
     def crawl_state(self, site: str, recheck_days: float, now: datetime | None = None) -> tuple[KnownArticles, bool]:

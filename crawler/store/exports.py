@@ -1,5 +1,6 @@
 """The rows of an export (``python -m crawler export``): the reading views' columns, filtered by province,
-month, source site and a search, newest first, with the topic list as plain text for a spreadsheet."""
+month, source site and a search (in the articles' text and their documents'), newest first, with the topic list
+as plain text for a spreadsheet and the documents each article attaches (type, number, date, subject: URL)."""
 from __future__ import annotations
 
 import sqlite3
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from crawler.store.database import connection
-from crawler.store.search import fts_query, matches_as_typed
+from crawler.store.search import DOCUMENTS_LIST, DOCUMENTS_TEXT, MATCHING_ARTICLES, fts_query, matches_as_typed
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,13 @@ class ExportFilter:
             where.append("v.id in (select id from articles where site = ?)")
             params.append(self.site)
         match = fts_query(self.search, self.mode) if self.search else None
-        if self.search:
-            where.append("v.id in (select rowid from articles_fts where articles_fts match ?)")
-            params.append(match or '""')
+        if self.search:  # in the article's text or in a document it attaches (every match: no limit)
+            where.append(f"v.id in ({MATCHING_ARTICLES.format(match='?', limit=-1)})")
+            params += [match or '""', match or '""']
         clause = (" where " + " and ".join(where)) if where else ""
-        sql = (f"select v.*, a.body_text as _body from {view} v join articles a on a.id = v.id{clause} "
+        documents = DOCUMENTS_TEXT.format(article="v.id") if self.search else "null"
+        sql = (f"select v.*, {DOCUMENTS_LIST.format(article='v.id')} as documents, a.body_text as _body, "
+               f"{documents} as _documents from {view} v join articles a on a.id = v.id{clause} "
                "order by v.published desc, v.id desc")
         return sql, params
 
@@ -60,15 +63,16 @@ def export_rows(db_path: str, spec: ExportFilter) -> tuple[list[str], Iterator[d
     with connection(db_path) as con:
         if con is None:
             raise FileNotFoundError(f"no database at {db_path}")
-        columns = [d[0] for d in con.execute(sql + " limit 0", params).description if d[0] != "_body"]
+        columns = [d[0] for d in con.execute(sql + " limit 0", params).description if d[0] not in ("_body", "_documents")]
 
     def rows() -> Iterator[dict]:
         with connection(db_path) as con:
             try:
                 for row in con.execute(sql, params):
                     record = dict(row)
-                    body = record.pop("_body")
-                    if spec.search and not matches_as_typed(spec.search, spec.mode, record["title"], record["lead"], body):
+                    body, documents = record.pop("_body"), record.pop("_documents")
+                    if spec.search and not (matches_as_typed(spec.search, spec.mode, record["title"], record["lead"], body)
+                                            or matches_as_typed(spec.search, spec.mode, documents)):
                         continue
                     yield record
             except sqlite3.OperationalError as exc:

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 
 from crawler.clean.render import sanitize_html
 from crawler.items import article_schema
-from crawler.prepare.stages import assign_content_hash
+from crawler.prepare.stages import assign_content_hash, documents_text
 from crawler.store.rows import stored_row
 from crawler.minhash import band_keys, decode_signature, encode_signature, signature
 
@@ -73,7 +73,8 @@ def prepare(numbered_lines: list[tuple[int, bytes]]) -> list[tuple[int, dict | N
         if not isinstance(item, dict):
             out.append((number, None, "not an article (not a JSON object)"))
             continue
-        missing = [f for f in REQUIRED if not item.get(f)]
+        # a notice whose content is the documents it attaches has no body of its own (crawler/prepare/validation.py)
+        missing = [f for f in REQUIRED if not item.get(f) and not (f == "body_text" and documents_text(item).strip())]
         if missing:
             out.append((number, None, f"not an article (no {', '.join(missing)})"))
             continue
@@ -94,6 +95,7 @@ def prepare(numbered_lines: list[tuple[int, bytes]]) -> list[tuple[int, dict | N
             out.append((number, None, f"unstorable ({exc})"))
             continue
         row["_signature"] = None if values is None else encode_signature(values)
+        row["_attachments"] = item.get("attachments") or None  # documents stored once and linked (bulk.py)
         row["_keys"] = [] if values is None else band_keys(values)
         out.append((number, row, None))
     return out

@@ -7,8 +7,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from crawler.items import ARTICLE_FIELDS
-from crawler.store.schema import FTS_COLUMNS, JSON_FIELDS
+from crawler.store.schema import COLUMN_FIELDS, FTS_COLUMNS, JSON_FIELDS
 from crawler.vi.text import d_folded_terms, repair_unstorable
 
 
@@ -34,7 +33,7 @@ FTS_INSERT = (f"insert into articles_fts (rowid, {', '.join(FTS_COLUMNS)}) "
 def stored_row(item) -> dict:
     """The ``articles`` row of an item: every field as SQLite stores it (JSON fields as text, the bodies as plain
     text), with the "đ" search terms."""
-    row = {name: repair_unstorable(item.get(name)) for name in ARTICLE_FIELDS}
+    row = {name: repair_unstorable(item.get(name)) for name in COLUMN_FIELDS}
     for name in JSON_FIELDS:
         if row[name] is not None:
             row[name] = json.dumps(row[name], ensure_ascii=False)

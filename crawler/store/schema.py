@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from crawler.items import ARTICLE_FIELDS, article_schema
 from crawler.store.compact import register_store_functions
+from crawler.store.documents import create_document_tables
 from crawler.minhash import band_keys
 from crawler.store.syndication import create_story_tables, read_signature, stored_signature
 
@@ -79,10 +80,16 @@ def _column_type(spec: dict):
     return next((_SQL_TYPES[k] for k in kinds if k in _SQL_TYPES), str)
 
 
+# Item fields kept in tables of their own, not as columns of `articles`: the attachments' documents are stored once
+# per sha256 (`documents`, crawler/store/documents.py) and linked to each article that attaches them.
+TABLE_FIELDS = ("attachments",)
+COLUMN_FIELDS = [name for name in ARTICLE_FIELDS if name not in TABLE_FIELDS]
+
+
 def article_columns() -> dict:
     """The item's fields as columns (types from article.schema.json), then the columns the store adds."""
     properties = article_schema()["properties"]
-    return {**{name: _column_type(properties[name]) for name in ARTICLE_FIELDS}, **STORE_COLUMNS}
+    return {**{name: _column_type(properties[name]) for name in COLUMN_FIELDS}, **STORE_COLUMNS}
 
 
 def _add_missing_columns(table, wanted: dict) -> None:
@@ -254,9 +261,16 @@ def m006_extraction_health(db) -> None:
     _add_missing_columns(db["crawl_runs"], CRAWL_RUN_COLUMNS)
 
 
+def m007_documents(db) -> None:
+    """The documents articles attach (issue 32): ``documents`` once per sha256 with their text and header,
+    ``documents_fts`` over them, ``document_urls`` (the file and validators of each document URL) and
+    ``article_documents`` (crawler/store/documents.py). Nothing to convert: earlier articles have no documents."""
+    create_document_tables(db.conn)
+
+
 # Migration N is MIGRATIONS[N - 2]: the first one is number 2 (1 was the unversioned schema).
 MIGRATIONS = [m002_first_versioned_schema, m003_site_discoveries, m004_compact_storage, m005_plain_text_bodies,
-              m006_extraction_health]
+              m006_extraction_health, m007_documents]
 SCHEMA_VERSION = len(MIGRATIONS) + 1
 
 

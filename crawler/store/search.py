@@ -204,3 +204,27 @@ def register_search_functions(conn) -> None:
                          deterministic=True)
     conn.create_function("cchc_score", 4, score, deterministic=True)
     conn.create_function("cchc_snippet", -1, snippet, deterministic=True)
+
+
+# The ids of the articles that match a search in their own text (articles_fts) or in the text of a document they
+# attach (documents_fts, crawler/store/documents.py): a notice whose whole text is "xem chi tiết tại đây" is found
+# by the words of its PDF. ``{match}`` is the MATCH expression (a parameter, or cchc_fts(:q, :mode)); each index
+# gives its newest ``{limit}`` matches (FTS5 walks its rowids newest first and stops: collecting every match of
+# "cai cach hanh chinh" took seconds at a million articles), and so does the union. A limit of -1 is no limit.
+MATCHING_ARTICLES = (
+    "select id from (select * from (select rowid as id from articles_fts where articles_fts match {match} "
+    "order by rowid desc limit {limit}) union select * from (select l.article_id as id from documents_fts f "
+    "join documents d on d.id = f.rowid join article_documents l on l.sha256 = d.sha256 "
+    "where documents_fts match {match} order by f.rowid desc limit {limit})) order by id desc limit {limit}")
+# The documents that match (the documents view's search box).
+MATCHING_DOCUMENTS = ("select rowid from documents_fts where documents_fts match {match} order by rowid desc "
+                      "limit {limit}")
+# The text of the documents an article attaches ({article}: the expression of its id), for the diacritics check
+# and the snippet of a search that matched there.
+DOCUMENTS_TEXT = ("(select group_concat(d.text, ' ') from article_documents l join documents d on d.sha256 = l.sha256 "
+                  "where l.article_id = {article})")
+# The documents of an article as one line each, for exports: type, number, date, subject and the URL.
+DOCUMENTS_LIST = ("(select group_concat(trim(coalesce(d.doc_type || ' ', '') || coalesce(d.doc_number || ' ', '') || "
+                  "coalesce('(' || d.issued_date || ') ', '') || coalesce(d.subject, l.name, '') || ': ' || l.url), "
+                  "' | ') from article_documents l left join documents d on d.sha256 = l.sha256 "
+                  "where l.article_id = {article})")

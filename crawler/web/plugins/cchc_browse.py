@@ -9,8 +9,9 @@ crawler package, which ``bin/setup`` installs into the same .venv.
   the search box of every table means the same as the saved searches. ``trylast``: pluggy calls later
   registrations first, so this runs after Datasette's default and its function wins.
 - on the ``articles`` table, ``body_text`` is clamped and ``body_html`` shown as the (sanitized) HTML it holds.
-- ``filters_from_request``: the search box of the reading views and ``articles``: the phrase among the newest
-  NEWEST_MATCHES matches (bounded at a million articles), words typed with diacritics kept as typed.
+- ``filters_from_request``: the search box of the reading views and ``articles`` (an article is also found by the
+  words of the documents it attaches) and of ``all_documents``: the phrase among the newest NEWEST_MATCHES
+  matches (bounded at a million articles), words typed with diacritics kept as typed.
 - ``render_cell``: in the reading views and saved queries, a title links to its article page, a URL shows
   as its host, a topic list as words, a snippet's matches highlighted (``«...»`` in the data, so a CSV
   stays plain text), a lead clamped to three lines. The data (JSON, CSV) is never changed.
@@ -27,7 +28,8 @@ from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
 from crawler.ops.spreadsheet import CsvCellGuard
-from crawler.store import TOPIC_SEPARATOR, register_search_functions, typed_with_diacritics
+from crawler.store import (DOCUMENTS_TEXT, MATCHING_ARTICLES, MATCHING_DOCUMENTS, TOPIC_SEPARATOR,
+                           register_search_functions, typed_with_diacritics)
 from crawler.web.safety import sanitize_html, web_url
 
 READING_VIEWS = {"cchc_articles", "all_articles"}
@@ -44,8 +46,27 @@ def prepare_connection(conn):
 # million articles; collecting and sorting every match took 3.5 s (bench/database.py). The box looks among the
 # newest NEWEST_MATCHES stored matches (FTS5 walks its index newest first and stops), which the page then sorts
 # and counts as usual; the search page ranks, and `python -m crawler export --search` writes every match.
-SEARCHABLE = {"cchc_articles": "id", "all_articles": "id", "articles": "id"}
+SEARCHABLE = {"cchc_articles": "id", "all_articles": "id", "articles": "id", "all_documents": "id"}
 NEWEST_MATCHES = 1000  # as the search page ranks: checking 5,000 bodies for words typed with diacritics took 0.4 s
+
+
+def _search(table: str, key: str, q: str) -> list[str]:
+    """The search box's conditions: articles found by their own text or by the documents they attach
+    (crawler/store/search.py), documents by theirs; words typed with diacritics kept as typed."""
+    match = "cchc_fts(:cchc_search, 'phrase')"
+    if table == "all_documents":
+        where = [f"[{key}] in ({MATCHING_DOCUMENTS.format(match=match, limit=NEWEST_MATCHES)})"]
+        if typed_with_diacritics(q):
+            where.append("cchc_as_typed(:cchc_search, 'phrase', subject, (select d.text from documents d "
+                         f"where d.id = [{table}].[{key}]))")
+        return where
+    where = [f"[{key}] in ({MATCHING_ARTICLES.format(match=match, limit=NEWEST_MATCHES)})"]
+    if typed_with_diacritics(q):  # the index matched without diacritics: keep articles that hold them as typed
+        documents = DOCUMENTS_TEXT.format(article=f"[{table}].[{key}]")
+        where.append(f"(cchc_as_typed(:cchc_search, 'phrase', title, lead) or cchc_as_typed(:cchc_search, 'phrase', "
+                     f"title, lead, (select b.body_text from articles b where b.id = [{table}].[{key}])) "
+                     f"or cchc_as_typed(:cchc_search, 'phrase', {documents}))")
+    return where
 
 
 @hookimpl(trylast=True)  # after Datasette's own search filter, so that our extra_context (the box) wins
@@ -53,24 +74,21 @@ def filters_from_request(request, database, table, datasette):
     if table not in SEARCHABLE:
         return None
     key, where, params, said = SEARCHABLE[table], [], {}, []
-    topics = request.args.getlist("_topic")  # the topic facet's choice (label_facets.py), by Vietnamese label
+    articles = table != "all_documents"
+    topics = request.args.getlist("_topic") if articles else []  # the topic facet's choice (label_facets.py), by label
     for number, label in enumerate(topics):
         where.append(f"[{key}] in (select x.article_id from article_topics x join topics t on t.key = x.topic "
                      f"where t.label_vi = :cchc_topic_{number})")
         params[f"cchc_topic_{number}"] = label
         said.append(f'topic is "{label}"')
-    for number, name in enumerate(request.args.getlist("_source")):  # the source facet's choice, by site name
+    for number, name in enumerate(request.args.getlist("_source") if articles else []):  # the source facet, by site name
         where.append(f"[{key}] in (select id from articles where site in (select key from sites where name = "
                      f":cchc_source_{number}) or site = :cchc_source_{number})")
         params[f"cchc_source_{number}"] = name
         said.append(f'source is "{name}"')
     q = request.args.get("_search")
     if q is not None:
-        where.append(f"[{key}] in (select rowid from articles_fts where articles_fts match "
-                     f"cchc_fts(:cchc_search, 'phrase') order by rowid desc limit {NEWEST_MATCHES})")
-        if typed_with_diacritics(q):  # the index matched without diacritics: keep articles that hold them as typed
-            where.append(f"(cchc_as_typed(:cchc_search, 'phrase', title, lead) or cchc_as_typed(:cchc_search, 'phrase', "
-                         f"title, lead, (select b.body_text from articles b where b.id = [{table}].[{key}])))")
+        where += _search(table, key, q)
         params["cchc_search"] = q
         said.append(f'search matches "{q}" (among the newest {NEWEST_MATCHES:,} matches)')
     context = {"supports_search": True, **({"search": q} if q is not None else {})}
@@ -90,7 +108,8 @@ def _highlight(value: str) -> Markup:
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if table == "articles" and column in ("body_text", "body_html") and isinstance(value, str):
+    if (table, column) in (("articles", "body_text"), ("articles", "body_html"), ("documents", "text")) \
+            and isinstance(value, str):
         # the whole body in a table cell made every row a page tall: three lines, the HTML as HTML. Sanitized when
         # stored (crawler/clean/render.py) and again here: a row written by an older version or another tool must
         # not bring a script or a javascript: link into the page.

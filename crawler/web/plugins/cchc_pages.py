@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from datasette import hookimpl
 
-from crawler.store import ARTICLE_TOPIC_LABELS, STORY_SIZE
+from crawler.store import ARTICLE_DOCUMENTS, ARTICLE_TOPIC_LABELS, STORY_SIZE
 from crawler.web.labels import column_label, search_feed_title
 from crawler.web.pivot import Cell, province_pivot, shade
 from crawler.web.safety import sanitize_html, web_url
@@ -61,6 +61,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             db, key = datasette.get_database(database), {"id": request.url_vars.get("pks")}
             story = (await db.execute(STORY_SIZE, key)).first()
             topics = [row[0] for row in await db.execute(ARTICLE_TOPIC_LABELS, key)]
-            return {"story_size": story[0] if story else 0, "topic_labels": topics}
+            documents = [dict(row) for row in await db.execute(ARTICLE_DOCUMENTS, key)] if await db.table_exists(
+                "article_documents") else []
+            return {"story_size": story[0] if story else 0, "topic_labels": topics, "documents": documents}
         return article_extras
     return {}
