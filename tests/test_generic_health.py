@@ -124,7 +124,7 @@ def test_a_title_the_site_gives_every_page_gives_way():
         titles.append(item["title"])
         if n >= 2:
             assert item["content_hash"] != before and item["extraction"]["title"] == "heading-above-body"
-            assert "is the title of 3 pages" in item["extraction"]["fallbacks"][-1] or n == 3
+            assert "is the title of 3 or more pages" in item["extraction"]["fallbacks"][-1]
     assert titles == ["THÔNG BÁO", "THÔNG BÁO", "Kiểm tra cải cách hành chính đợt 2", "Kiểm tra cải cách hành chính đợt 3"]
     assert stats.counts[Stat.fallback("title")] == 2
 

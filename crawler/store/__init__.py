@@ -7,7 +7,7 @@ The front door: code outside this package imports from ``crawler.store`` only. A
 """
 from crawler.store.articles import DUPLICATE, NEW, ROW_ERRORS, UNCHANGED, UPDATED  # the dedup decision's words
 from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE
-from crawler.store.browsing import (ARTICLE_TOPIC_LABELS, SOURCE_COUNTS, SOURCE_COUNTS_FILTERED, STORY_SIZE,
+from crawler.store.browsing import (ARCHIVED_COPY, ARTICLE_TOPIC_LABELS, SOURCE_COUNTS, SOURCE_COUNTS_FILTERED, STORY_SIZE,
                                     TOPIC_COUNTS, TOPIC_COUNTS_FILTERED, TOPIC_SEPARATOR, pivot_queries)
 from crawler.store.bulk import BulkImporter
 from crawler.store.database import check_file, damaged_message, migrate, now_iso, open_database
@@ -17,7 +17,7 @@ from crawler.store.incremental import KnownArticles
 from crawler.store.indexes import ImportRunning
 from crawler.store.search import register_search_functions, typed_with_diacritics
 
-__all__ = ["ARTICLE_TOPIC_LABELS", "BATCH_SECONDS", "BATCH_SIZE", "BulkImporter", "DUPLICATE", "ExportFilter",
+__all__ = ["ARCHIVED_COPY", "ARTICLE_TOPIC_LABELS", "BATCH_SECONDS", "BATCH_SIZE", "BulkImporter", "DUPLICATE", "ExportFilter",
            "ImportRunning", "KnownArticles", "NEW", "ROW_ERRORS", "SOURCE_COUNTS", "SOURCE_COUNTS_FILTERED",
            "STORY_SIZE", "Store", "TOPIC_COUNTS", "TOPIC_COUNTS_FILTERED", "TOPIC_SEPARATOR", "UNCHANGED", "UPDATED",
            "check_file", "damaged_message", "export_rows", "filter_choices", "migrate", "now_iso", "open_database",

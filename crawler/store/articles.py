@@ -16,7 +16,7 @@ from pathlib import Path
 from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE, Batch
 from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
 from crawler.store.rows import ROW_ERRORS, WriteResult, cchc_flag, index_text, stored_row, unindex
-from crawler.store.schema import VERSION_FIELDS
+from crawler.store.versions import EDITED, Revisions, keep_version, set_archived
 from crawler.minhash import band_keys, decode_signature, signature
 from crawler.store.syndication import StoryIndex, merge_recent
 
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 UNCHANGED, DUPLICATE, NEW, UPDATED = "unchanged", "duplicate", "new", "updated"  # ArticleStore.classify
 
 
-class ArticleStore:
+class ArticleStore(Revisions):
     """The ``articles`` table (one row per distinct content) and ``article_urls`` (every URL it was seen at)."""
 
     _shared: dict[str, tuple["ArticleStore", int]] = {}
@@ -115,6 +115,7 @@ class ArticleStore:
         ``on_reject(url, reason, was_new)`` is called if this row cannot be written (the rest of its batch is kept)."""
         row = stored_row(item)
         row["_signature"] = item.get("story_signature")  # computed by the pipeline (or by a distributed worker)
+        row["_archive"] = item.get("archive_record")  # where its response is in the archive (crawler/archive)
         row["_on_reject"] = on_reject
         if self.batch.add_row(row):
             self.flush()
@@ -178,6 +179,10 @@ class ArticleStore:
 
     def _write_article(self, row: dict, now: str, result: WriteResult) -> None:
         minhash = decode_signature(row.pop("_signature", None))
+        archive, revise = row.pop("_archive", None), row.pop("_revise", None)
+        if revise is not None:
+            self._revise(*revise, row, now, result, minhash)
+            return
         existing_id = self.article_id_for_hash(row["content_hash"])
         if existing_id is not None:  # same content already stored (a duplicate that raced the batch)
             self._touch_url(row["url"], existing_id, row["site"], now, result)
@@ -187,7 +192,8 @@ class ArticleStore:
         text = row["body_text"]
         if at_url is not None:  # the page at a known URL changed: keep the old version, update in place
             article_id = at_url[0]
-            self._keep_version(article_id, now)
+            keep_version(self.db.conn, article_id, now, EDITED, row)
+            set_archived(self.db.conn, article_id, archive)
             self._unindex(article_id)
             update = {k: v for k, v in row.items() if k not in ("url", "crawled_at")}
             update.update(updated_at=now, removed_at=None, removed_reason=None, status="edited",
@@ -198,11 +204,11 @@ class ArticleStore:
             self._touch_url(row["url"], article_id, row["site"], now, result)
             result.updated += 1
             return
-        self._insert_article(row, text, now, minhash)
+        set_archived(self.db.conn, self._insert_article(row, text, now, minhash), archive)
         result.inserted += 1
         result.sources_added += 1
 
-    def _insert_article(self, row: dict, text: str | None, now: str, minhash) -> None:
+    def _insert_article(self, row: dict, text: str | None, now: str, minhash) -> int:
         """A new article: its story found before the insert, one prepared INSERT, its full-text entry, topics,
         signature, bands and URL. The hot path of a first crawl and of a distributed writer."""
         conn = self.db.conn
@@ -240,20 +246,13 @@ class ArticleStore:
             self.stories.index(article_id, minhash, keys)
         conn.execute("insert into article_urls (url, article_id, site, first_seen_at) values (?, ?, ?, ?)",
                      [row["url"], article_id, row["site"], now])
+        return article_id
 
     def _index_text(self, article_id: int, row: dict) -> None:
         index_text(self.db.conn, article_id, row)
 
     def _unindex(self, article_id: int) -> None:
         unindex(self.db.conn, article_id)
-
-    def _keep_version(self, article_id: int, now: str) -> None:
-        *values, seen_from = self.db.execute(
-            f"select {', '.join(VERSION_FIELDS)}, coalesce(updated_at, first_seen_at) from articles where id = ?",
-            [article_id],
-        ).fetchone()
-        old = dict(zip(VERSION_FIELDS, values))
-        self.db["article_versions"].insert(dict(old, article_id=article_id, seen_from=seen_from, replaced_at=now))
 
     def mark_removed(self, url: str, when: str, reason: str) -> bool:
         """The page at ``url`` is gone (404/410) or left its listing: mark it, never delete. True if it was known."""

@@ -124,3 +124,5 @@ STORY_SIZE = ("select count(*) from article_urls u join articles a on a.id = u.a
               "where a.story_id = (select story_id from articles where id = :id)")
 ARTICLE_TOPIC_LABELS = ("select t.label_vi from articles a, json_each(a.topics) j join topics t on t.key = j.value "
                         "where a.id = :id order by j.key")
+# ... and where its response is in the WARC archive (crawler/archive): the "archived copy" link.
+ARCHIVED_COPY = "select warc_file, warc_offset, fetched_at, reextracted_at from article_archive where article_id = :id"

@@ -254,9 +254,29 @@ def m006_extraction_health(db) -> None:
     _add_missing_columns(db["crawl_runs"], CRAWL_RUN_COLUMNS)
 
 
+def m008_archive(db) -> None:
+    """Where each article version's response is in the WARC archive (issue 33, crawler/archive):
+    ``article_archive`` (one row per article: the current version's file, offset and fetch time; when it was last
+    re-extracted), a narrow table of its own so that retention and ``reextract`` never read the wide article rows;
+    ``article_versions`` gains why a version was replaced ("edited" at the source, or "re-extracted"), which fields
+    changed, the old values of those outside its columns, and where its response is. Earlier versions were all
+    edits at the source. (Number 8: issue 32's documents are migration 7, merged before this one.)"""
+    conn = db.conn
+    conn.execute("create table if not exists article_archive (article_id integer primary key "
+                 "references articles(id), warc_file text not null, warc_offset integer not null, fetched_at text, "
+                 "reextracted_at text)")
+    conn.execute("create index if not exists article_archive_file on article_archive (warc_file)")
+    conn.execute("create index if not exists article_archive_fetched on article_archive (fetched_at)")
+    _add_missing_columns(db["article_versions"], {"reason": str, "changed": str, "earlier": str, "warc_file": str,
+                                                  "warc_offset": int})
+    conn.execute("update article_versions set reason = 'edited' where reason is null")
+
+
 # Migration N is MIGRATIONS[N - 2]: the first one is number 2 (1 was the unversioned schema).
+# NOTE (issue 33): m008_archive is written as number 8 after issue 32's m007 (documents); until that is merged it
+# is the seventh entry here. Never renumber a shipped migration.
 MIGRATIONS = [m002_first_versioned_schema, m003_site_discoveries, m004_compact_storage, m005_plain_text_bodies,
-              m006_extraction_health]
+              m006_extraction_health, m008_archive]
 SCHEMA_VERSION = len(MIGRATIONS) + 1
 
 
