@@ -75,13 +75,19 @@ def _page(record, body: bytes) -> ArchivedPage:
                         record_id=headers.get_header("WARC-Record-ID"))
 
 
+def _cut(record) -> bool:
+    """A record whose bytes ended early: its block shorter than its Content-Length, or its header itself cut (warcio
+    then gives it no length)."""
+    return record.length is None or bool(getattr(record.raw_stream, "limit", 0))
+
+
 def _payload(record) -> bytes:
     """The record's payload in full, or ``Truncated``."""
     try:
         body = record.content_stream().read()
     except Exception as exc:  # noqa: BLE001 - zlib/brotli errors of a body cut short
         raise Truncated(f"the record is damaged or cut short ({type(exc).__name__}: {exc})") from None
-    if getattr(record.raw_stream, "limit", 0):
+    if _cut(record):
         raise Truncated("the record is cut short")
     return body
 
@@ -157,13 +163,13 @@ def records(path: Path):
         iterator = ArchiveIterator(fh)
         try:
             for record in iterator:
-                offset = iterator.get_record_offset()
-                try:
+                try:  # read before asking the offset: warcio reads the record to its end to tell it
                     record.content_stream().read()
+                    cut = _cut(record)
                 except Exception:  # noqa: BLE001
-                    yield offset, None
-                    return
-                if getattr(record.raw_stream, "limit", 0):
+                    cut = True
+                offset = iterator.get_record_offset()
+                if cut:
                     yield offset, None
                     return
                 yield offset, record

@@ -95,7 +95,7 @@ class MirrorDownloadHandler(HTTP11DownloadHandler):
         sent = request if target is None else request.replace(url=target)
         if not request.meta.get("playwright"):
             response = await super().download_request(sent)
-            return response if target is None else response.replace(url=request.url)
+            return response if target is None else response.replace(url=request.url, request=request)
         response = await self.browser().download_request(sent)
         if sent is not request and Meta.RAW_RESPONSE in sent.meta:  # the page before rendering, for the archive
             request.meta[Meta.RAW_RESPONSE] = sent.meta.pop(Meta.RAW_RESPONSE)
@@ -105,7 +105,7 @@ class MirrorDownloadHandler(HTTP11DownloadHandler):
             self.stats.inc_value(Stat.BROWSER_ERROR_PAGE)
             raise IgnoreRequest(f"the browser showed its error page for {request.url} (the page navigated away "
                                 f"or failed to load)")
-        return response if target is None else response.replace(url=request.url)
+        return response if target is None else response.replace(url=request.url, request=request)
 
     async def close(self) -> None:
         await super().close()
