@@ -159,6 +159,7 @@ class ArchiveReader:
 def records(path: Path):
     """(offset, warcio record) of every whole record of the file; stops before a record cut short (the last one of
     a file whose writer was stopped mid-write), whose offset it then yields with None."""
+    size, end = Path(path).stat().st_size, 0
     with open(path, "rb") as fh:
         iterator = ArchiveIterator(fh)
         try:
@@ -172,9 +173,13 @@ def records(path: Path):
                 if cut:
                     yield offset, None
                     return
+                end = offset + iterator.get_record_length()
                 yield offset, record
         except Exception:  # noqa: BLE001 - bytes that are not a record (a damaged tail)
-            yield fh.tell(), None
+            yield end, None
+            return
+    if end < size:  # a gzip member cut before its first block: warcio ends there without a word
+        yield end, None
 
 
 def find(folder: Path | None, url: str) -> tuple[str, int] | None:

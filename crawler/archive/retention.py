@@ -23,21 +23,22 @@ def prune(folder: Path | None, keep_days: float = 0, keep_gb: float = 0, now: fl
     if not keep_days and not keep_gb:
         return []
     now = time.time() if now is None else now
-    files = []
+    files, spared = [], 0
     for path in archive_files(folder):
-        if path.name in spare:
-            continue
         try:
             stat = path.stat()
         except OSError:
             continue
-        files.append((stat.st_mtime, path.name, path, stat.st_size))
+        if path.name in spare:
+            spared += stat.st_size  # counts towards the size, never deleted
+        else:
+            files.append((stat.st_mtime, path.name, path, stat.st_size))
     files.sort()  # oldest first
     doomed = set()
     if keep_days:
         doomed |= {name for mtime, name, _, _ in files if now - mtime > keep_days * 86400}
     if keep_gb:
-        total = sum(size for _, name, _, size in files if name not in doomed)
+        total = spared + sum(size for _, name, _, size in files if name not in doomed)
         for _, name, _, size in files:
             if total <= keep_gb * GB:
                 break
