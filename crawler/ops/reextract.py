@@ -17,6 +17,8 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter, defaultdict, deque
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -32,7 +34,7 @@ from crawler.registry import registry
 from crawler.store import Store
 
 PAGE = 500  # archived articles read from the database at a time
-TITLES = 50_000  # (site, title) pairs the repeated-titles check remembers
+TITLES = 20_000  # (site, title) pairs the repeated-titles check remembers (~0.6 KB each: at most ~13 MB)
 EXAMPLES = 3
 PROGRESS_SECONDS = 10.0
 VIETNAM = timezone(timedelta(hours=7))
@@ -110,10 +112,12 @@ class Reextraction:
         self.titles = RepeatedTitles(remember=TITLES)
         self.sites = registry()
         self.stats = Counts()
+        self._broken = False  # a worker process died: the rest is read in this process
 
     def run(self, progress=None) -> Summary:
         started, shown = time.perf_counter(), time.perf_counter()
         with Store.opened(self.db_path) as store, ArchiveReader(self.archive) as reader:
+            store.read_once()
             pool = self._pool()
             try:
                 pending: deque = deque()
@@ -150,6 +154,7 @@ class Reextraction:
         return ProcessPoolExecutor(self.workers, mp_context=context, initializer=end_with, initargs=(os.getpid(),))
 
     def _start(self, pool, reader: ArchiveReader, row: dict):
+        """The page's extraction: started in a worker (a future, with its arguments), done here, or why not."""
         try:
             page = reader.page(row["warc_file"], row["warc_offset"])
         except Missing:
@@ -159,14 +164,25 @@ class Reextraction:
         job = _job(row, page, self.sites)
         if isinstance(job, str):
             return job
-        return pool.submit(read_page, *job) if pool is not None else read_page(*job)
+        if pool is not None and not self._broken:
+            try:
+                return pool.submit(read_page, *job), job
+            except BrokenProcessPool:
+                self._broken = True
+        return read_page(*job)
 
     def _finish(self, store: Store, row: dict, outcome) -> None:
         if isinstance(outcome, str):
             self.summary.problems[outcome] += 1
             return
         try:
-            fields, counts = outcome.result() if hasattr(outcome, "result") else outcome
+            if isinstance(outcome, tuple) and isinstance(outcome[0], Future):
+                try:
+                    outcome = outcome[0].result()
+                except BrokenProcessPool:  # a worker died: this page and the rest are read here
+                    self._broken = True
+                    outcome = read_page(*outcome[1])
+            fields, counts = outcome
         except Exception as exc:  # noqa: BLE001 - a page extraction fails on: counted, the others go on
             self.summary.problems[f"extraction failed ({type(exc).__name__})"] += 1
             return

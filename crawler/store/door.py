@@ -90,6 +90,11 @@ class Store:
     def differences(self, article_id: int, item: dict) -> dict[str, tuple] | None:
         return self.articles.differences(article_id, item)
 
+    def read_once(self) -> None:
+        """For a command that reads each article once (``reextract``): a 4 MB page cache instead of CCHC_DB_CACHE_MB,
+        which a pass over a million articles would only fill (the memory stays flat)."""
+        self.db.execute("PRAGMA cache_size = -4096")
+
     def article_id_for_hash(self, content_hash: str) -> int | None:
         return self.articles.article_id_for_hash(content_hash)
 
