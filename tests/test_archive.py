@@ -247,3 +247,18 @@ def test_health_reads_the_archive_back(archived, tmp_path):
     gone = subprocess.run([sys.executable, "-m", "crawler", "health", str(db)], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, env=env)
     assert gone.returncode == 1 and "the folder is missing" in gone.stdout, gone.stdout
+
+
+def test_articles_stored_before_the_archive_get_their_response_when_rechecked(tmp_path):
+    """A database from before the archive: a re-check that finds the page unchanged links the article to the
+    response it just archived (nothing else changes)."""
+    db = tmp_path / "cchc.db"
+    with SyntheticMirror(sites=1, articles=10, per_page=PER_PAGE) as mirror:
+        first = crawl(mirror, db, env={"CCHC_ARCHIVE_DIR": ""})
+        assert first.returncode == 0 and not (tmp_path / "archive").exists(), first.stderr[-2000:]
+        assert rows(db, "select count(*) n from article_archive")[0]["n"] == 0
+        second = crawl(mirror, db, env={"CCHC_RECHECK_DAYS": "100000"})  # every article is young enough
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert crawl_stats(second)["cchc/dropped/unchanged"] == 10
+    assert rows(db, "select count(*) n from article_archive")[0]["n"] == 10
+    assert rows(db, "select count(*) n from article_versions")[0]["n"] == 0

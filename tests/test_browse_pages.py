@@ -206,7 +206,8 @@ def test_article_page_links_its_archived_copy(browse_site, browse_db, page):
                                                 "on r.article_id = a.id order by a.id limit 1")
     page.goto(f"{browse_site}/cchc/articles/{article}")
     link = page.locator("a.archived-copy")
-    assert link.inner_text() == "bản lưu / archived copy" and ".warc.gz @ " in page.inner_text("span.archived-at")
+    assert link.inner_text() == "bản lưu / archived copy" and "fetched" in page.inner_text("span.archived-at")
+    assert ".warc.gz @ " in page.locator("span.archived-at").get_attribute("title")  # file and offset, on hover
     with urllib.request.urlopen(urljoin(page.url, link.get_attribute("href")), timeout=30) as response:
         body, headers = response.read(), response.headers
     assert headers["Content-Security-Policy"].startswith("sandbox;") and "default-src 'none'" in headers["Content-Security-Policy"]
