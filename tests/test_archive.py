@@ -262,3 +262,21 @@ def test_articles_stored_before_the_archive_get_their_response_when_rechecked(tm
     assert crawl_stats(second)["cchc/dropped/unchanged"] == 10
     assert rows(db, "select count(*) n from article_archive")[0]["n"] == 10
     assert rows(db, "select count(*) n from article_versions")[0]["n"] == 0
+
+
+def test_retention_runs_when_a_crawl_opens_the_archive(tmp_path):
+    """Files older than CCHC_ARCHIVE_KEEP_DAYS are deleted when the next crawl starts; the articles stay and only
+    forget where their response was."""
+    db = tmp_path / "cchc.db"
+    with SyntheticMirror(sites=1, articles=10, per_page=PER_PAGE) as mirror:
+        assert crawl(mirror, db).returncode == 0
+        old = warc_files(db)
+        ten_days_ago = __import__("time").time() - 10 * 86400
+        for path in old:
+            os.utime(path, (ten_days_ago, ten_days_ago))
+        assert rows(db, "select count(*) n from article_archive")[0]["n"] == 10
+        again = crawl(mirror, db, env={"CCHC_ARCHIVE_KEEP_DAYS": "5"})
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not any(p.exists() for p in old) and warc_files(db)  # the old night's file went, tonight's is there
+    assert rows(db, "select count(*) n from article_archive")[0]["n"] == 0
+    assert rows(db, "select count(*) n from articles")[0]["n"] == 10
