@@ -28,6 +28,7 @@ from scrapy.http import HtmlResponse
 from crawler.archive.reader import ArchiveError, ArchiveReader, Missing
 from crawler.items import ArticleItem
 from crawler.prepare import RepeatedTitles, validation_errors
+from crawler.prepare.repeated import REPEATS
 from crawler.prepare.pool import read_page
 from crawler.prepare.stages import Counts
 from crawler.registry import registry
@@ -88,6 +89,7 @@ def _job(row: dict, page, sites: dict):
     context = page.context or {}
     feed_date = context.get("feed_date")
     cchc = context.get("cchc_section")
+    # the spider's site: a registry site's (the generic spider's too, for a registered domain: spiders/generic.py)
     return (response.url, response.body, response.encoding, sites.get(row["site"]), _fetched(page, row),
             context.get("listing_date"), tuple(feed_date) if feed_date else None, bool(context.get("generic")),
             bool(row["from_cchc_section"]) if cchc is None else bool(cchc))
@@ -109,7 +111,6 @@ class Reextraction:
         self.db_path, self.archive, self.site, self.since = db_path, archive, site, since
         self.dry_run, self.workers = dry_run, workers
         self.summary = Summary(workers=workers)
-        self.titles = RepeatedTitles(remember=TITLES)
         self.sites = registry()
         self.stats = Counts()
         self._broken = False  # a worker process died: the rest is read in this process
@@ -118,6 +119,7 @@ class Reextraction:
         started, shown = time.perf_counter(), time.perf_counter()
         with Store.opened(self.db_path) as store, ArchiveReader(self.archive) as reader:
             store.read_once()
+            self.titles = RepeatedTitles(TITLES, store.repeated_titles(self.site, REPEATS))
             pool = self._pool()
             try:
                 pending: deque = deque()

@@ -22,9 +22,12 @@ REPEATS = 3
 
 
 class RepeatedTitles:
-    def __init__(self, remember: int | None = None):
+    def __init__(self, remember: int | None = None, known=()):
         self.remember = remember
         self.seen: OrderedDict = OrderedDict()  # (site, title) -> content hashes
+        # (site, title) already given to REPEATS or more different articles (``reextract``: from the database, so
+        # that a part of the history, --since, is judged as the whole was)
+        self.known = {(site, normalize_for_compare(title)) for site, title in known}
 
     def _hashes(self, key) -> set:
         hashes = self.seen.get(key)
@@ -44,11 +47,11 @@ class RepeatedTitles:
         site = article.get("site")
         hashes = self._hashes((site, title))
         hashes.add(article.get("content_hash"))
-        if len(hashes) < REPEATS:
+        if len(hashes) < REPEATS and (site, title) not in self.known:
             return False
         for method, text in article.get("title_alternatives") or ():
             other = normalize_for_compare(text)
-            if other != title and len(self.seen.get((site, other), ())) < REPEATS - 1:
+            if other != title and len(self.seen.get((site, other), ())) < REPEATS - 1 and (site, other) not in self.known:
                 self._retitle(article, text, method, stats)
                 return True
         return False

@@ -102,6 +102,9 @@ class Store:
                           limit: int = 500) -> list[dict]:
         return versions.archived_articles(self.db.conn, site, since, after_id, limit)
 
+    def repeated_titles(self, site: str | None, at_least: int) -> list[tuple[str, str]]:
+        return versions.repeated_titles(self.db.conn, site, at_least)
+
     def archive_location(self, url: str) -> tuple[str, int, str] | None:
         return versions.archive_location(self.db.conn, url)
 

@@ -94,6 +94,13 @@ def archived_articles(conn, site: str | None, since: str | None, after_id: int, 
     return [dict(zip(keys, row)) for row in rows]
 
 
+def repeated_titles(conn, site: str | None, at_least: int) -> list[tuple[str, str]]:
+    """(site, title) that a site gives ``at_least`` stored articles (the check of titles a site repeats)."""
+    where = "where site = ? " if site else ""
+    return conn.execute(f"select site, title from articles {where}group by site, title having count(*) >= ?",
+                        [site, at_least] if site else [at_least]).fetchall()
+
+
 def archive_location(conn, url: str) -> tuple[str, int, str] | None:
     """(file, offset, site) of the archived response of the article stored at ``url``."""
     return conn.execute("select r.warc_file, r.warc_offset, a.site from article_urls u "
