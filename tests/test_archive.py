@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+from datetime import datetime, timedelta
 import shutil
 import subprocess
 import sys
@@ -183,6 +185,61 @@ def test_an_extraction_change_reaches_the_stored_articles_as_versions(archived, 
     lines = []
     report(summary, str(db), dry_run=False, out=type("Out", (), {"write": lambda self, s: lines.append(s)})())
     assert any("title 40" in line and "category 40" in line for line in lines)
+
+
+def test_reextract_command_dry_run_site_since_and_bad_input(archived, tmp_path, monkeypatch, capsys):
+    """The command itself: --dry-run prints the summary per site and field with examples and writes nothing;
+    --site and --since choose the articles; a bad --since is one line (exit 2); a location that holds no record is
+    counted once by kind with its first occurrence, and the other articles are read."""
+    from crawler.__main__ import main
+    from crawler.prepare import stages
+
+    db = tmp_path / "cchc.db"
+    shutil.copy(archived["db"], db)
+    shutil.copytree(archived["db"].parent / "archive", tmp_path / "archive")
+    site, first_fetch = rows(db, "select a.site, min(r.fetched_at) f from articles a join article_archive r "
+                                 "on r.article_id = a.id")[0].values()
+
+    def sharper_title(item, stats):
+        item["title"] = f"Đọc lại: {item['title']}"
+        item["content_hash"] = None
+    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES[:3], sharper_title, *stages.STAGES[3:]))
+    titles = rows(db, "select id, title from articles order by id")
+
+    def reextract(*options):
+        code = main(["reextract", str(db), "--workers", "0", *options])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, out, _ = reextract("--dry-run", "--site", site)
+    assert code == 0 and f"{ARTICLES} archived articles of 1 site(s) read again" in out, out
+    assert f"{site}" in out and f"title {ARTICLES}" in out
+    assert f"dry run: nothing was written; {ARTICLES} article(s) would get a new version" in out
+    assert len([line for line in out.splitlines() if line.startswith("    title: ") and "-> Đọc lại: " in line]) == 3
+    assert rows(db, "select id, title from articles order by id") == titles
+    assert rows(db, "select count(*) n from article_versions")[0]["n"] == 0
+
+    code, out, _ = reextract("--dry-run", "--site", "no-such-site")
+    assert code == 0 and "0 archived articles" in out and "no archived article of site no-such-site" in out
+    vietnam_day = (datetime.fromisoformat(first_fetch.replace("Z", "+00:00")) + timedelta(hours=7)).date()
+    code, out, _ = reextract("--dry-run", "--since", vietnam_day.isoformat())
+    assert code == 0 and f"{ARTICLES} archived articles" in out
+    code, out, _ = reextract("--dry-run", "--since", (vietnam_day + timedelta(days=1)).isoformat())
+    assert code == 0 and "0 archived articles" in out and "fetched since" in out
+    code, out, err = reextract("--since", "last week")
+    assert code == 2 and err.strip().splitlines() == ["reextract: --since 'last week': use a day such as 2026-11-01"]
+
+    with sqlite3.connect(db) as con:  # two locations that point inside a record, not at one
+        con.execute("update article_archive set warc_offset = warc_offset + 7 where article_id in "
+                    "(select article_id from article_archive order by article_id limit 2)")
+    code, out, _ = reextract()
+    assert code == 0, out
+    assert f"{ARTICLES - 2} archived articles" in out and f"{ARTICLES - 2} article(s) updated" in out
+    problem = [line for line in out.splitlines() if line.startswith("not read again")]
+    assert len(problem) == 1 and problem[0].startswith("not read again: 2 article(s): unreadable archived response "
+                                                       "(the first: cchc-"), out
+    assert rows(db, "select count(*) n from articles")[0]["n"] == ARTICLES
+    assert rows(db, "select count(*) n from article_versions where reason = 're-extracted'")[0]["n"] == ARTICLES - 2
 
 
 def test_a_crawl_killed_with_sigkill_leaves_readable_archives(tmp_path):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from scrapy.http import HtmlResponse
 
-from crawler.archive.reader import ArchiveError, ArchiveReader, Missing
+from crawler.archive.reader import ArchiveError, ArchiveReader, Missing, Truncated
 from crawler.items import ArticleItem
 from crawler.prepare import RepeatedTitles, validation_errors
 from crawler.prepare.repeated import REPEATS
@@ -47,6 +47,7 @@ class Summary:
     changed: Counter = field(default_factory=Counter)  # site -> articles that read differently
     fields: dict = field(default_factory=lambda: defaultdict(Counter))  # site -> field -> articles
     problems: Counter = field(default_factory=Counter)  # what could not be read again, in words -> articles
+    details: dict = field(default_factory=dict)  # a problem -> its first occurrence's details (file, offset, error)
     examples: list = field(default_factory=list)
     seconds: float = 0.0
     workers: int = 0
@@ -161,9 +162,14 @@ class Reextraction:
             page = reader.page(row["warc_file"], row["warc_offset"])
         except Missing:
             return "its archive file is missing"
+        except Truncated as exc:  # the problems are counted by kind (a million damaged records: one line)
+            return self._problem("its archived response is cut short", exc, row)
         except ArchiveError as exc:
-            return f"unreadable archived response ({str(exc)[:80]})"
-        job = _job(row, page, self.sites)
+            return self._problem("unreadable archived response", exc, row)
+        try:
+            job = _job(row, page, self.sites)
+        except Exception as exc:  # noqa: BLE001 - headers or a body the response classes refuse: counted
+            return self._problem("its archived response cannot be rebuilt as a page", exc, row)
         if isinstance(job, str):
             return job
         if pool is not None and not self._broken:
@@ -171,7 +177,16 @@ class Reextraction:
                 return pool.submit(read_page, *job), job
             except BrokenProcessPool:
                 self._broken = True
-        return read_page(*job)
+        try:
+            return read_page(*job)
+        except Exception as exc:  # noqa: BLE001 - as a worker's failure (_finish): counted, the others go on
+            return self._problem(f"extraction failed ({type(exc).__name__})", exc, row)
+
+    def _problem(self, kind: str, exc: Exception, row: dict | None = None) -> str:
+        if kind not in self.summary.details:
+            where = f"{row['warc_file']} @ {row['warc_offset']}: " if row else ""
+            self.summary.details[kind] = f"{where}{type(exc).__name__}: {str(exc)[:120]}"
+        return kind
 
     def _finish(self, store: Store, row: dict, outcome) -> None:
         if isinstance(outcome, str):
@@ -212,7 +227,8 @@ class Reextraction:
             store.revise(row["id"], item)
 
 
-def report(summary: Summary, db_path: str, dry_run: bool, out=sys.stdout) -> None:
+def report(summary: Summary, db_path: str, dry_run: bool, out=None) -> None:
+    out = out or sys.stdout  # the stdout of the moment (not the one at import)
     sites = sorted(summary.read, key=lambda s: (-summary.changed[s], s))
     print(f"reextract {db_path}: {summary.total:,} archived articles of {len(sites)} site(s) read again in "
           f"{summary.seconds:.1f} s ({summary.rate():,.1f} articles/s, "
@@ -224,7 +240,8 @@ def report(summary: Summary, db_path: str, dry_run: bool, out=sys.stdout) -> Non
         print(f"{site:<20} {summary.read[site]:>7,} {summary.changed[site]:>8,}  {fields or '-'}", file=out)
     changed = sum(summary.changed.values())
     for problem, n in summary.problems.most_common():
-        print(f"not read again: {n:,} article(s): {problem}", file=out)
+        first = summary.details.get(problem)
+        print(f"not read again: {n:,} article(s): {problem}" + (f" (the first: {first})" if first else ""), file=out)
     if dry_run:
         print(f"dry run: nothing was written; {changed:,} article(s) would get a new version", file=out)
         for url, fields in summary.examples:
