@@ -190,7 +190,7 @@ def test_an_extraction_change_reaches_the_stored_articles_as_versions(archived, 
 def test_reextract_command_dry_run_site_since_and_bad_input(archived, tmp_path, monkeypatch, capsys):
     """The command itself: --dry-run prints the summary per site and field with examples and writes nothing;
     --site and --since choose the articles; a bad --since is one line (exit 2); a location that holds no record is
-    counted once by kind with its first occurrence, and the other articles are read."""
+    counted by kind (one line each, with the first occurrence), and the other articles are read."""
     from crawler.__main__ import main
     from crawler.prepare import stages
 
@@ -229,17 +229,20 @@ def test_reextract_command_dry_run_site_since_and_bad_input(archived, tmp_path, 
     code, out, err = reextract("--since", "last week")
     assert code == 2 and err.strip().splitlines() == ["reextract: --since 'last week': use a day such as 2026-11-01"]
 
-    with sqlite3.connect(db) as con:  # two locations that point inside a record, not at one
-        con.execute("update article_archive set warc_offset = warc_offset + 7 where article_id in "
-                    "(select article_id from article_archive order by article_id limit 2)")
+    with sqlite3.connect(db) as con:  # two locations at a file's warcinfo record, one in a file that is gone
+        ids = [r[0] for r in con.execute("select article_id from article_archive order by article_id limit 3")]
+        con.execute("update article_archive set warc_offset = 0 where article_id in (?, ?)", ids[:2])
+        con.execute("update article_archive set warc_file = 'cchc-gone.warc.gz' where article_id = ?", ids[2:])
     code, out, _ = reextract()
     assert code == 0, out
-    assert f"{ARTICLES - 2} archived articles" in out and f"{ARTICLES - 2} article(s) updated" in out
-    problem = [line for line in out.splitlines() if line.startswith("not read again")]
-    assert len(problem) == 1 and problem[0].startswith("not read again: 2 article(s): unreadable archived response "
-                                                       "(the first: cchc-"), out
+    assert f"{ARTICLES - 3} archived articles" in out and f"{ARTICLES - 3} article(s) updated" in out
+    problems = [line for line in out.splitlines() if line.startswith("not read again")]
+    assert len(problems) == 2, out  # one line per kind, however many articles
+    assert problems[0].startswith("not read again: 2 article(s): unreadable archived response (the first: cchc-")
+    assert "holds a warcinfo record, not a page" in problems[0]
+    assert problems[1] == "not read again: 1 article(s): its archive file is missing"
     assert rows(db, "select count(*) n from articles")[0]["n"] == ARTICLES
-    assert rows(db, "select count(*) n from article_versions where reason = 're-extracted'")[0]["n"] == ARTICLES - 2
+    assert rows(db, "select count(*) n from article_versions where reason = 're-extracted'")[0]["n"] == ARTICLES - 3
 
 
 def test_a_crawl_killed_with_sigkill_leaves_readable_archives(tmp_path):
