@@ -201,8 +201,10 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
+    crawlers = []
     for spidercls, kwargs in jobs:
         crawler = process.create_crawler(spidercls)
+        crawlers.append(crawler)
         crawler.signals.connect(opened, signal=signals.spider_opened)
         crawler.signals.connect(closed, signal=signals.spider_closed)
         crawler.signals.connect(response, signal=signals.response_received)
@@ -214,9 +216,14 @@ def child(mode: str, mirror: str, hosts: list[str], db: str, total: int) -> dict
     else:
         process.start()
     seconds = marks["closed"] - marks["opened"]
+    archive: dict = {}  # the WARC archive's counts (bench/archive.py), summed over the crawlers
+    for crawler in crawlers:
+        for key, value in (crawler.stats.get_stats() or {}).items():
+            if key.startswith("cchc/archive/") and isinstance(value, (int, float)):
+                archive[key] = archive.get(key, 0) + value
     return {"mode": mode, "pages": marks["pages"], "seconds": seconds, "rate": marks["pages"] / seconds,
             "samples": marks["samples"], "peak_rss_mb": round(rss_mb(), 1), "cpu": marks["cpu"],
-            "cpu_others": marks["cpu_others"]}
+            "cpu_others": marks["cpu_others"], "archive": archive}
 
 
 BEFORE: list[str] = []  # --before: a checkout of an earlier commit, crawled as "before" in the same rounds

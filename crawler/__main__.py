@@ -9,12 +9,14 @@
 - ``browse [DB]``: Datasette on the database (read-only, 127.0.0.1), with metadata, facets, charts, feeds
 - ``export [DB] [--format csv|xlsx] [--province P] [--month YYYY-MM] [--search WORDS]``: articles for Excel
 - ``import FILE.jsonl [DB]``: load article items in bulk (indexes built after loading; crawler/store/bulk.py)
+- ``reextract [DB] [--site S] [--since DATE] [--dry-run]``: read every archived article again (the WARC archive,
+  no network) with today's extraction; the articles that read differently get a new version
 - ``cron install|show|remove``: the nightly crontab entry
 - ``discover URL|SITE [--html PAGE]``: the feeds, sitemaps, CCHC and news sections and CMS family of a site,
   and a registry entry ready to paste (offline on a saved page; with the network, a few polite requests)
 - ``savefixture SITE FILE|URL``: add a page to a site's test fixtures, with its manifest row and a draft
   expected JSON for a person to check (a developer's tool; it and ``demo`` use CCHC_FIXTURES_DIR, the
-  checkout's tests/fixtures)
+  checkout's tests/fixtures); ``savefixture --from-archive URL``: the page as a crawl fetched it, from the archive
 - ``seed`` / ``writer``: a distributed night on Redis (``CCHC_REDIS_URL``): queue the start pages; write SQLite.
   Workers are ``run`` (or ``scrapy crawl SITE``) with ``CCHC_REDIS_URL`` set.
 """

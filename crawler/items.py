@@ -22,8 +22,9 @@ ARTICLE_FIELDS = list(article_schema()["properties"])
 # Working fields, never stored as such nor exported: the MinHash for the writer (computed when the article is read,
 # stored as article_minhash), the date candidates between extraction and the date stage ([[source, raw text],
 # ...]), and the fallbacks extraction keeps for the checks after it: other methods' bodies ([[method, html], ...],
-# used by crawler/clean/check.py) and the runner-up titles ([[method, text], ...], used for titles a site repeats).
-WORKING_FIELDS = ("story_signature", "date_candidates", "body_alternatives", "title_alternatives")
+# used by crawler/clean/check.py) and the runner-up titles ([[method, text], ...], used for titles a site repeats), and
+# where the page's response is in the WARC archive ([file, offset, fetch time], stored in article_archive).
+WORKING_FIELDS = ("story_signature", "date_candidates", "body_alternatives", "title_alternatives", "archive_record")
 
 ArticleItem = ItemMeta("ArticleItem", (scrapy.Item,), {
     "__module__": __name__,

@@ -84,6 +84,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.middlewares.RetryAfterMiddleware": 550,
 }
+SPIDER_MIDDLEWARES = {
+    # an article read from an archived response carries where that response is (crawler/archive)
+    "crawler.archive.components.ArchiveLinks": 950,
+}
 # Listing pages are fetched with If-None-Match / If-Modified-Since from the last run (crawler/fetch/middlewares.py).
 CCHC_CONDITIONAL_LISTINGS = True
 CCHC_ROBOTSTXT_MAXSIZE = 4 * 1024 * 1024  # bytes of robots.txt after decompression; more is "unreachable"
@@ -205,6 +209,21 @@ CCHC_OCR_TIMEOUT = _env_number("CCHC_OCR_TIMEOUT", 60.0, float)  # seconds per p
 # (tesseract-ocr-vie), the crawl goes on: scans are stored without their text, and the run says so.
 CCHC_TESSERACT = os.environ.get("CCHC_TESSERACT", "tesseract")
 
+# The archive (crawler/archive): every response the crawl fetches (listings, articles, feeds, sitemaps, documents,
+# robots.txt; a browser-rendered page as its raw response and its rendered DOM) in standard WARC 1.1 files, gzip
+# per record, read back by `python -m crawler reextract` and `savefixture --from-archive`. "auto": archive/ beside
+# CCHC_DB (none when the crawl has no database: a distributed worker archives only when this names a folder);
+# a folder; "" for no archive.
+CCHC_ARCHIVE_DIR = os.environ.get("CCHC_ARCHIVE_DIR", "auto")
+# A file is closed and the next one started past this size (MB), and at the first write of a new night (Vietnam
+# time): 1 GB, Heritrix's and Common Crawl's size, which every WARC tool handles.
+CCHC_ARCHIVE_FILE_MB = _env_number("CCHC_ARCHIVE_FILE_MB", 1000, int)
+# Retention, applied when a crawl opens the archive: whole files older than this many days, then the oldest files
+# while the archive is larger than this many GB, are deleted (0: keep everything). Articles whose response was in
+# a deleted file lose their link to it (the article stays).
+CCHC_ARCHIVE_KEEP_DAYS = _env_number("CCHC_ARCHIVE_KEEP_DAYS", 0, float)
+CCHC_ARCHIVE_KEEP_GB = _env_number("CCHC_ARCHIVE_KEEP_GB", 0, float)
+
 EXTENSIONS = {
     "crawler.monitor.extensions.CrawlerLogCounts": 90,  # log_count/* of this crawler only (scrapy/scrapy#1362)
     "crawler.monitor.extensions.CrawlRunsExtension": 100,
@@ -214,6 +233,7 @@ EXTENSIONS = {
     "crawler.monitor.absence.VanishedArticlesExtension": 140,  # known articles that left their listing
     "crawler.discover.extension.FirstRunDiscovery": 150,  # feeds, sitemaps, sections of unverified sites
     "crawler.fetch.browser_memory.BrowserMemory": 160,  # sites whose listings need a browser, for the next runs
+    "crawler.archive.components.WarcArchive": 170,  # every response into WARC files (CCHC_ARCHIVE_DIR)
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 CCHC_PROGRESS_INTERVAL = _env_number("CCHC_PROGRESS_INTERVAL", 60, float)

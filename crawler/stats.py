@@ -100,6 +100,14 @@ class Stat:
     DISTRIBUTED_REQUEUED = "cchc/distributed/requeued"
     DISTRIBUTED_IDLE_WAITS = "cchc/distributed/idle_waits"
     WRITER_BAD_ITEMS = "cchc/writer/bad_items"
+    # The WARC archive (crawler/archive)
+    ARCHIVE_RESPONSES = "cchc/archive/responses"  # responses handed to the archive's writer
+    ARCHIVE_RENDERED = "cchc/archive/rendered"  # ... of them rendered by the browser (raw response and DOM)
+    ARCHIVE_LINKED = "cchc/archive/linked"  # articles that carry where their response is
+    ARCHIVE_ERRORS = "cchc/archive/errors"  # responses the writer could not archive (disk full, folder gone)
+    ARCHIVE_LAST_ERROR = "cchc/archive/last_error"
+    ARCHIVE_WAITS = "cchc/archive/waits"  # times the crawl waited for the writer (more than ARCHIVE_QUEUE_MB queued)
+    ARCHIVE_CRAWL_SECONDS = "cchc/archive/crawl_seconds"  # time the crawl's thread spent handing responses over
 
     # Families: one key per value.
     @staticmethod
@@ -151,6 +159,9 @@ class Meta:
     BROWSER_ATTEMPTS = "cchc_browser_attempts"
     ROBOTS = "cchc_robots"  # the robots.txt request itself
     DOCUMENT = "cchc_document"  # a document an article attaches (crawler/fetch/documents.py)
+    ARCHIVED = "cchc_archived"  # the WARC record id of the response archived for this request (crawler/archive)
+    FETCHED_FROM = "cchc_fetched_from"  # the mirror address a request was actually sent to (crawler/fetch/mirror.py)
+    RAW_RESPONSE = "cchc_raw_response"  # a browser page's network response, before rendering, for the archive
 
 
 class Unchanged(DropItem):

@@ -12,6 +12,7 @@ class DeduplicationPipeline(StorePipeline, ArticlePipeline):
         url = article["url"]
         outcome = self.store.classify(url, article["content_hash"], article["site"])
         if outcome == UNCHANGED:
+            self.store.archived_if_missing(url, article.get("archive_record"))  # stored before the archive existed
             self.stats.inc_value(Stat.DROPPED_UNCHANGED)
             raise Unchanged(f"unchanged: {url}", log_level="DEBUG")
         if outcome == DUPLICATE:

@@ -194,3 +194,27 @@ def test_table_pages_print_no_sql_and_the_search_page_links_its_feed(browse_site
     assert "<title>Tin CCHC: “mot cua” / CCHC news: “mot cua”</title>" in feed
     assert feed.count("<entry>") == page.locator("table.rows-and-columns tbody tr").count() or feed.count("<entry>") == 50
     page.screenshot(path=str(ARTIFACTS / "search-with-feed.png"))
+
+
+def test_article_page_links_its_archived_copy(browse_site, browse_db, page):
+    """Issue 33: the article page says where its response is archived and opens it, as fetched, in a sandbox: its
+    scripts never run and it loads nothing; an article without an archived copy has no such link."""
+    import urllib.error
+    import urllib.request
+
+    (article, url, fetched), = query(browse_db, "select a.id, a.url, r.fetched_at from articles a join article_archive r "
+                                                "on r.article_id = a.id order by a.id limit 1")
+    page.goto(f"{browse_site}/cchc/articles/{article}")
+    link = page.locator("a.archived-copy")
+    assert link.inner_text() == "bản lưu / archived copy" and "fetched" in page.inner_text("span.archived-at")
+    assert ".warc.gz @ " in page.locator("span.archived-at").get_attribute("title")  # file and offset, on hover
+    with urllib.request.urlopen(urljoin(page.url, link.get_attribute("href")), timeout=30) as response:
+        body, headers = response.read(), response.headers
+    assert headers["Content-Security-Policy"].startswith("sandbox;") and "default-src 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Archived-From"] == url and headers["X-Archived-At"] == fetched
+    title = query(browse_db, "select title from articles where id = ?", [article])[0][0]
+    assert title.split()[0].encode() in body
+    page.click("a.archived-copy")
+    assert page.evaluate("() => window.origin") == "null"  # the sandbox: an opaque origin, no script of the page ran
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(f"{browse_site}/-/archived/cchc/999999", timeout=30)

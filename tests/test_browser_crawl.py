@@ -166,3 +166,37 @@ def _kill_chromium_when_busy(srv, timeout=60):
             os.kill(int(pid), signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_rendered_pages_are_archived_raw_and_rendered(server, tmp_path):
+    """Issue 33: a page rendered in Chromium is archived twice, as the server sent it (a response record) and as the
+    spider read it (a conversion record of the rendered DOM); the article links to the DOM, and re-extraction reads
+    it to the same article."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from crawler.ops.reextract import Reextraction
+
+    db = tmp_path / "g.db"
+    result = crawl(server, db, "-a", "js=all")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert titles(db) == sorted(TITLES)
+    kinds: dict[str, list[str]] = {}
+    bodies = {}
+    for path in sorted((tmp_path / "archive").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                kinds.setdefault(url, []).append(record.rec_type)
+                bodies[(url, record.rec_type)] = record.content_stream().read()
+    listing = f"{SITE}/tin-tuc"
+    assert kinds[listing] == ["request", "response", "conversion", "metadata"]
+    assert b'id="news"></ul>' in bodies[(listing, "response")]  # as sent: the list is empty until the script runs
+    assert b'class="item"' in bodies[(listing, "conversion")]  # as rendered: the links the spider followed
+    linked = rows(db, "select a.url, r.warc_file, r.warc_offset from articles a join article_archive r on r.article_id = a.id")
+    assert len(linked) == len(TITLES)
+    for row in linked:
+        with open(tmp_path / "archive" / row["warc_file"], "rb") as fh:
+            fh.seek(row["warc_offset"])
+            assert next(iter(ArchiveIterator(fh))).rec_type == "conversion"
+    summary = Reextraction(str(db), tmp_path / "archive").run()
+    assert sum(summary.read.values()) == len(TITLES) and not sum(summary.changed.values()) and not summary.problems

@@ -119,3 +119,36 @@ def test_savefixture_fetches_a_url_politely(fixture_tree):
     row = read_manifest(sites / "baohatinh.vn")[0]
     assert row["provenance"] == "recorded" and row["source"].startswith(f"fetched {base}/mirror/post296110.html on ")
     assert written[0].read_bytes().startswith(b"<!DOCTYPE html>")
+
+
+def test_savefixture_from_the_archive(fixture_tree, mirror, tmp_path, capsys):
+    """Issue 33: a page as the crawl fetched it becomes a fixture: an article (found through the database's link),
+    and a listing (found by reading the archive). A copy fetched from a local mirror is recorded with that said, and
+    only once its origin is given; the fetch day, which picks a parser version, is left out for it."""
+    from conftest import run_scrapy
+    from crawler.__main__ import main
+    from crawler.ops.saved_pages import read_manifest
+    from crawler.registry import registry
+
+    sites, expected = fixture_tree
+    db = tmp_path / "cchc.db"
+    result = run_scrapy(["crawl", "baohatinh", "-a", f"base_url={mirror.base_url('baohatinh.vn')}", "-a", "max_pages=1"], db)
+    assert result.returncode == 0, result.stderr[-2000:]
+    con = __import__("sqlite3").connect(db)
+    url, title = con.execute("select url, title from articles order by id limit 1").fetchone()
+    con.close()
+    assert main(["savefixture", "--from-archive", url, "--db", str(db)]) == 2
+    assert "fetched from the mirror http://127.0.0.1:" in capsys.readouterr().err
+    assert main(["savefixture", "--from-archive", url, "--db", str(db), "--origin", "the fixture of a test"]) == 0
+    row = read_manifest(sites / "baohatinh.vn")[0]
+    assert row["url"] == url and row["kind"] == "article" and row["provenance"] == "recorded" and not row.get("fetched")
+    assert row["source"].startswith("the fixture of a test; archive cchc-") and "from the mirror http://127.0.0.1:" in row["source"]
+    served = next(r for r in read_manifest(SITES / "baohatinh.vn") if r["url"] == url)
+    assert (sites / "baohatinh.vn" / row["file"]).read_bytes() == (SITES / "baohatinh.vn" / served["file"]).read_bytes()
+    draft = json.loads((expected / f"baohatinh.vn__{row['file']}.draft.json").read_text(encoding="utf-8"))
+    assert draft["title"] == title
+    listing = registry()["baohatinh"].start_urls[0]
+    assert main(["savefixture", "--from-archive", listing, "--db", str(db), "--origin", "the fixture of a test"]) == 0
+    assert read_manifest(sites / "baohatinh.vn")[1]["kind"] == "listing"
+    assert main(["savefixture", "--from-archive", "https://baohatinh.vn/never-fetched.html", "--db", str(db)]) == 2
+    assert "is not in the archive" in capsys.readouterr().err

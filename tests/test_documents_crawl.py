@@ -115,6 +115,28 @@ def test_the_documents_text_makes_the_topics(night):
     assert topics["nghi-quyet-so-13-nq-tw-ve-xay-dung-ket-cau-ha-tang"] == []  # infrastructure: not CCHC
 
 
+def test_the_archive_holds_the_documents_and_reextract_keeps_their_notices(night):
+    """Issue 33 with 32: each document's download is archived (kind "document"), and re-extraction, which fetches
+    nothing, reads the notices again with their stored documents: every notice is kept, no topic is lost."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    _, db, _, _ = night
+    archived = set()
+    for path in sorted((db.parent / "archive").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response" and record.content_stream().read(5) == b"%PDF-":
+                    archived.add(record.rec_headers.get_header("WARC-Target-URI").replace("%20", " "))
+    assert set(PDFS) <= archived
+    before = rows(db, "select url, topics, content_hash from articles order by url")
+    result = subprocess.run([sys.executable, "-m", "crawler", "reextract", str(db), "--dry-run"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"{len(NOTICES)} archived articles of 1 site(s) read again" in result.stdout, result.stdout
+    assert "0 article(s)" in result.stdout and "validation" not in result.stdout, result.stdout
+    assert rows(db, "select url, topics, content_hash from articles order by url") == before
+
+
 # Phrases read by hand in the documents, found in no notice page (checked below): the plan's page 2 (text layer),
 # the report's page 2 (text layer), the first page of the scanned report 248 (OCR).
 ONLY_IN_DOCUMENTS = {

@@ -30,7 +30,7 @@ LAYERS = (
     {"crawler.clean"},  # the fields' text repaired and checked
     {"crawler.prepare"},  # the article's path: extract, then prepare (crawler/prepare/stages.py)
     {"crawler.store"},  # the database, behind crawler.store's front door
-    {"crawler.fetch", "crawler.discover", "crawler.distributed"},  # the crawl's machinery around Scrapy
+    {"crawler.fetch", "crawler.discover", "crawler.distributed", "crawler.archive"},  # the crawl's machinery around Scrapy
     {"crawler.monitor"},  # verdicts, health, monitors of a run
     {"crawler.ops"},  # nights, exports, imports, savefixture: what a user runs
     {"crawler.web", "pipelines", "spiders"},  # Scrapy's components and Datasette's plugins

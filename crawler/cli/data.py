@@ -1,4 +1,4 @@
-"""``python -m crawler`` commands on a database: ``browse``, ``export``, ``import``."""
+"""``python -m crawler`` commands on a database: ``browse``, ``export``, ``import``, ``reextract``."""
 from __future__ import annotations
 
 import os
@@ -53,6 +53,37 @@ def _import(args) -> int:
     return 1 if skipped else 0
 
 
+def _reextract(args) -> int:
+    import multiprocessing
+
+    from crawler.archive.place import folder_for
+    from crawler.ops.reextract import Reextraction, report, since_utc
+
+    if not os.path.isfile(args.db):
+        print(f"reextract: no database at {args.db}", file=sys.stderr)
+        return 2
+    try:
+        since = since_utc(args.since)
+    except ValueError as exc:
+        print(f"reextract: {exc}", file=sys.stderr)
+        return 2
+    archive = folder_for(args.archive if args.archive is not None else settings.CCHC_ARCHIVE_DIR, args.db)
+    if archive is None or not archive.is_dir():
+        print(f"reextract: no archive folder {archive or '(CCHC_ARCHIVE_DIR is empty)'}: crawls write one beside the "
+              "database unless CCHC_ARCHIVE_DIR says otherwise; --archive DIR names another", file=sys.stderr)
+        return 2
+    workers = max(0, multiprocessing.cpu_count() - 1) if args.workers is None else max(0, args.workers)
+    summary = Reextraction(args.db, archive, args.site, since, args.dry_run, workers).run(progress=sys.stderr)
+    report(summary, args.db, args.dry_run)
+    if not summary.total:
+        said = f" of site {args.site}" if args.site else ""
+        said += f" fetched since {args.since}" if args.since else ""
+        print(f"no archived article{said} could be read again" if summary.problems else
+              f"no archived article{said} in {args.db} (articles stored before the archive existed have none)")
+        return 1 if summary.problems else 0
+    return 0
+
+
 def add_commands(sub) -> None:
     p = sub.add_parser("browse", help="browse a database with Datasette (read-only, 127.0.0.1)")
     p.add_argument("db", nargs="?", default=settings.CCHC_DB)
@@ -75,3 +106,12 @@ def add_commands(sub) -> None:
     p.add_argument("db", nargs="?", default=settings.CCHC_DB)
     p.add_argument("--workers", type=int, help="processes that parse, hash and sign lines (default: one per core but one)")
     p.set_defaults(func=_import)
+    p = sub.add_parser("reextract", help="read every archived article again with today's extraction (no network); "
+                                         "changed ones get a new version")
+    p.add_argument("db", nargs="?", default=settings.CCHC_DB)
+    p.add_argument("--site", help="only this site (a registry key, as stored in articles.site)")
+    p.add_argument("--since", help="only responses fetched on or after this day (YYYY-MM-DD, Vietnam time)")
+    p.add_argument("--dry-run", action="store_true", help="write nothing; print what would change, with examples")
+    p.add_argument("--archive", help="the archive folder (default: CCHC_ARCHIVE_DIR, archive/ beside the database)")
+    p.add_argument("--workers", type=int, help="extraction processes (default: one per core but one; 0: none)")
+    p.set_defaults(func=_reextract)

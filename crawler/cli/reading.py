@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import sys
 
+from crawler import settings
+
 
 def _extract(args) -> int:
     from crawler.extract import extract_article, response_from_file
@@ -69,17 +71,28 @@ def _discover(args) -> int:
 
 
 def _savefixture(args) -> int:
-    from crawler.ops.savefixture import SaveError, save_fixture
+    from crawler.ops.savefixture import SaveError, save_fixture, save_from_archive
 
     try:
-        written = save_fixture(args.site, args.source, url=args.url, kind=args.kind, origin=args.origin,
-                               synthetic=args.synthetic, fetched=args.fetched)
+        if args.from_archive:
+            from crawler.archive.place import folder_for
+
+            if args.source:
+                raise SaveError("--from-archive URL takes the page from the archive: give no FILE or URL besides it")
+            archive = folder_for(args.archive if args.archive is not None else settings.CCHC_ARCHIVE_DIR, args.db)
+            written = save_from_archive(args.from_archive, args.db, archive, args.site, args.kind, args.origin,
+                                        args.synthetic)
+        elif not args.site or not args.source:
+            raise SaveError("give SITE and a FILE or URL, or --from-archive URL")
+        else:
+            written = save_fixture(args.site, args.source, url=args.url, kind=args.kind or "article",
+                                   origin=args.origin, synthetic=args.synthetic, fetched=args.fetched)
     except SaveError as exc:
         print(f"savefixture: {exc}", file=sys.stderr)
         return 2
     for path in written:
         print(f"wrote {path}")
-    if args.kind == "article":
+    if written[-1].name.endswith(".draft.json"):
         print(f"check {written[-1].name} against the page, fix what is wrong, then rename it to .json")
     return 0
 
@@ -105,10 +118,16 @@ def add_commands(sub) -> None:
     p.add_argument("--json", action="store_true", help="print what was found as JSON")
     p.set_defaults(func=_discover)
     p = sub.add_parser("savefixture", help="add a page to a site's fixtures (manifest row, draft expected JSON)")
-    p.add_argument("site", help="registry key")
-    p.add_argument("source", help="a saved HTML file, or an http(s) URL to fetch (robots.txt and user agent obeyed)")
+    p.add_argument("site", nargs="?", help="registry key (with --from-archive: the site the crawl stored it under)")
+    p.add_argument("source", nargs="?", help="a saved HTML file, or an http(s) URL to fetch (robots.txt and user "
+                                             "agent obeyed)")
     p.add_argument("--url", help="the page's address (required for a file)")
-    p.add_argument("--kind", default="article", choices=["article", "listing"])
+    p.add_argument("--from-archive", metavar="URL", help="the page of URL as a crawl fetched it, from the WARC archive "
+                                                         "(beside the database, or CCHC_ARCHIVE_DIR)")
+    p.add_argument("--db", default=settings.CCHC_DB, help="the database whose articles link to the archive (--from-archive)")
+    p.add_argument("--archive", help="the archive folder (--from-archive; default: CCHC_ARCHIVE_DIR)")
+    p.add_argument("--kind", choices=["article", "listing"], help="default: article (with --from-archive: what "
+                                                                  "the crawl read it as)")
     p.add_argument("--origin", help="where the file came from; for --synthetic, what it is modelled on")
     p.add_argument("--synthetic", action="store_true", help="a page written here, not recorded")
     p.add_argument("--fetched", help="the day the page was fetched (or the layout it models was live): YYYY-MM-DD; "

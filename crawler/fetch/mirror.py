@@ -20,7 +20,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from crawler.urls import is_loopback
 from crawler.registry import host_of
-from crawler.stats import Stat
+from crawler.stats import Meta, Stat
 
 
 def mirror_url(url: str, mirrors: dict[str, str] | None) -> str | None:
@@ -88,20 +88,24 @@ class MirrorDownloadHandler(HTTP11DownloadHandler):
 
     async def download_request(self, request):
         target = mirror_url(request.url, self.mirrors())
-        if target is not None and self._mirror_is_local:
-            self._no_delay(request)
+        if target is not None:
+            request.meta[Meta.FETCHED_FROM] = target  # the archive says where the bytes really came from
+            if self._mirror_is_local:
+                self._no_delay(request)
         sent = request if target is None else request.replace(url=target)
         if not request.meta.get("playwright"):
             response = await super().download_request(sent)
-            return response if target is None else response.replace(url=request.url)
+            return response if target is None else response.replace(url=request.url, request=request)
         response = await self.browser().download_request(sent)
+        if sent is not request and Meta.RAW_RESPONSE in sent.meta:  # the page before rendering, for the archive
+            request.meta[Meta.RAW_RESPONSE] = sent.meta.pop(Meta.RAW_RESPONSE)
         if response.url.startswith("chrome-error:"):
             # Chromium's own error page ("This site can't be reached"): the page moved its window to another
             # host (refused) or the navigation failed. Not the article.
             self.stats.inc_value(Stat.BROWSER_ERROR_PAGE)
             raise IgnoreRequest(f"the browser showed its error page for {request.url} (the page navigated away "
                                 f"or failed to load)")
-        return response if target is None else response.replace(url=request.url)
+        return response if target is None else response.replace(url=request.url, request=request)
 
     async def close(self) -> None:
         await super().close()

@@ -82,4 +82,17 @@ def print_health(db_path: str, out=sys.stdout, show_never: bool = False) -> int:
         print(guesses_said(guessing), file=out)
     if index_note:
         print(f"note: {index_note}", file=out)
-    return 1 if failing else 0
+    archive_failing, lines = _archive(db_path)
+    print("\n".join(lines), file=out)
+    return 1 if failing or archive_failing else 0
+
+
+def _archive(db_path: str) -> tuple[bool, list[str]]:
+    """The WARC archive beside the database (or CCHC_ARCHIVE_DIR): writable, and readable back (crawler/archive)."""
+    from crawler import settings
+    from crawler.archive.check import archive_health
+    from crawler.archive.place import folder_for
+
+    with Store.opened(db_path) as store:
+        linked, _, *newest = store.archive_summary()
+    return archive_health(folder_for(settings.CCHC_ARCHIVE_DIR, db_path), linked, tuple(newest))

@@ -24,6 +24,7 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from crawler.archive.place import archive_folder
 from crawler.ops.lock import AlreadyRunning, RunLock
 from crawler.ops.startup import describe, finish_interrupted, stats_of, watch
 from crawler.monitor.verdicts import GOOD, download_errors, verdict
@@ -243,6 +244,10 @@ def run_all(keys: list[str] | None = None, overrides: dict | None = None, jobs: 
               "    .venv/bin/python -m crawler demo\n", file=sys.stderr)
     else:
         print(f"\nDatabase: {db}\nBrowse it: .venv/bin/python -m crawler browse {db}")
+        archive = archive_folder(settings)
+        if archive is not None and archive.is_dir():
+            print(f"Archive: {archive} (every response, in WARC files; `python -m crawler reextract {db}` reads "
+                  "them again)")
     return 1 if failing else 0
 
 

@@ -1,4 +1,5 @@
-"""``python -m crawler savefixture SITE FILE|URL``: add a page to a site's fixtures, like web-poet's savefixture.
+"""``python -m crawler savefixture SITE FILE|URL``: add a page to a site's fixtures, like web-poet's savefixture;
+``savefixture --from-archive URL``: the page as a crawl fetched it, from the WARC archive (crawler/archive).
 
 The page is copied into ``<CCHC_FIXTURES_DIR>/sites/<domain>/`` (the checkout's tests/fixtures by default), a manifest row is appended (recorded, with where it
 came from; or synthetic with ``--synthetic NOTE``), and for an article page a *draft* expected JSON is written
@@ -104,20 +105,61 @@ def save_fixture(key: str, source: str, url: str | None = None, kind: str = "art
         except ValueError:
             raise SaveError(f"--fetched {fetched!r}: use a date such as 2019-06-15") from None
     body = fetch(source) if is_url else Path(source).read_bytes()
-    folder = SITES / site.domains[0]
-    folder.mkdir(parents=True, exist_ok=True)
-    name = _file_name(url, kind, folder)
-    (folder / name).write_bytes(body)
     if synthetic:
         provenance, origin = "synthetic", origin or f"modelled on {source}"
     elif is_url:
         provenance, origin = "recorded", f"fetched {source} on {date.today()} by python -m crawler savefixture"
     else:
         provenance = "recorded"
+    return _write(site, url, kind, body, provenance, origin, fetched or (str(date.today()) if is_url else None))
+
+
+def save_from_archive(url: str, db_path: str | None, archive: Path | None, key: str | None = None,
+                      kind: str | None = None, origin: str | None = None, synthetic: bool = False) -> list[Path]:
+    """The page of ``url`` as the crawl fetched it, from the WARC archive: the response of the article stored at
+    that URL (``article_archive``), else the newest archived response of the URL (a listing, a page that gave no
+    article). Recorded, with the file, offset and time it was fetched; a page the crawl fetched from a local mirror
+    is only what the mirror served, so its origin must be said (``origin``, and ``synthetic`` if it is not real)."""
+    from crawler.archive.reader import ArchiveError, ArchiveReader, find
+    from crawler.store import Store
+
+    with Store.opened(db_path) as store:
+        known = store.archive_location(url) if store is not None else None
+    where = known[:2] if known else find(archive, url)
+    if where is None:
+        raise SaveError(f"{url} is not in the archive {archive} (nor linked from an article of {db_path})")
+    try:
+        with ArchiveReader(archive) as reader:
+            page = reader.page(*where)
+    except ArchiveError as exc:
+        raise SaveError(f"the archived copy of {url} cannot be read: {exc}") from None
+    context = page.context or {}
+    key = key or (known[2] if known else None) or context.get("site")
+    site = registry().get(key or "")
+    if site is None:
+        raise SaveError(f"{url} was crawled as {key!r}, not a registry site: name one (savefixture SITE --from-archive URL)")
+    kind = kind or ("article" if known or context.get("kind") == "article" else "listing")
+    via = context.get("fetched_from")
+    if via and not origin:
+        raise SaveError(f"this copy of {url} was fetched from the mirror {via}, not from the site: say what the mirror "
+                        "served with --origin (and --synthetic if it is not a real page)")
+    said = f"archive {where[0]} @ {where[1]}, fetched {page.date} by the crawl" + (f" from the mirror {via}" if via else "")
+    provenance = "synthetic" if synthetic else "recorded"
+    # the fetch day picks the parser version a fixture tests: a mirror's copy has no such day
+    return _write(site, url, kind, page.body, provenance, f"{origin}; {said}" if origin else said,
+                  None if via else page.date[:10])
+
+
+def _write(site: Site, url: str, kind: str, body: bytes, provenance: str, origin: str | None,
+           fetched: str | None) -> list[Path]:
+    folder = SITES / site.domains[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    name = _file_name(url, kind, folder)
     row = {"url": url, "file": name, "provenance": provenance, "kind": kind, "source": origin}
-    if fetched or is_url:
-        row["fetched"] = fetched or str(date.today())
-    _append_row(folder, row)
+    if fetched:
+        row["fetched"] = fetched
+    _append_row(folder, row)  # refuses a page the manifest already has, before the file is written
+    (folder / name).write_bytes(body)
     written = [folder / name, folder / MANIFEST]
     if kind == "article":
         page = Page(folder, row)

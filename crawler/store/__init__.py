@@ -7,7 +7,7 @@ The front door: code outside this package imports from ``crawler.store`` only. A
 """
 from crawler.store.articles import DUPLICATE, NEW, ROW_ERRORS, UNCHANGED, UPDATED  # the dedup decision's words
 from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE
-from crawler.store.browsing import (ARTICLE_DOCUMENTS, ARTICLE_TOPIC_LABELS, SOURCE_COUNTS, SOURCE_COUNTS_FILTERED, STORY_SIZE,
+from crawler.store.browsing import (ARCHIVED_COPY, ARTICLE_DOCUMENTS, ARTICLE_TOPIC_LABELS, SOURCE_COUNTS, SOURCE_COUNTS_FILTERED, STORY_SIZE,
                                     TOPIC_COUNTS, TOPIC_COUNTS_FILTERED, TOPIC_SEPARATOR, pivot_queries)
 from crawler.store.bulk import BulkImporter
 from crawler.store.database import check_file, damaged_message, migrate, now_iso, open_database
@@ -18,7 +18,7 @@ from crawler.store.indexes import ImportRunning
 from crawler.store.search import (DOCUMENTS_TEXT, MATCHING_ARTICLES, MATCHING_DOCUMENTS, register_search_functions,
                                   typed_with_diacritics)
 
-__all__ = ["ARTICLE_DOCUMENTS", "ARTICLE_TOPIC_LABELS", "BATCH_SECONDS", "BATCH_SIZE", "BulkImporter", "DOCUMENTS_TEXT", "DUPLICATE",
+__all__ = ["ARCHIVED_COPY", "ARTICLE_DOCUMENTS", "ARTICLE_TOPIC_LABELS", "BATCH_SECONDS", "BATCH_SIZE", "BulkImporter", "DOCUMENTS_TEXT", "DUPLICATE",
            "ExportFilter", "MATCHING_ARTICLES", "MATCHING_DOCUMENTS",
            "ImportRunning", "KnownArticles", "NEW", "ROW_ERRORS", "SOURCE_COUNTS", "SOURCE_COUNTS_FILTERED",
            "STORY_SIZE", "Store", "TOPIC_COUNTS", "TOPIC_COUNTS_FILTERED", "TOPIC_SEPARATOR", "UNCHANGED", "UPDATED",

@@ -17,7 +17,7 @@ from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE, Batch
 from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
 from crawler.store.documents import link_documents, write_documents
 from crawler.store.rows import ROW_ERRORS, WriteResult, cchc_flag, index_text, stored_row, unindex
-from crawler.store.schema import VERSION_FIELDS
+from crawler.store.versions import EDITED, Revisions, keep_version, set_archived
 from crawler.minhash import band_keys, decode_signature, signature
 from crawler.store.syndication import StoryIndex, merge_recent
 
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 UNCHANGED, DUPLICATE, NEW, UPDATED = "unchanged", "duplicate", "new", "updated"  # ArticleStore.classify
 
 
-class ArticleStore:
+class ArticleStore(Revisions):
     """The ``articles`` table (one row per distinct content) and ``article_urls`` (every URL it was seen at)."""
 
     _shared: dict[str, tuple["ArticleStore", int]] = {}
@@ -117,6 +117,7 @@ class ArticleStore:
         row = stored_row(item)
         row["_signature"] = item.get("story_signature")  # computed by the pipeline (or by a distributed worker)
         row["_attachments"] = item.get("attachments")  # linked in article_documents
+        row["_archive"] = item.get("archive_record")  # where its response is in the archive (crawler/archive)
         row["_on_reject"] = on_reject
         if self.batch.add_row(row):
             self.flush()
@@ -183,6 +184,10 @@ class ArticleStore:
     def _write_article(self, row: dict, now: str, result: WriteResult) -> None:
         minhash = decode_signature(row.pop("_signature", None))
         attachments = row.pop("_attachments", None)
+        archive, revise = row.pop("_archive", None), row.pop("_revise", None)
+        if revise is not None:
+            self._revise(*revise, row, now, result, minhash)
+            return
         existing_id = self.article_id_for_hash(row["content_hash"])
         if existing_id is not None:  # same content already stored (a duplicate that raced the batch)
             self._touch_url(row["url"], existing_id, row["site"], now, result)
@@ -192,7 +197,8 @@ class ArticleStore:
         text = row["body_text"]
         if at_url is not None:  # the page at a known URL changed: keep the old version, update in place
             article_id = at_url[0]
-            self._keep_version(article_id, now)
+            keep_version(self.db.conn, article_id, now, EDITED, row)
+            set_archived(self.db.conn, article_id, archive)
             self._unindex(article_id)
             update = {k: v for k, v in row.items() if k not in ("url", "crawled_at")}
             update.update(updated_at=now, removed_at=None, removed_reason=None, status="edited",
@@ -204,7 +210,9 @@ class ArticleStore:
             self._touch_url(row["url"], article_id, row["site"], now, result)
             result.updated += 1
             return
-        link_documents(self.db.conn, self._insert_article(row, text, now, minhash), attachments)
+        article_id = self._insert_article(row, text, now, minhash)
+        link_documents(self.db.conn, article_id, attachments)
+        set_archived(self.db.conn, article_id, archive)
         result.inserted += 1
         result.sources_added += 1
 
@@ -253,14 +261,6 @@ class ArticleStore:
 
     def _unindex(self, article_id: int) -> None:
         unindex(self.db.conn, article_id)
-
-    def _keep_version(self, article_id: int, now: str) -> None:
-        *values, seen_from = self.db.execute(
-            f"select {', '.join(VERSION_FIELDS)}, coalesce(updated_at, first_seen_at) from articles where id = ?",
-            [article_id],
-        ).fetchone()
-        old = dict(zip(VERSION_FIELDS, values))
-        self.db["article_versions"].insert(dict(old, article_id=article_id, seen_from=seen_from, replaced_at=now))
 
     def mark_removed(self, url: str, when: str, reason: str) -> bool:
         """The page at ``url`` is gone (404/410) or left its listing: mark it, never delete. True if it was known."""

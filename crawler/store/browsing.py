@@ -139,3 +139,5 @@ ARTICLE_DOCUMENTS = ("select l.position, l.url, l.name, l.error, d.id, d.doc_typ
                      "left join documents d on d.sha256 = l.sha256 where l.article_id = :id order by l.position")
 ARTICLE_TOPIC_LABELS = ("select t.label_vi from articles a, json_each(a.topics) j join topics t on t.key = j.value "
                         "where a.id = :id order by j.key")
+# ... and where its response is in the WARC archive (crawler/archive): the "archived copy" link.
+ARCHIVED_COPY = "select warc_file, warc_offset, fetched_at, reextracted_at from article_archive where article_id = :id"

@@ -13,7 +13,7 @@ import contextlib
 from datetime import datetime
 from pathlib import Path
 
-from crawler.store import discoveries, documents, incremental, runs
+from crawler.store import discoveries, documents, incremental, runs, versions
 from crawler.store.articles import ArticleStore
 from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE
 from crawler.store.incremental import KnownArticles
@@ -106,6 +106,48 @@ class Store:
     def documents_waiting(self, site: str, limit: int = 100) -> list[tuple[str, str]]:
         self.flush()
         return documents.documents_waiting(self.db.conn, site, limit)
+
+    # -- the archive (crawler/archive) and re-extraction -------------------------------------------------------
+    def revise(self, article_id: int, item: dict, reason: str = versions.REEXTRACTED) -> None:
+        """A stored article read again from its archived response: a new version (``ArticleStore.revise``)."""
+        self.articles.revise(article_id, item, reason)
+
+    def differences(self, article_id: int, item: dict) -> dict[str, tuple] | None:
+        return self.articles.differences(article_id, item)
+
+    def read_once(self) -> None:
+        """For a command that reads each article once (``reextract``): a 4 MB page cache instead of CCHC_DB_CACHE_MB,
+        which a pass over a million articles would only fill (the memory stays flat)."""
+        self.db.execute("PRAGMA cache_size = -4096")
+
+    def article_id_for_hash(self, content_hash: str) -> int | None:
+        return self.articles.article_id_for_hash(content_hash)
+
+    def archived_articles(self, site: str | None = None, since: str | None = None, after_id: int = 0,
+                          limit: int = 500) -> list[dict]:
+        return versions.archived_articles(self.db.conn, site, since, after_id, limit)
+
+    def repeated_titles(self, site: str | None, at_least: int) -> list[tuple[str, str]]:
+        return versions.repeated_titles(self.db.conn, site, at_least)
+
+    def archive_location(self, url: str) -> tuple[str, int, str] | None:
+        return versions.archive_location(self.db.conn, url)
+
+    def archive_summary(self) -> tuple[int, int, str | None, int | None]:
+        return versions.archive_summary(self.db.conn)
+
+    def archived_if_missing(self, url: str, archive) -> None:
+        """An unchanged page's response, for an article that has no archived response yet (stored before the archive
+        existed): its location is recorded."""
+        if archive:
+            with self.db.conn:
+                versions.link_if_missing(self.db.conn, url, archive)
+
+    def forget_archive_files(self, names: list[str]) -> int:
+        """Locations in archive files retention deleted are forgotten (the articles stay)."""
+        self.flush()
+        with self.db.conn:
+            return versions.forget_files(self.db.conn, names)
 
     # -- what a site already has ---------------------------------------------------------------------------
     def crawl_state(self, site: str, recheck_days: float, now: datetime | None = None) -> tuple[KnownArticles, bool]:

@@ -262,15 +262,22 @@ def m006_extraction_health(db) -> None:
 
 
 def m007_documents(db) -> None:
-    """The documents articles attach (issue 32): ``documents`` once per sha256 with their text and header,
-    ``documents_fts`` over them, ``document_urls`` (the file and validators of each document URL) and
-    ``article_documents`` (crawler/store/documents.py). Nothing to convert: earlier articles have no documents."""
+    """The documents articles attach (issue 32, crawler/store/documents.py): ``documents``, ``documents_fts``,
+    ``document_urls``, ``article_documents``. Nothing to convert: earlier articles have no documents."""
     create_document_tables(db.conn)
 
 
+def m008_archive(db) -> None:
+    """Where each article version's response is in the WARC archive (issue 33, crawler/store/versions.py)."""
+    from crawler.store.versions import create_archive_tables  # it reads this module's field lists
+
+    create_archive_tables(db)
+
+
 # Migration N is MIGRATIONS[N - 2]: the first one is number 2 (1 was the unversioned schema).
+# Never renumber a shipped migration.
 MIGRATIONS = [m002_first_versioned_schema, m003_site_discoveries, m004_compact_storage, m005_plain_text_bodies,
-              m006_extraction_health, m007_documents]
+              m006_extraction_health, m007_documents, m008_archive]
 SCHEMA_VERSION = len(MIGRATIONS) + 1
 
 
