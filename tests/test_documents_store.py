@@ -91,6 +91,36 @@ def test_a_more_complete_reading_replaces_the_stored_one(tmp_path):
     assert rows(db, "select count(*) n from documents_fts where documents_fts match '\"tinh gian\"'")[0]["n"] == 1
 
 
+def test_articles_are_tagged_again_when_their_document_is_read_later(tmp_path):
+    """A notice stored on a night without OCR was tagged from its one line (no topic). When a later night reads its
+    scan (the catch-up, or another notice linking the same file), the notice gets the topics and relevance the
+    document's text gives, its topic rows and CCHC flag with them, as a night that read the scan at once."""
+    from crawler.prepare.stages import assign_topics
+
+    db = tmp_path / "cchc.db"
+    store = Store(str(db))
+    waiting = entry(text="", text_source=None, doc_number=None, ocr_pending=[1, 2], error="OCR unavailable (x)",
+                    notes=["2 page(s) need OCR: no text layer", "OCR unavailable (x)"])
+    item = notice("https://stc.daknong.gov.vn/tb-1", [waiting], title="Thông báo số 12", content_hash="1" * 64)
+    assign_topics(item)
+    assert item["topics"] == [] and item["relevance"] < 0.5
+    store.keep_document(waiting, URL)
+    store.add(item)
+    store.flush()
+    assert rows(db, "select cchc from articles")[0]["cchc"] == 0
+    store.keep_document(entry(text_source="ocr", ocr_pages=[1, 2]), URL)  # read: "... cải cách hành chính ..."
+    store.close()
+    stored = rows(db, "select id, topics, relevance, cchc from articles")[0]
+    assert "cai_cach_hanh_chinh" in json.loads(stored["topics"]) and stored["relevance"] > item["relevance"]
+    read_at_once = dict(item, attachments=[entry()])
+    assign_topics(read_at_once)
+    assert (json.loads(stored["topics"]), stored["relevance"]) == (read_at_once["topics"], read_at_once["relevance"])
+    cchc = int(read_at_once["relevance"] >= 0.5)
+    assert stored["cchc"] == cchc and rows(db, "select topic, cchc from article_topics order by topic") == [
+        {"topic": topic, "cchc": cchc} for topic in sorted(read_at_once["topics"])]
+    assert unreadable_with_plain_sqlite(db) == []
+
+
 def test_an_edited_article_links_its_new_documents(tmp_path):
     db = tmp_path / "cchc.db"
     store = Store(str(db))

@@ -16,6 +16,7 @@ from pathlib import Path
 from crawler.store.batch import BATCH_SECONDS, BATCH_SIZE, Batch
 from crawler.store.database import immediate, now_iso, open_database, refresh_statistics
 from crawler.store.documents import link_documents, write_documents
+from crawler.store.retag import retag_attaching
 from crawler.store.rows import ROW_ERRORS, WriteResult, cchc_flag, index_text, stored_row, unindex
 from crawler.store.versions import EDITED, Revisions, keep_version, set_archived
 from crawler.minhash import band_keys, decode_signature, signature
@@ -142,17 +143,19 @@ class ArticleStore(Revisions):
         try:
             result = WriteResult()
             with immediate(self.db):
-                write_documents(self.db.conn, documents, now)
+                replaced = write_documents(self.db.conn, documents, now)
                 for row in rows:
                     self._write_article({k: v for k, v in row.items() if k != "_on_reject"}, now, result)
                 self._write_sources(sources, now, result)
+                retag_attaching(self.db.conn, replaced)
             return result
         except ROW_ERRORS:
             result = WriteResult()
             with immediate(self.db):
-                write_documents(self.db.conn, documents, now)
+                replaced = write_documents(self.db.conn, documents, now)
                 self.write_rows(rows, now, result)
                 self._write_sources(sources, now, result)
+                retag_attaching(self.db.conn, replaced)
             return result
 
     def _write_sources(self, sources: list[dict], now: str, result: WriteResult) -> None:

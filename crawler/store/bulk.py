@@ -40,6 +40,7 @@ from crawler.store.database import immediate, now_iso, refresh_statistics
 from crawler.store.documents import link_documents, write_document
 from crawler.store.import_lines import prepare
 from crawler.store.indexes import DEFERRED_INDEXES, build, import_lock
+from crawler.store.retag import retag_attaching
 from crawler.store.rows import FTS_INSERT, TOPICS_INSERT, cchc_flag, fts_values, topic_rows
 from crawler.minhash import THRESHOLD, decode_signature, similarity
 from crawler.store.syndication import MAX_CANDIDATES, signatures_of, stored_signature
@@ -129,10 +130,12 @@ class BulkImporter:
         if not rows:
             return
         with self._chunk_transaction():
+            replaced = set()  # stored readings this chunk made fuller: their earlier articles are tagged again
             for row in rows:  # the documents the lines attach: stored once per sha256, whatever becomes of the line
                 for entry in row.get("_attachments") or ():
-                    if entry.get("sha256"):
-                        write_document(self.conn, entry, now)
+                    if entry.get("sha256") and write_document(self.conn, entry, now):
+                        replaced.add(entry["sha256"])
+            retag_attaching(self.conn, replaced)
             stored_hashes, stored_urls, ranked, signatures = self._lookups(rows)
             next_id = self.conn.execute("select coalesce(max(id), 0) + 1 from articles").fetchone()[0]
             fresh, slow, hashes, urls = [], [], set(stored_hashes), set(stored_urls)

@@ -101,8 +101,9 @@ def _fts(conn, document_id: int, values: dict, delete: bool = False) -> None:
                  [document_id, *(values.get(c) for c in DOCUMENTS_FTS_COLUMNS)])
 
 
-def write_document(conn, entry: dict, now: str) -> None:
-    """Store one reading (an attachment entry with its ``sha256``): inserted, or replacing a less complete one."""
+def write_document(conn, entry: dict, now: str) -> bool:
+    """Store one reading (an attachment entry with its ``sha256``): inserted, or replacing a less complete one
+    (True: the articles that attach it may read differently now, crawler/store/retag.py)."""
     sha = entry["sha256"]
     old = conn.execute(f"select id, ocr_pending, error, text is not null, {', '.join(DOCUMENTS_FTS_COLUMNS)} "
                        "from documents where sha256 = ?", [sha]).fetchone()
@@ -112,14 +113,15 @@ def write_document(conn, entry: dict, now: str) -> None:
         cursor = conn.execute(f"insert into documents ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
                               [sha, *row.values(), now, now])
         _fts(conn, cursor.lastrowid, row)
-        return
+        return False
     document_id, *state = old[:4]
     if not _better(entry, tuple(state)):
-        return
+        return False
     _fts(conn, document_id, dict(zip(DOCUMENTS_FTS_COLUMNS, old[4:])), delete=True)
     conn.execute(f"update documents set {', '.join(f'{c} = ?' for c in row)}, read_at = ? where id = ?",
                  [*row.values(), now, document_id])
     _fts(conn, document_id, row)
+    return True
 
 
 def write_document_url(conn, url: str, sha256: str, content_type: str | None, etag: str | None,
@@ -128,12 +130,16 @@ def write_document_url(conn, url: str, sha256: str, content_type: str | None, et
                  "values (?, ?, ?, ?, ?, ?)", [url, sha256, content_type, etag, last_modified, now])
 
 
-def write_documents(conn, documents: list[tuple], now: str) -> None:
-    """A writer's queued documents (crawler/store/batch.py): ``(entry, url, etag, last_modified)`` each."""
+def write_documents(conn, documents: list[tuple], now: str) -> set[str]:
+    """A writer's queued documents (crawler/store/batch.py): ``(entry, url, etag, last_modified)`` each. Returns
+    the sha256 of those whose stored reading was replaced by a fuller one."""
+    replaced = set()
     for entry, url, etag, last_modified in documents:
-        write_document(conn, entry, now)
+        if write_document(conn, entry, now):
+            replaced.add(entry["sha256"])
         if url:
             write_document_url(conn, url, entry["sha256"], entry.get("content_type"), etag, last_modified, now)
+    return replaced
 
 
 def link_documents(conn, article_id: int, attachments) -> None:
