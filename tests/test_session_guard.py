@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from conftest import MARKER, ROOT, SCRATCH
 from session_guard import checkout_state, leftover_processes, session_processes
@@ -14,6 +16,11 @@ def test_a_process_started_by_a_test_is_seen_until_it_ends():
     # started the way a test starts a server: it inherits the session's environment, then leaves its parent's group
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
     try:
+        # Looked for once the child runs its own program: between fork and exec /proc shows the parent's command
+        # line, or no environment at all (this failed once in a fresh clone's run).
+        deadline = time.monotonic() + 10
+        while b"time.sleep(60)" not in Path(f"/proc/{child.pid}/cmdline").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert any(line.startswith(f"{child.pid}: ") for line in session_processes(MARKER))
     finally:
         child.kill()
